@@ -1,0 +1,219 @@
+//! Bindings to the Action host: the few `event` fields we read, the `api` methods we call, `console`.
+//!
+//! Every getter and method that JavaScript can make throw (a `null` object, a Proxy, a frozen object) is
+//! bound with `catch`, so a hostile event becomes an [`Error`], never an exception through the wasm stack.
+//! Nothing else lives here: no policy.
+
+use crate::config::{RawSetting, SettingSource};
+use crate::error::Error;
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The post-login `event` (read-only context).
+    pub type Event;
+    #[wasm_bindgen(method, getter, catch)]
+    fn secrets(this: &Event) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn authorization(this: &Event) -> Result<JsValue, JsValue>;
+
+    /// `event.authorization`: `{ roles: string[] }`.
+    type Authorization;
+    #[wasm_bindgen(method, getter, catch)]
+    fn roles(this: &Authorization) -> Result<JsValue, JsValue>;
+
+    /// The post-login `api` object.
+    pub type Api;
+    #[wasm_bindgen(method, getter, catch, js_name = idToken)]
+    fn id_token(this: &Api) -> Result<TokenApi, JsValue>;
+    #[wasm_bindgen(method, getter, catch, js_name = accessToken)]
+    fn access_token(this: &Api) -> Result<TokenApi, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn access(this: &Api) -> Result<AccessApi, JsValue>;
+
+    /// `api.idToken` / `api.accessToken`.
+    type TokenApi;
+    #[wasm_bindgen(method, catch, js_name = setCustomClaim)]
+    fn set_custom_claim(this: &TokenApi, name: &str, value: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `api.access`.
+    type AccessApi;
+    #[wasm_bindgen(method, catch)]
+    fn deny(this: &AccessApi, reason: &str) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+
+    #[wasm_bindgen(js_namespace = console, js_name = log)]
+    fn console_log(line: &str);
+}
+
+/// Writes one operator log line, prefixed with the crate name.
+pub fn log(line: &str) {
+    console_log(&format!("rbac-claims: {line}"));
+}
+
+/// Describes a thrown JavaScript value as `Name: message` without running any of its code unguarded.
+pub fn describe_js_error(thrown: &JsValue) -> String {
+    if let Some(text) = thrown.as_string() {
+        return text;
+    }
+    if !thrown.is_object() {
+        return format!("a thrown {}", type_name(thrown));
+    }
+    let field = |name: &str| {
+        Reflect::get(thrown, &JsValue::from_str(name))
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    match (field("name"), field("message")) {
+        (Some(name), Some(message)) => format!("{name}: {message}"),
+        (None, Some(message)) => message,
+        (Some(name), None) => name,
+        (None, None) => "an unreadable thrown object".to_owned(),
+    }
+}
+
+/// `typeof`, with `null` and arrays told apart; never throws.
+fn type_name(value: &JsValue) -> &'static str {
+    if value.is_null() {
+        return "null";
+    }
+    if is_array(value).unwrap_or(false) {
+        return "array";
+    }
+    match value.js_typeof().as_string().as_deref() {
+        Some("string") => "string",
+        Some("number") => "number",
+        Some("boolean") => "boolean",
+        Some("bigint") => "bigint",
+        Some("symbol") => "symbol",
+        Some("function") => "function",
+        Some("undefined") => "undefined",
+        _ => "object",
+    }
+}
+
+fn thrown(call: &'static str) -> impl Fn(JsValue) -> Error {
+    move |value| Error::host(call, describe_js_error(&value))
+}
+
+/// The known settings read from `event.secrets`, one `Reflect.get` per key.
+pub struct SecretsSnapshot(Vec<(&'static str, RawSetting)>);
+
+impl SettingSource for SecretsSnapshot {
+    fn raw(&self, key: &str) -> RawSetting {
+        self.0
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map_or(RawSetting::Absent, |(_, raw)| raw.clone())
+    }
+}
+
+impl Event {
+    /// Reads the settings named in `keys` from `event.secrets`.
+    pub fn settings(&self, keys: &[&'static str]) -> Result<SecretsSnapshot, Error> {
+        let secrets = self.secrets().map_err(thrown("event.secrets"))?;
+        if secrets.is_undefined() || secrets.is_null() {
+            return Ok(SecretsSnapshot(
+                keys.iter().map(|key| (*key, RawSetting::Absent)).collect(),
+            ));
+        }
+        let mut values = Vec::with_capacity(keys.len());
+        for key in keys {
+            let value = Reflect::get(&secrets, &JsValue::from_str(key))
+                .map_err(thrown("event.secrets[key]"))?;
+            let raw = match value.as_string() {
+                Some(text) => RawSetting::Text(text),
+                None if value.is_undefined() || value.is_null() => RawSetting::Absent,
+                None => RawSetting::NotText(type_name(&value)),
+            };
+            values.push((*key, raw));
+        }
+        Ok(SecretsSnapshot(values))
+    }
+
+    /// Reads `event.authorization.roles` as entries, `None` for each entry that is not a string.
+    /// Absent or `null` `authorization` or `roles` give no entries; more than `limit` entries is an error.
+    pub fn role_entries(&self, limit: usize) -> Result<Vec<Option<String>>, Error> {
+        let authorization = self
+            .authorization()
+            .map_err(thrown("event.authorization"))?;
+        if authorization.is_undefined() || authorization.is_null() {
+            return Ok(Vec::new());
+        }
+        let roles = authorization
+            .unchecked_into::<Authorization>()
+            .roles()
+            .map_err(thrown("event.authorization.roles"))?;
+        if roles.is_undefined() || roles.is_null() {
+            return Ok(Vec::new());
+        }
+        if !is_array(&roles).map_err(thrown("Array.isArray(event.authorization.roles)"))? {
+            return Err(Error::Event(format!(
+                "authorization.roles is {}, not an array",
+                type_name(&roles)
+            )));
+        }
+        let length = Reflect::get(&roles, &JsValue::from_str("length"))
+            .map_err(thrown("event.authorization.roles.length"))?
+            .as_f64()
+            .unwrap_or(0.0);
+        if length > limit as f64 {
+            // Whole numbers only in messages: formatting an f64 would add kilobytes of float code.
+            let shown = length.min(u32::MAX as f64) as u32;
+            return Err(Error::Event(format!(
+                "authorization.roles has {shown} entries, more than {limit}"
+            )));
+        }
+        let length = length as u32;
+        let mut entries = Vec::with_capacity(length as usize);
+        for index in 0..length {
+            let entry =
+                Reflect::get_u32(&roles, index).map_err(thrown("event.authorization.roles[i]"))?;
+            entries.push(entry.as_string());
+        }
+        Ok(entries)
+    }
+}
+
+impl Api {
+    /// Sets each claim on the ID token (`id == true`) or the access token.
+    pub fn set_claims(&self, id: bool, claims: &[(String, JsValue)]) -> Result<(), Error> {
+        if claims.is_empty() {
+            return Ok(());
+        }
+        let (token, call) = if id {
+            (
+                self.id_token().map_err(thrown("api.idToken"))?,
+                "api.idToken.setCustomClaim",
+            )
+        } else {
+            (
+                self.access_token().map_err(thrown("api.accessToken"))?,
+                "api.accessToken.setCustomClaim",
+            )
+        };
+        for (name, value) in claims {
+            token.set_custom_claim(name, value).map_err(thrown(call))?;
+        }
+        Ok(())
+    }
+
+    /// Denies the login with `reason`.
+    pub fn deny_login(&self, reason: &str) -> Result<(), Error> {
+        let access = self.access().map_err(thrown("api.access"))?;
+        access.deny(reason).map_err(thrown("api.access.deny"))?;
+        Ok(())
+    }
+}
+
+/// A list of strings as a JavaScript array.
+pub fn string_array(items: &[String]) -> JsValue {
+    items
+        .iter()
+        .map(|item| JsValue::from_str(item))
+        .collect::<Array>()
+        .into()
+}
