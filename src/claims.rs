@@ -1,6 +1,8 @@
 //! The claim plan: which claims each token gets, decided in plain Rust before anything touches `api`.
 
-use crate::config::Settings;
+use crate::config::{PermissionScope, Settings};
+use crate::management::Permission;
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// Claim names Auth0 silently refuses to add to a token (contract doc §3).
@@ -140,12 +142,44 @@ impl Roles {
     }
 }
 
-/// Plans the claims for one login: `<namespace>/roles` on each selected token.
-pub fn plan_claims(settings: &Settings, roles: &Roles) -> Result<ClaimPlan, PlanError> {
-    let claims = vec![Claim {
+/// The permission names for the claim: deduplicated, sorted, and with [`PermissionScope::Requested`]
+/// only those of `requested_api` (none when no API was requested).
+pub fn permission_names(
+    permissions: &[Permission],
+    scope: PermissionScope,
+    requested_api: Option<&str>,
+) -> Vec<String> {
+    permissions
+        .iter()
+        .filter(|p| match scope {
+            PermissionScope::All => true,
+            PermissionScope::Requested => {
+                Some(p.resource_server_identifier.as_str()) == requested_api
+            }
+        })
+        .map(|p| p.permission_name.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// Plans the claims for one login: `<namespace>/roles`, and `<namespace>/permissions` when
+/// `permissions` is given, on each selected token.
+pub fn plan_claims(
+    settings: &Settings,
+    roles: &Roles,
+    permissions: Option<Vec<String>>,
+) -> Result<ClaimPlan, PlanError> {
+    let mut claims = vec![Claim {
         name: settings.namespace.claim("roles"),
         value: ClaimValue::Strings(roles.names.clone()),
     }];
+    if let Some(names) = permissions {
+        claims.push(Claim {
+            name: settings.namespace.claim("permissions"),
+            value: ClaimValue::Strings(names),
+        });
+    }
     if let Some(bad) = claims
         .iter()
         .find(|claim| is_restricted_claim_name(&claim.name))
@@ -187,24 +221,24 @@ mod tests {
 
     #[test]
     fn both_tokens_get_the_roles_claim_in_order() {
-        let plan = plan_claims(&settings("id,access"), &roles(&["editor", "admin"])).unwrap();
+        let plan = plan_claims(&settings("id,access"), &roles(&["editor", "admin"]), None).unwrap();
         assert_eq!(plan.id_token, vec![roles_claim(&["editor", "admin"])]);
         assert_eq!(plan.access_token, vec![roles_claim(&["editor", "admin"])]);
     }
 
     #[test]
     fn only_selected_tokens_get_claims() {
-        let plan = plan_claims(&settings("id"), &roles(&["a"])).unwrap();
+        let plan = plan_claims(&settings("id"), &roles(&["a"]), None).unwrap();
         assert_eq!(plan.id_token, vec![roles_claim(&["a"])]);
         assert!(plan.access_token.is_empty());
-        let plan = plan_claims(&settings("access"), &roles(&["a"])).unwrap();
+        let plan = plan_claims(&settings("access"), &roles(&["a"]), None).unwrap();
         assert!(plan.id_token.is_empty());
         assert_eq!(plan.access_token, vec![roles_claim(&["a"])]);
     }
 
     #[test]
     fn no_roles_gives_an_empty_array() {
-        let plan = plan_claims(&settings("id,access"), &Roles::default()).unwrap();
+        let plan = plan_claims(&settings("id,access"), &Roles::default(), None).unwrap();
         assert_eq!(plan.id_token, vec![roles_claim(&[])]);
     }
 
@@ -213,6 +247,62 @@ mod tests {
         let roles = Roles::from_entries([Some("a".to_owned()), None, Some("b".to_owned()), None]);
         assert_eq!(roles.names, vec!["a", "b"]);
         assert_eq!(roles.dropped, 2);
+    }
+
+    fn permission(name: &str, api: &str) -> Permission {
+        Permission {
+            permission_name: name.into(),
+            resource_server_identifier: api.into(),
+        }
+    }
+
+    #[test]
+    fn permissions_are_deduplicated_and_sorted() {
+        let perms = [
+            permission("write", "https://a"),
+            permission("read", "https://b"),
+            permission("read", "https://a"),
+        ];
+        assert_eq!(
+            permission_names(&perms, PermissionScope::All, None),
+            vec!["read", "write"]
+        );
+    }
+
+    #[test]
+    fn requested_scope_keeps_only_the_requested_api() {
+        let perms = [
+            permission("write", "https://a"),
+            permission("read", "https://b"),
+            permission("admin", "https://a"),
+        ];
+        assert_eq!(
+            permission_names(&perms, PermissionScope::Requested, Some("https://a")),
+            vec!["admin", "write"]
+        );
+        assert!(permission_names(&perms, PermissionScope::Requested, None).is_empty());
+        assert!(permission_names(&perms, PermissionScope::Requested, Some("https://c")).is_empty());
+    }
+
+    #[test]
+    fn the_permissions_claim_follows_the_roles_claim() {
+        let plan = plan_claims(
+            &settings("access"),
+            &roles(&["a"]),
+            Some(vec!["read".into()]),
+        )
+        .unwrap();
+        assert!(plan.id_token.is_empty());
+        assert_eq!(
+            plan.access_token,
+            vec![
+                roles_claim(&["a"]),
+                Claim {
+                    name: "https://rbac.example.com/permissions".into(),
+                    value: ClaimValue::Strings(vec!["read".into()])
+                }
+            ]
+        );
     }
 
     #[test]

@@ -39,10 +39,114 @@ pub mod keys {
     pub const NAMESPACE: &str = "namespace";
     /// Which tokens get the claims.
     pub const TOKENS: &str = "tokens";
+    /// Auth0 tenant domain for the Management API.
+    pub const DOMAIN: &str = "domain";
+    /// Client id of the machine-to-machine application.
+    pub const CLIENT_ID: &str = "clientId";
+    /// Client secret of the machine-to-machine application (never logged).
+    pub const CLIENT_SECRET: &str = "clientSecret";
+    /// Where permissions come from: `user`, `effective` or `off`.
+    pub const PERMISSIONS: &str = "permissions";
+    /// Which permissions: `all` or `requested` (the requested API's only).
+    pub const PERMISSIONS_FOR: &str = "permissionsFor";
+    /// What a Management API failure does: `deny` or `continue`.
+    pub const ON_ERROR: &str = "onError";
+    /// Time budget for all Management API work in one login, in milliseconds.
+    pub const BUDGET_MS: &str = "budgetMs";
+    /// Base URL override for the Management API (tests, local stand-in).
+    pub const MANAGEMENT_URL: &str = "managementUrl";
 }
 
 /// Every key this module reads; the host reads these and nothing else from `event.secrets`.
-pub const ALL_KEYS: &[&str] = &[keys::NAMESPACE, keys::TOKENS];
+pub const ALL_KEYS: &[&str] = &[
+    keys::NAMESPACE,
+    keys::TOKENS,
+    keys::DOMAIN,
+    keys::CLIENT_ID,
+    keys::CLIENT_SECRET,
+    keys::PERMISSIONS,
+    keys::PERMISSIONS_FOR,
+    keys::ON_ERROR,
+    keys::BUDGET_MS,
+    keys::MANAGEMENT_URL,
+];
+
+/// Default for `budgetMs`.
+pub const DEFAULT_BUDGET_MS: u64 = 5_000;
+/// Largest `budgetMs`: well under Auth0's 20 s execution limit.
+pub const MAX_BUDGET_MS: u64 = 15_000;
+/// Smallest `budgetMs`: less cannot fit one Management API round trip.
+pub const MIN_BUDGET_MS: u64 = 100;
+
+/// Which Management API endpoint gives the user's permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionSource {
+    /// `GET /api/v2/users/{id}/permissions`: direct and role-derived permissions.
+    User,
+    /// `GET /api/v2/users/{id}/effective-permissions`: also group-derived, for the requested API.
+    Effective,
+}
+
+/// Which of the user's permissions go into the claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionScope {
+    /// Every permission, whatever its API.
+    All,
+    /// Only permissions of the requested API (`event.resource_server.identifier`).
+    Requested,
+}
+
+/// What a Management API failure does to the login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    /// Deny the login with the generic reason.
+    Deny,
+    /// Let the login go on with the roles claim and no permissions claim.
+    Continue,
+}
+
+/// A secret string: compared and used, never printed (`Debug` shows `[redacted]`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret value, for the one place that must send it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How to reach the Management API and what to ask it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PermissionSettings {
+    /// Tenant domain, e.g. `tenant.eu.auth0.com` (no scheme, no trailing `/`).
+    pub domain: String,
+    /// M2M application client id.
+    pub client_id: String,
+    /// M2M application client secret.
+    pub client_secret: Secret,
+    /// Which endpoint to read.
+    pub source: PermissionSource,
+    /// Which permissions to keep.
+    pub scope: PermissionScope,
+    /// Time budget for the Management API work of one login.
+    pub budget_ms: u64,
+    /// Base URL for `/oauth/token` and `/api/v2` (no trailing `/`): `https://{domain}` unless overridden.
+    pub base_url: String,
+}
+
+impl PermissionSettings {
+    /// The Management API audience: `https://{domain}/api/v2/`.
+    pub fn audience(&self) -> String {
+        format!("https://{}/api/v2/", self.domain)
+    }
+}
 
 /// Which tokens receive the claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +192,10 @@ pub struct Settings {
     pub namespace: Namespace,
     /// Tokens that get the claims.
     pub tokens: TokenSelection,
+    /// What a Management API failure does.
+    pub on_error: OnError,
+    /// Permissions from the Management API; `None` when off.
+    pub permissions: Option<PermissionSettings>,
 }
 
 /// A setting that is missing or wrong. Its message names the key and the problem.
@@ -142,8 +250,190 @@ impl Settings {
             Some(value) => parse_tokens(&value)?,
             None => TokenSelection::default(),
         };
-        Ok(Self { namespace, tokens })
+        let on_error = match text(source, keys::ON_ERROR)?.as_deref() {
+            None | Some("deny") => OnError::Deny,
+            Some("continue") => OnError::Continue,
+            Some(other) => return Err(unknown_word(keys::ON_ERROR, other, "deny or continue")),
+        };
+        let permissions = parse_permissions(source)?;
+        Ok(Self {
+            namespace,
+            tokens,
+            on_error,
+            permissions,
+        })
     }
+}
+
+fn unknown_word(key: &'static str, value: &str, expected: &str) -> ConfigError {
+    error(
+        key,
+        format!("has unknown value {}: use {expected}", quote(value)),
+    )
+}
+
+/// Parses the Management API settings. Permissions are on when `domain`, `clientId` and `clientSecret`
+/// are all set (or `permissions` asks for them); a partial set of credentials is an error.
+fn parse_permissions(
+    source: &(impl SettingSource + ?Sized),
+) -> Result<Option<PermissionSettings>, ConfigError> {
+    let requested = match text(source, keys::PERMISSIONS)?.as_deref() {
+        None => None,
+        Some("off") => return Ok(None),
+        Some("user") => Some(PermissionSource::User),
+        Some("effective") => Some(PermissionSource::Effective),
+        Some(other) => {
+            return Err(unknown_word(
+                keys::PERMISSIONS,
+                other,
+                "user, effective or off",
+            ))
+        }
+    };
+    let domain = text(source, keys::DOMAIN)?;
+    let client_id = text(source, keys::CLIENT_ID)?;
+    let client_secret = text(source, keys::CLIENT_SECRET)?;
+    let (domain, client_id, client_secret) = match (domain, client_id, client_secret) {
+        (Some(domain), Some(id), Some(secret)) => (domain, id, secret),
+        (None, None, None) if requested.is_none() => return Ok(None),
+        (domain, id, _) => {
+            let missing = if domain.is_none() {
+                keys::DOMAIN
+            } else if id.is_none() {
+                keys::CLIENT_ID
+            } else {
+                keys::CLIENT_SECRET
+            };
+            return Err(error(
+                missing,
+                "is required to read permissions (set domain, clientId and clientSecret, or permissions=off)",
+            ));
+        }
+    };
+    let domain = parse_domain(&domain)?;
+    let scope = match text(source, keys::PERMISSIONS_FOR)?.as_deref() {
+        None | Some("all") => PermissionScope::All,
+        Some("requested") => PermissionScope::Requested,
+        Some(other) => {
+            return Err(unknown_word(
+                keys::PERMISSIONS_FOR,
+                other,
+                "all or requested",
+            ))
+        }
+    };
+    let budget_ms = match text(source, keys::BUDGET_MS)? {
+        None => DEFAULT_BUDGET_MS,
+        Some(value) => parse_budget(&value)?,
+    };
+    let base_url = match text(source, keys::MANAGEMENT_URL)? {
+        None => format!("https://{domain}"),
+        Some(value) => parse_management_url(&value)?,
+    };
+    Ok(Some(PermissionSettings {
+        domain,
+        client_id,
+        client_secret: Secret(client_secret),
+        source: requested.unwrap_or(PermissionSource::User),
+        scope,
+        budget_ms,
+        base_url,
+    }))
+}
+
+/// A tenant domain: a host name, optionally written with `https://` and a trailing `/`.
+fn parse_domain(value: &str) -> Result<String, ConfigError> {
+    let host = value
+        .strip_prefix("https://")
+        .unwrap_or(value)
+        .trim_end_matches('/')
+        .to_ascii_lowercase();
+    let valid = !host.is_empty()
+        && !host.starts_with(['.', '-'])
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if valid {
+        Ok(host)
+    } else {
+        Err(error(
+            keys::DOMAIN,
+            format!(
+                "{} is not a host name (e.g. tenant.us.auth0.com)",
+                quote(value)
+            ),
+        ))
+    }
+}
+
+/// `budgetMs`: whole milliseconds from [`MIN_BUDGET_MS`] to [`MAX_BUDGET_MS`].
+fn parse_budget(value: &str) -> Result<u64, ConfigError> {
+    let out_of_range = || {
+        error(
+            keys::BUDGET_MS,
+            format!(
+                "is {}: use whole milliseconds from {MIN_BUDGET_MS} to {MAX_BUDGET_MS}",
+                quote(value)
+            ),
+        )
+    };
+    if value.is_empty() || value.len() > 6 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(out_of_range());
+    }
+    let budget = value.parse::<u64>().map_err(|_| out_of_range())?;
+    if (MIN_BUDGET_MS..=MAX_BUDGET_MS).contains(&budget) {
+        Ok(budget)
+    } else {
+        Err(out_of_range())
+    }
+}
+
+/// `managementUrl`: `https:` anywhere, `http:` only on a loopback host; no path, query or fragment.
+fn parse_management_url(value: &str) -> Result<String, ConfigError> {
+    let bad = |why: &str| error(keys::MANAGEMENT_URL, format!("{} {why}", quote(value)));
+    let trimmed = value.trim_end_matches('/');
+    let lower = trimmed.to_ascii_lowercase();
+    let (secure, authority) = if let Some(rest) = lower.strip_prefix("https://") {
+        (true, rest)
+    } else if let Some(rest) = lower.strip_prefix("http://") {
+        (false, rest)
+    } else {
+        return Err(bad("must start with https://"));
+    };
+    if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+        return Err(bad(
+            "must be a scheme and host only, e.g. https://tenant.us.auth0.com",
+        ));
+    }
+    let host = if authority.starts_with('[') {
+        authority
+            .split(']')
+            .next()
+            .map(|h| format!("{h}]"))
+            .unwrap_or_default()
+    } else {
+        authority.split(':').next().unwrap_or_default().to_owned()
+    };
+    let loopback = host == "localhost" || host == "[::1]" || is_loopback_ipv4(&host);
+    if !secure && !loopback {
+        return Err(bad(
+            "uses http:, which is allowed only for loopback hosts; use https:",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// True for a dotted IPv4 address in 127.0.0.0/8.
+fn is_loopback_ipv4(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts.first() == Some(&"127")
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 3
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u16>().is_ok_and(|n| n <= 255)
+        })
 }
 
 fn error(key: &'static str, problem: impl Into<String>) -> ConfigError {
@@ -403,6 +693,177 @@ mod tests {
             err.to_string(),
             "setting `tokens` must be a string, not number"
         );
+    }
+
+    const NS: (&str, &str) = ("namespace", "https://e.com");
+    const CREDS: [(&str, &str); 3] = [
+        ("domain", "tenant.us.auth0.com"),
+        ("clientId", "abc"),
+        ("clientSecret", "s3cr3t-value"),
+    ];
+
+    fn with_creds(extra: &[(&'static str, &'static str)]) -> Result<Settings, ConfigError> {
+        let mut pairs = vec![NS];
+        pairs.extend(CREDS);
+        pairs.extend_from_slice(extra);
+        parse(&pairs)
+    }
+
+    #[test]
+    fn permissions_are_off_without_credentials() {
+        let settings = parse(&[NS]).unwrap();
+        assert_eq!(settings.permissions, None);
+        assert_eq!(settings.on_error, OnError::Deny);
+        assert_eq!(
+            parse(&[NS, ("permissions", "off"), ("domain", "x")])
+                .unwrap()
+                .permissions,
+            None
+        );
+    }
+
+    #[test]
+    fn credentials_turn_on_user_permissions_with_defaults() {
+        let p = with_creds(&[]).unwrap().permissions.unwrap();
+        assert_eq!(p.domain, "tenant.us.auth0.com");
+        assert_eq!(p.client_id, "abc");
+        assert_eq!(p.client_secret.expose(), "s3cr3t-value");
+        assert_eq!(p.source, PermissionSource::User);
+        assert_eq!(p.scope, PermissionScope::All);
+        assert_eq!(p.budget_ms, 5000);
+        assert_eq!(p.base_url, "https://tenant.us.auth0.com");
+        assert_eq!(p.audience(), "https://tenant.us.auth0.com/api/v2/");
+    }
+
+    #[test]
+    fn every_permission_setting_is_read() {
+        let settings = with_creds(&[
+            ("permissions", "effective"),
+            ("permissionsFor", "requested"),
+            ("onError", "continue"),
+            ("budgetMs", "15000"),
+            ("managementUrl", "http://127.0.0.1:4010/"),
+        ])
+        .unwrap();
+        let p = settings.permissions.unwrap();
+        assert_eq!(p.source, PermissionSource::Effective);
+        assert_eq!(p.scope, PermissionScope::Requested);
+        assert_eq!(p.budget_ms, 15000);
+        assert_eq!(p.base_url, "http://127.0.0.1:4010");
+        assert_eq!(settings.on_error, OnError::Continue);
+    }
+
+    #[test]
+    fn partial_credentials_name_the_missing_key() {
+        let err = parse(&[NS, ("domain", "t.auth0.com"), ("clientId", "x")]).unwrap_err();
+        assert_eq!(err.key, "clientSecret");
+        let err = parse(&[NS, ("clientSecret", "s3cr3t-value")]).unwrap_err();
+        assert_eq!(err.key, "domain");
+        let err = parse(&[NS, ("permissions", "user")]).unwrap_err();
+        assert_eq!(err.key, "domain");
+        assert!(!err.to_string().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn unknown_values_are_named() {
+        for (key, value) in [
+            ("permissions", "roles-ish"),
+            ("permissionsFor", "some"),
+            ("onError", "ignore"),
+        ] {
+            let err = with_creds(&[(key, value)]).unwrap_err();
+            assert_eq!(err.key, key);
+            assert!(err.problem.contains(&format!("\"{value}\"")), "{err}");
+        }
+    }
+
+    #[test]
+    fn budget_must_fit_under_auth0s_limit() {
+        assert_eq!(
+            with_creds(&[("budgetMs", "100")])
+                .unwrap()
+                .permissions
+                .unwrap()
+                .budget_ms,
+            100
+        );
+        for bad in [
+            "15001",
+            "99",
+            "0",
+            "-1",
+            "5e3",
+            "1.5",
+            "abc",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                with_creds(&[("budgetMs", bad)]).unwrap_err().key,
+                "budgetMs",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn management_url_is_https_or_loopback_http() {
+        for ok in [
+            "https://tenant.auth0.com",
+            "http://localhost:8080",
+            "http://127.0.0.1:1",
+            "http://127.255.0.9",
+            "http://[::1]:9000",
+            "HTTPS://X.example",
+        ] {
+            assert!(with_creds(&[("managementUrl", ok)]).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "http://127.0.0.1.evil.com",
+            "http://localhost.evil.com",
+            "ftp://x",
+            "https://x/api",
+            "https://u@x",
+            "http://128.0.0.1",
+            "//x",
+        ] {
+            assert_eq!(
+                with_creds(&[("managementUrl", bad)]).unwrap_err().key,
+                "managementUrl",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn domain_is_normalised_or_refused() {
+        let p = with_creds(&[]).unwrap().permissions.unwrap();
+        assert_eq!(p.domain, "tenant.us.auth0.com");
+        let settings = parse(&[
+            NS,
+            ("domain", "https://Tenant.Auth0.com/"),
+            ("clientId", "a"),
+            ("clientSecret", "b"),
+        ])
+        .unwrap();
+        assert_eq!(settings.permissions.unwrap().domain, "tenant.auth0.com");
+        for bad in ["tenant.auth0.com/api", "http://x", "a b", ".x"] {
+            let err = parse(&[
+                NS,
+                ("domain", bad),
+                ("clientId", "a"),
+                ("clientSecret", "b"),
+            ])
+            .unwrap_err();
+            assert_eq!(err.key, "domain", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_client_secret_never_prints() {
+        let settings = with_creds(&[]).unwrap();
+        assert!(!format!("{settings:?}").contains("s3cr3t"));
     }
 
     #[test]

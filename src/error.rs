@@ -3,6 +3,7 @@
 
 use crate::claims::PlanError;
 use crate::config::ConfigError;
+use crate::management::ManagementError;
 use std::fmt;
 
 /// The reason given to `api.access.deny` for every failure: Auth0 may show it to the end user.
@@ -20,6 +21,8 @@ pub enum Error {
     Config(ConfigError),
     /// The claim plan was refused.
     Plan(PlanError),
+    /// The Management API could not give the permissions.
+    Management(ManagementError),
     /// The event is not of a shape we can trust.
     Event(String),
     /// A call into the host (`event` getter, `api` method) threw; `call` names it, `detail` is the JS error.
@@ -52,6 +55,7 @@ impl fmt::Display for Error {
         match self {
             Self::Config(err) => write!(f, "configuration: {err}"),
             Self::Plan(err) => write!(f, "claim plan: {err}"),
+            Self::Management(err) => write!(f, "management API: {err}"),
             Self::Event(what) => write!(f, "event: {what}"),
             Self::Host { call, detail } => write!(f, "{call} threw: {detail}"),
         }
@@ -63,6 +67,12 @@ impl std::error::Error for Error {}
 impl From<ConfigError> for Error {
     fn from(err: ConfigError) -> Self {
         Self::Config(err)
+    }
+}
+
+impl From<ManagementError> for Error {
+    fn from(err: ManagementError) -> Self {
+        Self::Management(err)
     }
 }
 

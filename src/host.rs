@@ -6,6 +6,7 @@
 
 use crate::config::{RawSetting, SettingSource};
 use crate::error::Error;
+use crate::management::CacheRecord;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -17,6 +18,10 @@ extern "C" {
     fn secrets(this: &Event) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, getter, catch)]
     fn authorization(this: &Event) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn user(this: &Event) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn resource_server(this: &Event) -> Result<JsValue, JsValue>;
 
     /// `event.authorization`: `{ roles: string[] }`.
     type Authorization;
@@ -31,6 +36,22 @@ extern "C" {
     fn access_token(this: &Api) -> Result<TokenApi, JsValue>;
     #[wasm_bindgen(method, getter, catch)]
     fn access(this: &Api) -> Result<AccessApi, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn cache(this: &Api) -> Result<CacheApi, JsValue>;
+
+    /// `api.cache`: synchronous `get`, `set`, `delete` (contract doc §2.5).
+    type CacheApi;
+    #[wasm_bindgen(method, catch, js_name = get)]
+    fn get_record(this: &CacheApi, key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = set)]
+    fn set_record(
+        this: &CacheApi,
+        key: &str,
+        value: &str,
+        options: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = delete)]
+    fn delete_record(this: &CacheApi, key: &str) -> Result<JsValue, JsValue>;
 
     /// `api.idToken` / `api.accessToken`.
     type TokenApi;
@@ -178,7 +199,95 @@ impl Event {
     }
 }
 
+/// Reads `object[key]`, `None` when the object is `undefined`/`null` or the value is not a string.
+fn string_field(object: &JsValue, key: &str, call: &'static str) -> Result<Option<String>, Error> {
+    if object.is_undefined() || object.is_null() {
+        return Ok(None);
+    }
+    Ok(Reflect::get(object, &JsValue::from_str(key))
+        .map_err(thrown(call))?
+        .as_string())
+}
+
+impl Event {
+    /// `event.user.user_id`, required and non-empty.
+    pub fn user_id(&self) -> Result<String, Error> {
+        let user = self.user().map_err(thrown("event.user"))?;
+        match string_field(&user, "user_id", "event.user.user_id")? {
+            Some(id) if !id.is_empty() => Ok(id),
+            _ => Err(Error::Event(
+                "user.user_id is missing or not a non-empty string".into(),
+            )),
+        }
+    }
+
+    /// `event.resource_server.identifier`, the requested API, when there is one.
+    pub fn requested_api(&self) -> Result<Option<String>, Error> {
+        let server = self
+            .resource_server()
+            .map_err(thrown("event.resource_server"))?;
+        Ok(
+            string_field(&server, "identifier", "event.resource_server.identifier")?
+                .filter(|id| !id.is_empty()),
+        )
+    }
+}
+
 impl Api {
+    /// `api.cache.get(key)`: the record when there is a well-formed one.
+    pub fn cache_get(&self, key: &str) -> Result<Option<CacheRecord>, Error> {
+        let cache = self.cache().map_err(thrown("api.cache"))?;
+        let record = cache.get_record(key).map_err(thrown("api.cache.get"))?;
+        let value = string_field(&record, "value", "api.cache.get().value")?;
+        let expires_at = if record.is_object() {
+            Reflect::get(&record, &JsValue::from_str("expires_at"))
+                .map_err(thrown("api.cache.get().expires_at"))?
+                .as_f64()
+        } else {
+            None
+        };
+        Ok(value
+            .zip(expires_at)
+            .map(|(value, expires_at_ms)| CacheRecord {
+                value,
+                expires_at_ms,
+            }))
+    }
+
+    /// `api.cache.set(key, value, {expires_at})`; `Err` holds the error code or what was thrown.
+    pub fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String> {
+        let cache = self.cache().map_err(|e| describe_js_error(&e))?;
+        let options = js_sys::Object::new();
+        Reflect::set(
+            &options,
+            &JsValue::from_str("expires_at"),
+            &JsValue::from_f64(expires_at_ms.floor()),
+        )
+        .map_err(|e| describe_js_error(&e))?;
+        let result = cache
+            .set_record(key, value, &options)
+            .map_err(|e| describe_js_error(&e))?;
+        let field = |name: &str| {
+            Reflect::get(&result, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        match field("type").as_deref() {
+            Some("success") => Ok(()),
+            Some("error") => Err(field("code").unwrap_or_else(|| "unknown error code".into())),
+            _ => Err("unexpected result".into()),
+        }
+    }
+
+    /// `api.cache.delete(key)`; a missing key is fine.
+    pub fn cache_delete(&self, key: &str) -> Result<(), Error> {
+        let cache = self.cache().map_err(thrown("api.cache"))?;
+        cache
+            .delete_record(key)
+            .map_err(thrown("api.cache.delete"))?;
+        Ok(())
+    }
+
     /// Sets each claim on the ID token (`id == true`) or the access token.
     pub fn set_claims(&self, id: bool, claims: &[(String, JsValue)]) -> Result<(), Error> {
         if claims.is_empty() {

@@ -17,6 +17,7 @@ pub mod config;
 pub mod error;
 pub mod host;
 pub mod login;
+pub mod management;
 
 use wasm_bindgen::prelude::*;
 

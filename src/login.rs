@@ -1,14 +1,26 @@
-//! One login, one direction: read the event, decide the plan in pure Rust, then apply it to `api` once.
+//! One login, one direction: read the event, decide the plan in pure Rust (fetching permissions if
+//! configured), then apply it to `api` once.
 
-use crate::claims::{plan_claims, ClaimPlan, ClaimValue, Roles, MAX_ROLE_ENTRIES};
-use crate::config::{Settings, ALL_KEYS};
+use crate::claims::{
+    permission_names, plan_claims, Claim, ClaimPlan, ClaimValue, Roles, MAX_ROLE_ENTRIES,
+};
+use crate::config::{OnError, PermissionScope, PermissionSettings, Settings, ALL_KEYS};
 use crate::error::Error;
 use crate::host::{log, string_array, Api, Event};
+use crate::management::flight::TokenMemory;
+use crate::management::js_io::JsIo;
+use crate::management::{Client, ManagementError};
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
+
+thread_local! {
+    /// Management API tokens kept by this wasm instance across logins (the first cache tier).
+    static TOKENS: Rc<TokenMemory<ManagementError>> = Rc::new(TokenMemory::default());
+}
 
 /// Runs the Action for one login. Never throws: every failure ends in a logged deny.
 pub async fn run(event: &Event, api: &Api) {
-    let outcome = match decide(event) {
+    let outcome = match decide(event, api).await {
         Ok(plan) => apply(api, &plan),
         Err(err) => Err(err),
     };
@@ -20,8 +32,8 @@ pub async fn run(event: &Event, api: &Api) {
     }
 }
 
-/// Reads settings and roles from the event and plans the claims.
-fn decide(event: &Event) -> Result<ClaimPlan, Error> {
+/// Reads settings and roles, fetches permissions when configured, and plans the claims.
+async fn decide(event: &Event, api: &Api) -> Result<ClaimPlan, Error> {
     let settings = Settings::from_source(&event.settings(ALL_KEYS)?)?;
     let roles = Roles::from_entries(event.role_entries(MAX_ROLE_ENTRIES)?);
     if roles.dropped > 0 {
@@ -30,7 +42,43 @@ fn decide(event: &Event) -> Result<ClaimPlan, Error> {
             roles.dropped
         ));
     }
-    Ok(plan_claims(&settings, &roles)?)
+    let permissions = match &settings.permissions {
+        None => None,
+        Some(management) => match permissions(event, api, management).await {
+            Ok(names) => Some(names),
+            Err(err) if settings.on_error == OnError::Continue => {
+                log(&format!(
+                    "continuing without permissions (onError=continue): {err}"
+                ));
+                None
+            }
+            Err(err) => return Err(err),
+        },
+    };
+    Ok(plan_claims(&settings, &roles, permissions)?)
+}
+
+/// The user's permission names from the Management API, as the claim will hold them.
+async fn permissions(
+    event: &Event,
+    api: &Api,
+    settings: &PermissionSettings,
+) -> Result<Vec<String>, Error> {
+    let user_id = event.user_id()?;
+    let requested_api = event.requested_api()?;
+    if settings.scope == PermissionScope::Requested && requested_api.is_none() {
+        return Ok(Vec::new());
+    }
+    let memory = TOKENS.with(Rc::clone);
+    let io = JsIo::new(api);
+    let found = Client::new(&io, settings, &memory)
+        .permissions(&user_id, requested_api.as_deref())
+        .await?;
+    Ok(permission_names(
+        &found,
+        settings.scope,
+        requested_api.as_deref(),
+    ))
 }
 
 /// Applies a finished plan: ID token claims first, then access token claims.
@@ -39,7 +87,7 @@ fn apply(api: &Api, plan: &ClaimPlan) -> Result<(), Error> {
     api.set_claims(false, &to_js(&plan.access_token))
 }
 
-fn to_js(claims: &[crate::claims::Claim]) -> Vec<(String, JsValue)> {
+fn to_js(claims: &[Claim]) -> Vec<(String, JsValue)> {
     claims
         .iter()
         .map(|claim| {

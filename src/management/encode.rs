@@ -1,0 +1,73 @@
+//! Percent-encoding for URL path segments, query values and form bodies.
+
+/// Percent-encodes `text` so it stays one URL path segment or one query/form value: every byte except
+/// RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) becomes `%XX` of its UTF-8 encoding, so `|`, `/`,
+/// `?`, `#`, `%`, `+`, `&`, `=` and non-ASCII all survive.
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// An `application/x-www-form-urlencoded` body from name/value pairs.
+pub fn form_body(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| format!("{}={}", encode_component(name), encode_component(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A 64-bit FNV-1a hash as 16 hex digits: short, stable cache keys that reveal nothing of their input.
+pub fn fnv1a_hex(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_stay_one_segment() {
+        assert_eq!(encode_component("auth0|64f1c2"), "auth0%7C64f1c2");
+        assert_eq!(encode_component("a/b?c#d%e"), "a%2Fb%3Fc%23d%25e");
+        assert_eq!(
+            encode_component("adfs|john@fabrikam.com"),
+            "adfs%7Cjohn%40fabrikam.com"
+        );
+        assert_eq!(encode_component("ünï"), "%C3%BCn%C3%AF");
+        assert_eq!(encode_component("a b+c&d=e"), "a%20b%2Bc%26d%3De");
+        assert_eq!(encode_component("A-z_0.9~"), "A-z_0.9~");
+    }
+
+    #[test]
+    fn form_bodies_encode_names_and_values() {
+        assert_eq!(
+            form_body(&[
+                ("grant_type", "client_credentials"),
+                ("audience", "https://t/api/v2/")
+            ]),
+            "grant_type=client_credentials&audience=https%3A%2F%2Ft%2Fapi%2Fv2%2F"
+        );
+    }
+
+    #[test]
+    fn hashes_are_stable_and_separate_parts() {
+        assert_eq!(fnv1a_hex(&["a", "b"]), fnv1a_hex(&["a", "b"]));
+        assert_ne!(fnv1a_hex(&["ab", ""]), fnv1a_hex(&["a", "b"]));
+        assert_eq!(fnv1a_hex(&[]).len(), 16);
+    }
+}

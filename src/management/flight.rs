@@ -1,0 +1,288 @@
+//! The Management API token's in-memory tier, shared by every login on one warm instance, with single
+//! flight: while one login fetches a token, the others wait for that same result instead of asking again.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+/// A Management API access token and the time (epoch ms) after which we no longer use it.
+#[derive(Clone, PartialEq)]
+pub struct Token {
+    /// The bearer token.
+    pub access_token: String,
+    /// Refresh-ahead point: before the real expiry, so no request carries a token about to expire.
+    pub usable_until_ms: f64,
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Token([redacted], usable_until_ms: {})",
+            self.usable_until_ms
+        )
+    }
+}
+
+/// The shared outcome of one token request.
+struct Flight<E> {
+    result: RefCell<Option<Result<Token, E>>>,
+    waiters: RefCell<Vec<Waker>>,
+}
+
+enum Slot<E> {
+    Ready(Token),
+    InFlight(Rc<Flight<E>>),
+}
+
+/// What the memory tier holds for a key.
+pub enum Lookup<E> {
+    /// A usable token.
+    Ready(Token),
+    /// Another login is fetching one: await this.
+    InFlight(FlightWait<E>),
+    /// Nothing usable: the caller should fetch (see [`TokenMemory::lead`]).
+    Empty,
+}
+
+/// Tokens per cache key, in the wasm instance's memory.
+pub struct TokenMemory<E> {
+    slots: RefCell<HashMap<String, Slot<E>>>,
+}
+
+impl<E> Default for TokenMemory<E> {
+    fn default() -> Self {
+        Self {
+            slots: RefCell::new(HashMap::new()),
+        }
+    }
+}
+
+impl<E: Clone> TokenMemory<E> {
+    /// Looks `key` up at `now_ms`. A ready token equal to `rejected` (it just got a 401) is dropped.
+    pub fn lookup(&self, key: &str, now_ms: f64, rejected: Option<&str>) -> Lookup<E> {
+        let mut slots = self.slots.borrow_mut();
+        match slots.get(key) {
+            Some(Slot::Ready(token))
+                if token.usable_until_ms > now_ms
+                    && Some(token.access_token.as_str()) != rejected =>
+            {
+                Lookup::Ready(token.clone())
+            }
+            Some(Slot::Ready(_)) => {
+                slots.remove(key);
+                Lookup::Empty
+            }
+            Some(Slot::InFlight(flight)) => Lookup::InFlight(FlightWait(Rc::clone(flight))),
+            None => Lookup::Empty,
+        }
+    }
+
+    /// Keeps a token found in the second tier (`api.cache`).
+    pub fn remember(&self, key: &str, token: Token) {
+        self.slots
+            .borrow_mut()
+            .insert(key.to_owned(), Slot::Ready(token));
+    }
+
+    /// Marks `key` as being fetched by the caller; others will wait on it. The returned guard must be
+    /// finished with the result; if it is dropped unfinished, waiters get `abandoned`.
+    pub fn lead<'a>(&'a self, key: &str, abandoned: E) -> Leader<'a, E> {
+        let flight = Rc::new(Flight {
+            result: RefCell::new(None),
+            waiters: RefCell::new(Vec::new()),
+        });
+        self.slots
+            .borrow_mut()
+            .insert(key.to_owned(), Slot::InFlight(Rc::clone(&flight)));
+        Leader {
+            memory: self,
+            key: key.to_owned(),
+            flight,
+            abandoned: Some(abandoned),
+        }
+    }
+
+    /// Forgets every token (a cold instance).
+    pub fn clear(&self) {
+        self.slots.borrow_mut().clear();
+    }
+
+    fn settle(&self, key: &str, flight: &Rc<Flight<E>>, result: Result<Token, E>) {
+        {
+            let mut slots = self.slots.borrow_mut();
+            let ours = matches!(slots.get(key), Some(Slot::InFlight(current)) if Rc::ptr_eq(current, flight));
+            if ours {
+                match &result {
+                    Ok(token) => {
+                        slots.insert(key.to_owned(), Slot::Ready(token.clone()));
+                    }
+                    Err(_) => {
+                        slots.remove(key);
+                    }
+                }
+            }
+        }
+        *flight.result.borrow_mut() = Some(result);
+        let waiters = std::mem::take(&mut *flight.waiters.borrow_mut());
+        for waker in waiters {
+            waker.wake();
+        }
+    }
+}
+
+/// The login that fetches the token for everyone waiting on the same key.
+pub struct Leader<'a, E: Clone> {
+    memory: &'a TokenMemory<E>,
+    key: String,
+    flight: Rc<Flight<E>>,
+    abandoned: Option<E>,
+}
+
+impl<E: Clone> Leader<'_, E> {
+    /// Publishes the result to the memory tier and to every waiting login.
+    pub fn finish(mut self, result: Result<Token, E>) {
+        self.abandoned = None;
+        self.memory.settle(&self.key, &self.flight, result);
+    }
+}
+
+impl<E: Clone> Drop for Leader<'_, E> {
+    fn drop(&mut self) {
+        if let Some(abandoned) = self.abandoned.take() {
+            self.memory.settle(&self.key, &self.flight, Err(abandoned));
+        }
+    }
+}
+
+/// Waits for another login's token request.
+pub struct FlightWait<E>(Rc<Flight<E>>);
+
+impl<E: Clone> Future for FlightWait<E> {
+    type Output = Result<Token, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if let Some(result) = self.0.result.borrow().as_ref() {
+            return Poll::Ready(result.clone());
+        }
+        self.0.waiters.borrow_mut().push(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+/// Resolves with `Some(output)` of `work`, or `None` if `timer` finishes first.
+pub async fn before<W: Future, T: Future<Output = ()>>(work: W, timer: T) -> Option<W::Output> {
+    let mut work = Box::pin(work);
+    let mut timer = Box::pin(timer);
+    std::future::poll_fn(move |cx| {
+        if let Poll::Ready(output) = work.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::task::Wake;
+
+    struct CountingWaker(std::sync::atomic::AtomicUsize);
+    impl Wake for CountingWaker {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    fn token(value: &str, until: f64) -> Token {
+        Token {
+            access_token: value.into(),
+            usable_until_ms: until,
+        }
+    }
+
+    #[test]
+    fn a_ready_token_is_used_until_its_refresh_point() {
+        let memory = TokenMemory::<String>::default();
+        memory.remember("k", token("t1", 1000.0));
+        assert!(
+            matches!(memory.lookup("k", 999.0, None), Lookup::Ready(t) if t.access_token == "t1")
+        );
+        assert!(matches!(memory.lookup("k", 1000.0, None), Lookup::Empty));
+        assert!(
+            matches!(memory.lookup("k", 0.0, None), Lookup::Empty),
+            "expired entry was dropped"
+        );
+    }
+
+    #[test]
+    fn a_rejected_token_is_dropped() {
+        let memory = TokenMemory::<String>::default();
+        memory.remember("k", token("t1", 1000.0));
+        assert!(matches!(
+            memory.lookup("k", 0.0, Some("other")),
+            Lookup::Ready(_)
+        ));
+        assert!(matches!(memory.lookup("k", 0.0, Some("t1")), Lookup::Empty));
+    }
+
+    #[test]
+    fn waiters_share_the_leaders_result() {
+        let memory = TokenMemory::<String>::default();
+        let leader = memory.lead("k", "abandoned".into());
+        let Lookup::InFlight(wait) = memory.lookup("k", 0.0, None) else {
+            panic!("expected in flight")
+        };
+        let counter = Arc::new(CountingWaker(0.into()));
+        let waker = Waker::from(Arc::clone(&counter));
+        let mut cx = Context::from_waker(&waker);
+        let mut wait = Box::pin(wait);
+        assert!(wait.as_mut().poll(&mut cx).is_pending());
+        leader.finish(Ok(token("t2", 50.0)));
+        assert_eq!(
+            counter.0.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "waiter woken once"
+        );
+        assert!(
+            matches!(wait.as_mut().poll(&mut cx), Poll::Ready(Ok(t)) if t.access_token == "t2")
+        );
+        assert!(matches!(memory.lookup("k", 0.0, None), Lookup::Ready(_)));
+    }
+
+    #[test]
+    fn a_dropped_leader_releases_waiters_with_an_error() {
+        let memory = TokenMemory::<String>::default();
+        let leader = memory.lead("k", "abandoned".into());
+        let Lookup::InFlight(wait) = memory.lookup("k", 0.0, None) else {
+            panic!("expected in flight")
+        };
+        drop(leader);
+        let waker = Waker::from(Arc::new(CountingWaker(0.into())));
+        let mut cx = Context::from_waker(&waker);
+        assert!(
+            matches!(Box::pin(wait).as_mut().poll(&mut cx), Poll::Ready(Err(e)) if e == "abandoned")
+        );
+        assert!(matches!(memory.lookup("k", 0.0, None), Lookup::Empty));
+    }
+
+    #[test]
+    fn a_failed_fetch_leaves_nothing_cached() {
+        let memory = TokenMemory::<String>::default();
+        memory.lead("k", "x".into()).finish(Err("denied".into()));
+        assert!(matches!(memory.lookup("k", 0.0, None), Lookup::Empty));
+    }
+
+    #[test]
+    fn tokens_never_print() {
+        assert!(!format!("{:?}", token("s3cr3t", 1.0)).contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,487 @@
+//! The Management API client: a cached token (instance memory, then `api.cache`, then client
+//! credentials, single flight), paginated permission reads, retries and timeouts inside one time budget.
+//!
+//! All I/O goes through [`Io`], so the whole client runs natively in tests against a fake; the wasm
+//! implementation ([`js_io::JsIo`]) uses the host's global `fetch`, `setTimeout` and `api.cache`.
+
+pub mod encode;
+pub mod flight;
+pub mod js_io;
+pub mod retry;
+
+use crate::config::{PermissionSettings, PermissionSource};
+use encode::{encode_component, fnv1a_hex, form_body};
+use flight::{before, Lookup, Token, TokenMemory};
+use retry::{next_step, request_timeout, Failure, Next};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::fmt;
+use std::future::Future;
+
+/// Permissions per page asked for (Auth0's maximum; tenants that cap lower send shorter pages).
+pub const PER_PAGE: u32 = 100;
+/// Most pages read for one user: 20,000 permissions, far above Auth0's per-user limits.
+pub const MAX_PAGES: u32 = 200;
+/// Longest refresh-ahead: a token is replaced this long before it expires (or at 90 % of a short life).
+pub const REFRESH_AHEAD_MS: f64 = 300_000.0;
+/// `api.cache` keeps records at most 24 h; we stay a minute under.
+pub const CACHE_MAX_LIFETIME_MS: f64 = 24.0 * 3_600_000.0 - 60_000.0;
+/// `api.cache` values are at most 4 kB.
+pub const CACHE_MAX_VALUE_BYTES: usize = 4096;
+
+/// An HTTP method we use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+}
+
+/// One HTTP request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Method.
+    pub method: Method,
+    /// Absolute URL.
+    pub url: String,
+    /// Header names (lower case) and values.
+    pub headers: Vec<(&'static str, String)>,
+    /// Body, for POST.
+    pub body: Option<String>,
+}
+
+/// One HTTP response: the status, the rate-limit headers and, for 2xx, the parsed JSON body.
+#[derive(Debug)]
+pub struct Response<B> {
+    /// HTTP status.
+    pub status: u16,
+    /// `x-ratelimit-reset`.
+    pub rate_limit_reset: Option<String>,
+    /// `retry-after`.
+    pub retry_after: Option<String>,
+    /// The JSON body for a 2xx status, or why it could not be read; not read for other statuses.
+    pub body: Result<B, String>,
+}
+
+/// A record read from `api.cache`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CacheRecord {
+    /// The cached string.
+    pub value: String,
+    /// When it expires, epoch ms.
+    pub expires_at_ms: f64,
+}
+
+/// Everything the client needs from its host.
+pub trait Io {
+    /// A parsed JSON body, decoded on demand into a typed struct.
+    type Body;
+    /// Sends `request`, giving up after `timeout_ms`. `Err` is a network failure or timeout, described.
+    fn send(
+        &self,
+        request: Request,
+        timeout_ms: f64,
+    ) -> impl Future<Output = Result<Response<Self::Body>, String>>;
+    /// Decodes a JSON body into `T`; unknown fields are ignored, missing or mistyped ones are an error.
+    fn decode<T: DeserializeOwned>(&self, body: Self::Body) -> Result<T, String>;
+    /// Resolves after `ms` milliseconds.
+    fn sleep(&self, ms: f64) -> impl Future<Output = ()>;
+    /// Now, in epoch milliseconds.
+    fn now_ms(&self) -> f64;
+    /// A uniform random number in `[0, 1)`, for jitter.
+    fn random(&self) -> f64;
+    /// `api.cache.get(key)`.
+    fn cache_get(&self, key: &str) -> Option<CacheRecord>;
+    /// `api.cache.set(key, value, {expires_at})`; `Err` carries the error code.
+    fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String>;
+    /// `api.cache.delete(key)`.
+    fn cache_delete(&self, key: &str);
+    /// One operator log line.
+    fn log(&self, line: &str);
+}
+
+/// Which call failed, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `POST /oauth/token`.
+    Token,
+    /// `GET /api/v2/users/{id}/permissions`.
+    UserPermissions,
+    /// `GET /api/v2/users/{id}/effective-permissions`.
+    EffectivePermissions,
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Token => "POST /oauth/token",
+            Self::UserPermissions => "GET /api/v2/users/{id}/permissions",
+            Self::EffectivePermissions => "GET /api/v2/users/{id}/effective-permissions",
+        })
+    }
+}
+
+/// Why the Management API could not give the permissions. Never holds a secret or a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ManagementError {
+    /// The time budget ran out.
+    Budget(Endpoint),
+    /// 429 with a reset that does not fit in the budget (or attempts used up).
+    RateLimited(Endpoint),
+    /// A status we do not retry, or a 5xx after every attempt.
+    Status(Endpoint, u16),
+    /// The request failed before a response after every attempt.
+    Network(Endpoint, String),
+    /// A 2xx with a body that is not what the API documents.
+    Malformed(Endpoint, String),
+    /// More pages than [`MAX_PAGES`].
+    TooManyPages(Endpoint),
+    /// The login that fetched the token for this one stopped without a result.
+    Abandoned,
+}
+
+impl fmt::Display for ManagementError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Budget(e) => write!(f, "{e}: time budget (budgetMs) ran out"),
+            Self::RateLimited(e) => write!(f, "{e}: rate limited (429) beyond the time budget"),
+            Self::Status(e, status) => match status {
+                401 | 403 if *e == Endpoint::Token => {
+                    write!(f, "{e}: status {status}: check clientId, clientSecret and the API authorization")
+                }
+                403 => write!(
+                    f,
+                    "{e}: status 403: the M2M application lacks a scope (read:users)"
+                ),
+                404 => write!(f, "{e}: status 404: user not found"),
+                _ => write!(f, "{e}: status {status}"),
+            },
+            Self::Network(e, detail) => write!(f, "{e}: network: {detail}"),
+            Self::Malformed(e, detail) => write!(f, "{e}: unexpected response: {detail}"),
+            Self::TooManyPages(e) => write!(f, "{e}: more than {MAX_PAGES} pages"),
+            Self::Abandoned => {
+                f.write_str("the token request shared with another login was abandoned")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ManagementError {}
+
+/// One permission as the Management API returns it (other fields ignored).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Permission {
+    /// The permission, e.g. `read:reports`.
+    pub permission_name: String,
+    /// The API it belongs to.
+    pub resource_server_identifier: String,
+}
+
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    expires_in: f64,
+}
+
+#[derive(Deserialize)]
+struct PermissionsPage {
+    total: f64,
+    permissions: Vec<Permission>,
+}
+
+#[derive(Deserialize)]
+struct EffectivePage {
+    permissions: Vec<Permission>,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+/// The client for one login: settings, the shared token memory, and a deadline.
+pub struct Client<'a, I: Io> {
+    io: &'a I,
+    settings: &'a PermissionSettings,
+    memory: &'a TokenMemory<ManagementError>,
+    deadline_ms: f64,
+    cache_key: String,
+}
+
+impl<'a, I: Io> Client<'a, I> {
+    /// A client whose budget starts now.
+    pub fn new(
+        io: &'a I,
+        settings: &'a PermissionSettings,
+        memory: &'a TokenMemory<ManagementError>,
+    ) -> Self {
+        let cache_key = format!(
+            "rbac-claims/token/{}",
+            fnv1a_hex(&[&settings.domain, &settings.client_id, &settings.base_url])
+        );
+        Self {
+            io,
+            settings,
+            memory,
+            deadline_ms: io.now_ms() + settings.budget_ms as f64,
+            cache_key,
+        }
+    }
+
+    /// The user's permissions from the configured endpoint; `resource_server` is the requested API.
+    pub async fn permissions(
+        &self,
+        user_id: &str,
+        resource_server: Option<&str>,
+    ) -> Result<Vec<Permission>, ManagementError> {
+        let base = format!(
+            "{}/api/v2/users/{}",
+            self.settings.base_url,
+            encode_component(user_id)
+        );
+        let mut all = Vec::new();
+        match self.settings.source {
+            PermissionSource::User => {
+                for page in 0..MAX_PAGES {
+                    let url = format!(
+                        "{base}/permissions?per_page={PER_PAGE}&page={page}&include_totals=true"
+                    );
+                    let body: PermissionsPage =
+                        self.get_json(Endpoint::UserPermissions, &url).await?;
+                    let got = body.permissions.len();
+                    all.extend(body.permissions);
+                    if got == 0 || all.len() as f64 >= body.total {
+                        return Ok(all);
+                    }
+                }
+                Err(ManagementError::TooManyPages(Endpoint::UserPermissions))
+            }
+            PermissionSource::Effective => {
+                let Some(api) = resource_server else {
+                    return Ok(all);
+                };
+                let mut from: Option<String> = None;
+                for _ in 0..MAX_PAGES {
+                    let mut url = format!(
+                        "{base}/effective-permissions?resource_server_identifier={}&take={PER_PAGE}",
+                        encode_component(api)
+                    );
+                    if let Some(cursor) = &from {
+                        url.push_str(&format!("&from={}", encode_component(cursor)));
+                    }
+                    let body: EffectivePage =
+                        self.get_json(Endpoint::EffectivePermissions, &url).await?;
+                    let got = body.permissions.len();
+                    all.extend(body.permissions);
+                    match body.next {
+                        Some(next) if got > 0 && !next.is_empty() => from = Some(next),
+                        _ => return Ok(all),
+                    }
+                }
+                Err(ManagementError::TooManyPages(
+                    Endpoint::EffectivePermissions,
+                ))
+            }
+        }
+    }
+
+    fn remaining_ms(&self) -> f64 {
+        self.deadline_ms - self.io.now_ms()
+    }
+
+    /// GET `url` with the bearer token; on a 401, drops the token and tries once more with a new one.
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint,
+        url: &str,
+    ) -> Result<T, ManagementError> {
+        let mut rejected: Option<String> = None;
+        loop {
+            let token = self.token(rejected.as_deref()).await?;
+            let request = Request {
+                method: Method::Get,
+                url: url.to_owned(),
+                headers: vec![
+                    ("authorization", format!("Bearer {token}")),
+                    ("accept", "application/json".into()),
+                ],
+                body: None,
+            };
+            let response = self.send(endpoint, request).await?;
+            if response.status == 401 && rejected.is_none() {
+                self.io.log(&format!(
+                    "{endpoint}: token rejected (401); fetching a new one"
+                ));
+                self.io.cache_delete(&self.cache_key);
+                rejected = Some(token);
+                continue;
+            }
+            return self.json(endpoint, response);
+        }
+    }
+
+    fn json<T: DeserializeOwned>(
+        &self,
+        endpoint: Endpoint,
+        response: Response<I::Body>,
+    ) -> Result<T, ManagementError> {
+        if !(200..300).contains(&response.status) {
+            return Err(ManagementError::Status(endpoint, response.status));
+        }
+        let body = response
+            .body
+            .map_err(|detail| ManagementError::Malformed(endpoint, detail))?;
+        self.io
+            .decode(body)
+            .map_err(|detail| ManagementError::Malformed(endpoint, detail))
+    }
+
+    /// Sends with retries (network errors, 5xx, 429) inside the budget. Returns the final response.
+    async fn send(
+        &self,
+        endpoint: Endpoint,
+        request: Request,
+    ) -> Result<Response<I::Body>, ManagementError> {
+        let mut attempt = 1;
+        loop {
+            let timeout =
+                request_timeout(self.remaining_ms()).ok_or(ManagementError::Budget(endpoint))?;
+            let failure = match self.io.send(request.clone(), timeout).await {
+                Ok(response) if response.status == 429 => Failure::RateLimited {
+                    reset: response.rate_limit_reset,
+                    retry_after: response.retry_after,
+                },
+                Ok(response) if response.status >= 500 => Failure::Server(response.status),
+                Ok(response) => return Ok(response),
+                Err(detail) if self.remaining_ms() < retry::MIN_REQUEST_MS => {
+                    self.io.log(&format!("{endpoint}: {detail}"));
+                    return Err(ManagementError::Budget(endpoint));
+                }
+                Err(detail) => {
+                    self.io
+                        .log(&format!("{endpoint}: attempt {attempt}: {detail}"));
+                    Failure::Network
+                }
+            };
+            match next_step(
+                &failure,
+                attempt,
+                self.remaining_ms(),
+                self.io.now_ms(),
+                self.io.random(),
+            ) {
+                Next::RetryAfter(wait) => {
+                    self.io.sleep(wait).await;
+                    attempt += 1;
+                }
+                Next::GiveUp => {
+                    return Err(match failure {
+                        Failure::RateLimited { .. } => ManagementError::RateLimited(endpoint),
+                        Failure::Server(status) => ManagementError::Status(endpoint, status),
+                        Failure::Network => {
+                            ManagementError::Network(endpoint, "no response after retries".into())
+                        }
+                    })
+                }
+            }
+        }
+    }
+
+    /// A usable token: instance memory, else `api.cache`, else a client-credentials request (single flight).
+    async fn token(&self, rejected: Option<&str>) -> Result<String, ManagementError> {
+        let now = self.io.now_ms();
+        match self.memory.lookup(&self.cache_key, now, rejected) {
+            Lookup::Ready(token) => return Ok(token.access_token),
+            Lookup::InFlight(wait) => {
+                let timer = self.io.sleep(self.remaining_ms().max(0.0));
+                return match before(wait, timer).await {
+                    Some(result) => result.map(|token| token.access_token),
+                    None => Err(ManagementError::Budget(Endpoint::Token)),
+                };
+            }
+            Lookup::Empty => {}
+        }
+        if let Some(record) = self.io.cache_get(&self.cache_key) {
+            if record.expires_at_ms > now
+                && Some(record.value.as_str()) != rejected
+                && !record.value.is_empty()
+            {
+                let token = Token {
+                    access_token: record.value,
+                    usable_until_ms: record.expires_at_ms,
+                };
+                self.memory.remember(&self.cache_key, token.clone());
+                return Ok(token.access_token);
+            }
+        }
+        let leader = self
+            .memory
+            .lead(&self.cache_key, ManagementError::Abandoned);
+        let result = self.fetch_token().await;
+        if let Ok(token) = &result {
+            self.store_in_api_cache(token);
+        }
+        leader.finish(result.clone());
+        result.map(|token| token.access_token)
+    }
+
+    /// `POST /oauth/token` with client credentials.
+    async fn fetch_token(&self) -> Result<Token, ManagementError> {
+        let audience = self.settings.audience();
+        let body = form_body(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &self.settings.client_id),
+            ("client_secret", self.settings.client_secret.expose()),
+            ("audience", &audience),
+        ]);
+        let request = Request {
+            method: Method::Post,
+            url: format!("{}/oauth/token", self.settings.base_url),
+            headers: vec![
+                ("content-type", "application/x-www-form-urlencoded".into()),
+                ("accept", "application/json".into()),
+            ],
+            body: Some(body),
+        };
+        let response = self.send(Endpoint::Token, request).await?;
+        let issued: TokenResponse = self.json(Endpoint::Token, response)?;
+        if issued.access_token.is_empty()
+            || !issued.expires_in.is_finite()
+            || issued.expires_in <= 0.0
+        {
+            return Err(ManagementError::Malformed(
+                Endpoint::Token,
+                "empty token or bad expires_in".into(),
+            ));
+        }
+        // expires_in is in seconds; everything else here is milliseconds.
+        let lifetime_ms = issued.expires_in * 1000.0;
+        let ahead = REFRESH_AHEAD_MS.min(lifetime_ms / 10.0);
+        Ok(Token {
+            access_token: issued.access_token,
+            usable_until_ms: self.io.now_ms() + lifetime_ms - ahead,
+        })
+    }
+
+    /// Second tier: `api.cache`, with `expires_at` in ms, at most 24 h ahead, checking the result.
+    fn store_in_api_cache(&self, token: &Token) {
+        if token.access_token.len() > CACHE_MAX_VALUE_BYTES {
+            self.io
+                .log("token larger than api.cache's 4 kB value limit: kept in memory only");
+            return;
+        }
+        let expires_at = token
+            .usable_until_ms
+            .min(self.io.now_ms() + CACHE_MAX_LIFETIME_MS);
+        if let Err(code) = self
+            .io
+            .cache_set(&self.cache_key, &token.access_token, expires_at)
+        {
+            self.io.log(&format!(
+                "api.cache.set failed ({code}): token kept in memory only"
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

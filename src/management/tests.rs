@@ -1,0 +1,585 @@
+//! The client against a fake host: every request answered in-process, a clock that sleeps instantly.
+
+use super::*;
+use crate::config::{PermissionScope, Settings};
+use serde_json::{json, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+const SECRET: &str = "s3cr3t-client-secret";
+const START: f64 = 1_700_000_000_000.0;
+
+type Handler = Box<dyn FnMut(&Request, u32) -> Result<Response<Value>, String>>;
+
+/// A fake host. `handler` gets each request and how many requests came before it.
+struct FakeIo {
+    now: Cell<f64>,
+    requests: RefCell<Vec<Request>>,
+    handler: RefCell<Handler>,
+    cache: RefCell<HashMap<String, CacheRecord>>,
+    cache_set_error: Option<String>,
+    logs: RefCell<Vec<String>>,
+}
+
+impl FakeIo {
+    fn new(
+        handler: impl FnMut(&Request, u32) -> Result<Response<Value>, String> + 'static,
+    ) -> Self {
+        Self {
+            now: Cell::new(START),
+            requests: RefCell::new(Vec::new()),
+            handler: RefCell::new(Box::new(handler)),
+            cache: RefCell::new(HashMap::new()),
+            cache_set_error: None,
+            logs: RefCell::new(Vec::new()),
+        }
+    }
+
+    fn urls(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .map(|r| r.url.clone())
+            .collect()
+    }
+
+    fn count(&self, part: &str) -> usize {
+        self.urls().iter().filter(|u| u.contains(part)).count()
+    }
+}
+
+impl Io for FakeIo {
+    type Body = Value;
+
+    async fn send(&self, request: Request, _timeout_ms: f64) -> Result<Response<Value>, String> {
+        let index = self.requests.borrow().len() as u32;
+        self.requests.borrow_mut().push(request.clone());
+        (self.handler.borrow_mut())(&request, index)
+    }
+
+    fn decode<T: DeserializeOwned>(&self, body: Value) -> Result<T, String> {
+        serde_json::from_value(body).map_err(|e| e.to_string())
+    }
+
+    async fn sleep(&self, ms: f64) {
+        self.now.set(self.now.get() + ms);
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.now.get()
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+
+    fn cache_get(&self, key: &str) -> Option<CacheRecord> {
+        self.cache.borrow().get(key).cloned()
+    }
+
+    fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String> {
+        if let Some(code) = &self.cache_set_error {
+            return Err(code.clone());
+        }
+        self.cache.borrow_mut().insert(
+            key.into(),
+            CacheRecord {
+                value: value.into(),
+                expires_at_ms,
+            },
+        );
+        Ok(())
+    }
+
+    fn cache_delete(&self, key: &str) {
+        self.cache.borrow_mut().remove(key);
+    }
+
+    fn log(&self, line: &str) {
+        self.logs.borrow_mut().push(line.into());
+    }
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..10_000 {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+    panic!("future did not finish");
+}
+
+fn ok(body: Value) -> Result<Response<Value>, String> {
+    Ok(Response {
+        status: 200,
+        rate_limit_reset: None,
+        retry_after: None,
+        body: Ok(body),
+    })
+}
+
+fn status(code: u16) -> Result<Response<Value>, String> {
+    Ok(Response {
+        status: code,
+        rate_limit_reset: None,
+        retry_after: None,
+        body: Err("not read".into()),
+    })
+}
+
+fn token_body() -> Result<Response<Value>, String> {
+    ok(json!({"access_token": "mgmt-token-1", "expires_in": 86400, "token_type": "Bearer"}))
+}
+
+fn perms(range: std::ops::Range<usize>) -> Vec<Value> {
+    range
+        .map(|i| json!({"permission_name": format!("p{i:04}"), "resource_server_identifier": "https://api", "description": "x", "sources": []}))
+        .collect()
+}
+
+fn query(url: &str, name: &str) -> Option<String> {
+    url.split(['?', '&'])
+        .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
+}
+
+/// A Management API with `total` permissions for one user, answering pages of at most `cap`.
+fn api_with(
+    total: usize,
+    cap: usize,
+) -> impl FnMut(&Request, u32) -> Result<Response<Value>, String> {
+    move |request, _| {
+        if request.url.ends_with("/oauth/token") {
+            return token_body();
+        }
+        let page: usize = query(&request.url, "page").unwrap().parse().unwrap();
+        let per_page: usize = query(&request.url, "per_page")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+            .min(cap);
+        let start = (page * per_page).min(total);
+        let end = (start + per_page).min(total);
+        ok(
+            json!({"start": start, "limit": per_page, "total": total, "permissions": perms(start..end)}),
+        )
+    }
+}
+
+fn settings(extra: &[(&'static str, &'static str)]) -> PermissionSettings {
+    let mut pairs = vec![
+        ("namespace", "https://e.com"),
+        ("domain", "tenant.auth0.com"),
+        ("clientId", "client-1"),
+        ("clientSecret", SECRET),
+        ("managementUrl", "http://127.0.0.1:9"),
+    ];
+    pairs.extend_from_slice(extra);
+    Settings::from_source(pairs.as_slice())
+        .unwrap()
+        .permissions
+        .unwrap()
+}
+
+fn fetch(
+    io: &FakeIo,
+    settings: &PermissionSettings,
+    memory: &TokenMemory<ManagementError>,
+) -> Result<Vec<Permission>, ManagementError> {
+    block_on(Client::new(io, settings, memory).permissions("auth0|user-1", Some("https://api")))
+}
+
+#[test]
+fn pagination_reads_every_page() {
+    for (total, pages) in [(0, 1), (1, 1), (100, 1), (101, 2), (250, 3), (1000, 10)] {
+        let io = FakeIo::new(api_with(total, 100));
+        let result = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap();
+        assert_eq!(result.len(), total, "total {total}");
+        assert_eq!(io.count("/permissions?"), pages, "pages for {total}");
+        assert_eq!(io.count("/oauth/token"), 1);
+    }
+}
+
+#[test]
+fn pagination_survives_shorter_pages() {
+    let io = FakeIo::new(api_with(120, 50));
+    let result = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap();
+    assert_eq!(result.len(), 120);
+    assert_eq!(result.last().unwrap().permission_name, "p0119");
+    assert_eq!(io.count("/permissions?"), 3);
+}
+
+#[test]
+fn requests_are_shaped_as_documented() {
+    let io = FakeIo::new(api_with(1, 100));
+    fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap();
+    let requests = io.requests.borrow();
+    let token = &requests[0];
+    assert_eq!(token.method, Method::Post);
+    assert_eq!(token.url, "http://127.0.0.1:9/oauth/token");
+    assert!(token
+        .headers
+        .contains(&("content-type", "application/x-www-form-urlencoded".into())));
+    assert_eq!(
+        token.body.as_deref().unwrap(),
+        format!("grant_type=client_credentials&client_id=client-1&client_secret={SECRET}&audience=https%3A%2F%2Ftenant.auth0.com%2Fapi%2Fv2%2F")
+    );
+    let get = &requests[1];
+    assert_eq!(get.method, Method::Get);
+    assert_eq!(get.url, "http://127.0.0.1:9/api/v2/users/auth0%7Cuser-1/permissions?per_page=100&page=0&include_totals=true");
+    assert!(get
+        .headers
+        .contains(&("authorization", "Bearer mgmt-token-1".into())));
+}
+
+#[test]
+fn odd_user_ids_stay_one_path_segment() {
+    let io = FakeIo::new(api_with(0, 100));
+    let s = settings(&[]);
+    block_on(Client::new(&io, &s, &TokenMemory::default()).permissions("a/b?c#d%e|ü", None))
+        .unwrap();
+    assert!(
+        io.urls()[1].contains("/users/a%2Fb%3Fc%23d%25e%7C%C3%BC/permissions?"),
+        "{:?}",
+        io.urls()
+    );
+}
+
+#[test]
+fn the_token_is_reused_across_logins_and_cached_in_ms() {
+    let io = FakeIo::new(api_with(3, 100));
+    let s = settings(&[]);
+    let memory = TokenMemory::default();
+    for _ in 0..50 {
+        assert_eq!(fetch(&io, &s, &memory).unwrap().len(), 3);
+    }
+    assert_eq!(io.count("/oauth/token"), 1);
+    let cache = io.cache.borrow();
+    let record = cache.values().next().unwrap();
+    assert_eq!(record.value, "mgmt-token-1");
+    // 86400 s lifetime, refreshed 5 minutes early, in milliseconds.
+    assert_eq!(record.expires_at_ms, START + 86_400_000.0 - 300_000.0);
+    let key = cache.keys().next().unwrap();
+    assert!(key.len() <= 64 && !key.contains("client-1"), "{key}");
+}
+
+#[test]
+fn a_cold_instance_takes_the_token_from_api_cache() {
+    let io = FakeIo::new(api_with(1, 100));
+    let s = settings(&[]);
+    fetch(&io, &s, &TokenMemory::default()).unwrap();
+    fetch(&io, &s, &TokenMemory::default()).unwrap();
+    assert_eq!(
+        io.count("/oauth/token"),
+        1,
+        "second, cold instance used api.cache"
+    );
+}
+
+#[test]
+fn an_expiring_token_is_refreshed_ahead() {
+    let io = FakeIo::new(api_with(1, 100));
+    let s = settings(&[]);
+    let memory = TokenMemory::default();
+    fetch(&io, &s, &memory).unwrap();
+    io.now.set(START + 86_400_000.0 - 299_000.0); // inside the refresh-ahead window
+    fetch(&io, &s, &memory).unwrap();
+    assert_eq!(io.count("/oauth/token"), 2);
+}
+
+#[test]
+fn a_failed_cache_write_is_logged_and_harmless() {
+    let mut io = FakeIo::new(api_with(1, 100));
+    io.cache_set_error = Some("CacheSizeExceeded".into());
+    let memory = TokenMemory::default();
+    fetch(&io, &settings(&[]), &memory).unwrap();
+    fetch(&io, &settings(&[]), &memory).unwrap();
+    assert_eq!(io.count("/oauth/token"), 1, "memory tier still works");
+    assert!(io
+        .logs
+        .borrow()
+        .iter()
+        .any(|l| l.contains("api.cache.set failed (CacheSizeExceeded)")));
+}
+
+#[test]
+fn a_401_drops_the_token_and_retries_once() {
+    let mut tokens = 0;
+    let io = FakeIo::new(move |request, _| {
+        if request.url.ends_with("/oauth/token") {
+            tokens += 1;
+            return ok(json!({"access_token": format!("token-{tokens}"), "expires_in": 86400}));
+        }
+        let bearer = &request.headers[0].1;
+        if bearer == "Bearer token-1" {
+            status(401)
+        } else {
+            ok(json!({"total": 1, "permissions": perms(0..1)}))
+        }
+    });
+    let s = settings(&[]);
+    let memory = TokenMemory::default();
+    io.cache.borrow_mut().insert(
+        "unrelated".into(),
+        CacheRecord {
+            value: "x".into(),
+            expires_at_ms: START * 2.0,
+        },
+    );
+    assert_eq!(fetch(&io, &s, &memory).unwrap().len(), 1);
+    assert_eq!(io.count("/oauth/token"), 2);
+    assert!(
+        io.cache.borrow().values().any(|r| r.value == "token-2"),
+        "api.cache holds the new token"
+    );
+    fetch(&io, &s, &memory).unwrap();
+    assert_eq!(io.count("/oauth/token"), 2, "new token reused");
+}
+
+#[test]
+fn a_second_401_is_an_error() {
+    let io = FakeIo::new(|request, _| {
+        if request.url.ends_with("/oauth/token") {
+            token_body()
+        } else {
+            status(401)
+        }
+    });
+    let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+    assert_eq!(err, ManagementError::Status(Endpoint::UserPermissions, 401));
+    assert_eq!(io.count("/oauth/token"), 2);
+}
+
+#[test]
+fn rate_limits_wait_for_the_reset_inside_the_budget() {
+    let io = FakeIo::new(|request, index| {
+        if request.url.ends_with("/oauth/token") {
+            return token_body();
+        }
+        if index == 1 {
+            let reset = format!("{}", (START / 1000.0) as u64 + 2);
+            return Ok(Response {
+                status: 429,
+                rate_limit_reset: Some(reset),
+                retry_after: None,
+                body: Err("".into()),
+            });
+        }
+        ok(json!({"total": 1, "permissions": perms(0..1)}))
+    });
+    assert_eq!(
+        fetch(&io, &settings(&[]), &TokenMemory::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        io.now.get(),
+        START + 2000.0,
+        "waited exactly until the reset"
+    );
+}
+
+#[test]
+fn rate_limits_beyond_the_budget_fail_fast() {
+    let io = FakeIo::new(|request, _| {
+        if request.url.ends_with("/oauth/token") {
+            return token_body();
+        }
+        let reset = format!("{}", (START / 1000.0) as u64 + 60);
+        Ok(Response {
+            status: 429,
+            rate_limit_reset: Some(reset),
+            retry_after: None,
+            body: Err("".into()),
+        })
+    });
+    let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+    assert_eq!(err, ManagementError::RateLimited(Endpoint::UserPermissions));
+    assert_eq!(
+        io.now.get(),
+        START,
+        "did not wait for a reset it could not use"
+    );
+}
+
+#[test]
+fn server_errors_and_network_failures_are_retried_with_backoff() {
+    let io = FakeIo::new(
+        |request, index| match (request.url.ends_with("/oauth/token"), index) {
+            (true, _) => token_body(),
+            (false, 1) => status(503),
+            (false, 2) => Err("TypeError: fetch failed".into()),
+            _ => ok(json!({"total": 1, "permissions": perms(0..1)})),
+        },
+    );
+    assert_eq!(
+        fetch(&io, &settings(&[]), &TokenMemory::default())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(io.now.get(), START + 200.0 + 400.0);
+}
+
+#[test]
+fn persistent_server_errors_give_up_after_max_attempts() {
+    let io = FakeIo::new(|request, _| {
+        if request.url.ends_with("/oauth/token") {
+            token_body()
+        } else {
+            status(502)
+        }
+    });
+    let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+    assert_eq!(err, ManagementError::Status(Endpoint::UserPermissions, 502));
+    assert_eq!(io.count("/permissions"), retry::MAX_ATTEMPTS as usize);
+}
+
+#[test]
+fn the_budget_bounds_all_waiting() {
+    let io = FakeIo::new(|_, _| status(503));
+    let err = fetch(
+        &io,
+        &settings(&[("budgetMs", "500")]),
+        &TokenMemory::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err, ManagementError::Status(Endpoint::Token, 503));
+    assert!(
+        io.now.get() - START <= 500.0,
+        "waited {} ms",
+        io.now.get() - START
+    );
+}
+
+#[test]
+fn malformed_and_wrongly_shaped_bodies_are_errors() {
+    for body in [
+        Err("SyntaxError: Unexpected token".to_owned()),
+        Ok(json!({"total": 1})),
+        Ok(json!({"total": "one", "permissions": []})),
+        Ok(
+            json!({"total": 1, "permissions": [{"permission_name": 5, "resource_server_identifier": "x"}]}),
+        ),
+        Ok(json!([])),
+    ] {
+        let mut body = Some(body);
+        let io = FakeIo::new(move |request, _| {
+            if request.url.ends_with("/oauth/token") {
+                return token_body();
+            }
+            Ok(Response {
+                status: 200,
+                rate_limit_reset: None,
+                retry_after: None,
+                body: body.take().unwrap(),
+            })
+        });
+        let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ManagementError::Malformed(Endpoint::UserPermissions, _)
+            ),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn bad_token_responses_are_errors() {
+    for response in [
+        status(401),
+        status(403),
+        ok(json!({"access_token": "", "expires_in": 10})),
+        ok(json!({"access_token": "t", "expires_in": -1})),
+        ok(json!({"access_token": "t"})),
+    ] {
+        let mut response = Some(response);
+        let io = FakeIo::new(move |_, _| response.take().unwrap());
+        let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ManagementError::Status(Endpoint::Token, _)
+                    | ManagementError::Malformed(Endpoint::Token, _)
+            ),
+            "{err}"
+        );
+        assert_eq!(io.count("/permissions"), 0);
+    }
+}
+
+#[test]
+fn effective_permissions_follow_the_cursor() {
+    let io = FakeIo::new(|request, _| {
+        if request.url.ends_with("/oauth/token") {
+            return token_body();
+        }
+        assert_eq!(
+            query(&request.url, "resource_server_identifier").as_deref(),
+            Some("https%3A%2F%2Fapi")
+        );
+        match query(&request.url, "from").as_deref() {
+            None => ok(json!({"permissions": perms(0..100), "next": "c1"})),
+            Some("c1") => ok(json!({"permissions": perms(100..150), "next": "c2"})),
+            Some("c2") => ok(json!({"permissions": perms(150..160)})),
+            other => panic!("cursor {other:?}"),
+        }
+    });
+    let s = settings(&[("permissions", "effective")]);
+    assert_eq!(fetch(&io, &s, &TokenMemory::default()).unwrap().len(), 160);
+    assert_eq!(io.count("/effective-permissions?"), 3);
+}
+
+#[test]
+fn effective_permissions_without_a_requested_api_are_empty_and_free() {
+    let io = FakeIo::new(|_, _| panic!("no request expected"));
+    let s = settings(&[("permissions", "effective")]);
+    let result =
+        block_on(Client::new(&io, &s, &TokenMemory::default()).permissions("u", None)).unwrap();
+    assert!(result.is_empty());
+    assert_eq!(s.scope, PermissionScope::All);
+}
+
+#[test]
+fn a_lying_total_cannot_loop_forever() {
+    let io = FakeIo::new(|request, _| {
+        if request.url.ends_with("/oauth/token") {
+            return token_body();
+        }
+        ok(json!({"total": 1e12, "permissions": perms(0..100)}))
+    });
+    let err = fetch(
+        &io,
+        &settings(&[("budgetMs", "15000")]),
+        &TokenMemory::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        ManagementError::TooManyPages(Endpoint::UserPermissions)
+    );
+}
+
+#[test]
+fn no_secret_or_token_reaches_a_log_or_an_error() {
+    let io = FakeIo::new(
+        |request, index| match (request.url.ends_with("/oauth/token"), index) {
+            (true, _) => token_body(),
+            (false, 1) => status(401),
+            (false, _) => Err(format!("network down while talking to {}", request.url)),
+        },
+    );
+    let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+    let mut text = format!("{err} {err:?}");
+    text.push_str(&io.logs.borrow().join("\n"));
+    assert!(
+        !text.contains(SECRET) && !text.contains("mgmt-token-1"),
+        "{text}"
+    );
+}
