@@ -2,7 +2,6 @@
 
 use crate::config::{PermissionScope, Settings};
 use crate::management::Permission;
-use std::collections::BTreeSet;
 use std::fmt;
 
 /// Claim names Auth0 silently refuses to add to a token (contract doc §3).
@@ -149,7 +148,7 @@ pub fn permission_names(
     scope: PermissionScope,
     requested_api: Option<&str>,
 ) -> Vec<String> {
-    permissions
+    let mut names: Vec<String> = permissions
         .iter()
         .filter(|p| match scope {
             PermissionScope::All => true,
@@ -158,9 +157,10 @@ pub fn permission_names(
             }
         })
         .map(|p| p.permission_name.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect()
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// Plans the claims for one login: `<namespace>/roles`, and `<namespace>/permissions` when

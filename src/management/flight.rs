@@ -2,7 +2,6 @@
 //! flight: while one login fetches a token, the others wait for that same result instead of asking again.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -48,16 +47,36 @@ pub enum Lookup<E> {
     Empty,
 }
 
-/// Tokens per cache key, in the wasm instance's memory.
+/// Tokens per cache key, in the wasm instance's memory. One Action has one key in practice, so a small
+/// list (no hash map code in the module) does.
 pub struct TokenMemory<E> {
-    slots: RefCell<HashMap<String, Slot<E>>>,
+    slots: RefCell<Slots<E>>,
 }
 
 impl<E> Default for TokenMemory<E> {
     fn default() -> Self {
         Self {
-            slots: RefCell::new(HashMap::new()),
+            slots: RefCell::new(Slots(Vec::new())),
         }
+    }
+}
+
+/// Key/slot pairs with the few map operations we need.
+struct Slots<E>(Vec<(String, Slot<E>)>);
+
+impl<E> Slots<E> {
+    fn get(&self, key: &str) -> Option<&Slot<E>> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, slot)| slot)
+    }
+    fn insert(&mut self, key: String, slot: Slot<E>) {
+        self.remove(&key);
+        self.0.push((key, slot));
+    }
+    fn remove(&mut self, key: &str) {
+        self.0.retain(|(k, _)| k != key);
+    }
+    fn clear(&mut self) {
+        self.0.clear();
     }
 }
 

@@ -1,10 +1,10 @@
 //! [`Io`] for the Action host: the global `fetch` (with `AbortSignal.timeout`), `setTimeout`,
 //! `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can throw is caught.
 
+use super::decode::JsonValue;
 use super::{CacheRecord, Io, Method, Request, Response};
 use crate::host::{describe_js_error, log, Api};
 use js_sys::{Function, Object, Promise, Reflect};
-use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -104,6 +104,27 @@ impl Drop for Sleep {
     }
 }
 
+/// JSON parsed by `response.json()`: plain objects and arrays, read with `Reflect` (never throws here).
+impl JsonValue for JsValue {
+    fn field(&self, name: &str) -> Option<Self> {
+        if !self.is_object() || js_sys::Array::is_array(self) {
+            return None;
+        }
+        Reflect::get(self, &JsValue::from_str(name))
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    }
+    fn string(&self) -> Option<String> {
+        self.as_string()
+    }
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
+    }
+    fn elements(&self) -> Option<Vec<Self>> {
+        js_sys::Array::is_array(self).then(|| js_sys::Array::from(self).iter().collect())
+    }
+}
+
 impl Io for JsIo<'_> {
     type Body = JsValue;
 
@@ -165,10 +186,6 @@ impl Io for JsIo<'_> {
             retry_after,
             body,
         })
-    }
-
-    fn decode<T: DeserializeOwned>(&self, body: JsValue) -> Result<T, String> {
-        serde_wasm_bindgen::from_value(body).map_err(|e| e.to_string())
     }
 
     fn sleep(&self, ms: f64) -> impl Future<Output = ()> {

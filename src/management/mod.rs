@@ -4,17 +4,17 @@
 //! All I/O goes through [`Io`], so the whole client runs natively in tests against a fake; the wasm
 //! implementation ([`js_io::JsIo`]) uses the host's global `fetch`, `setTimeout` and `api.cache`.
 
+pub mod decode;
 pub mod encode;
 pub mod flight;
 pub mod js_io;
 pub mod retry;
 
 use crate::config::{PermissionSettings, PermissionSource};
+use decode::{Decode, JsonValue};
 use encode::{encode_component, fnv1a_hex, form_body};
 use flight::{before, Lookup, Token, TokenMemory};
 use retry::{next_step, request_timeout, Failure, Next};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use std::fmt;
 use std::future::Future;
 
@@ -75,16 +75,14 @@ pub struct CacheRecord {
 
 /// Everything the client needs from its host.
 pub trait Io {
-    /// A parsed JSON body, decoded on demand into a typed struct.
-    type Body;
+    /// A parsed JSON body, decoded on demand into a typed struct (see [`decode`]).
+    type Body: JsonValue;
     /// Sends `request`, giving up after `timeout_ms`. `Err` is a network failure or timeout, described.
     fn send(
         &self,
         request: Request,
         timeout_ms: f64,
     ) -> impl Future<Output = Result<Response<Self::Body>, String>>;
-    /// Decodes a JSON body into `T`; unknown fields are ignored, missing or mistyped ones are an error.
-    fn decode<T: DeserializeOwned>(&self, body: Self::Body) -> Result<T, String>;
     /// Resolves after `ms` milliseconds.
     fn sleep(&self, ms: f64) -> impl Future<Output = ()>;
     /// Now, in epoch milliseconds.
@@ -171,7 +169,7 @@ impl fmt::Display for ManagementError {
 impl std::error::Error for ManagementError {}
 
 /// One permission as the Management API returns it (other fields ignored).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Permission {
     /// The permission, e.g. `read:reports`.
     pub permission_name: String,
@@ -179,23 +177,28 @@ pub struct Permission {
     pub resource_server_identifier: String,
 }
 
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: f64,
+/// `POST /oauth/token` response.
+pub struct TokenResponse {
+    /// The bearer token.
+    pub access_token: String,
+    /// Lifetime in seconds.
+    pub expires_in: f64,
 }
 
-#[derive(Deserialize)]
-struct PermissionsPage {
-    total: f64,
-    permissions: Vec<Permission>,
+/// `GET /users/{id}/permissions?include_totals=true` response.
+pub struct PermissionsPage {
+    /// Permissions in all pages.
+    pub total: f64,
+    /// This page.
+    pub permissions: Vec<Permission>,
 }
 
-#[derive(Deserialize)]
-struct EffectivePage {
-    permissions: Vec<Permission>,
-    #[serde(default)]
-    next: Option<String>,
+/// `GET /users/{id}/effective-permissions` response.
+pub struct EffectivePage {
+    /// This page.
+    pub permissions: Vec<Permission>,
+    /// Cursor of the next page, if any.
+    pub next: Option<String>,
 }
 
 /// The client for one login: settings, the shared token memory, and a deadline.
@@ -289,7 +292,7 @@ impl<'a, I: Io> Client<'a, I> {
     }
 
     /// GET `url` with the bearer token; on a 401, drops the token and tries once more with a new one.
-    async fn get_json<T: DeserializeOwned>(
+    async fn get_json<T: Decode>(
         &self,
         endpoint: Endpoint,
         url: &str,
@@ -319,7 +322,7 @@ impl<'a, I: Io> Client<'a, I> {
         }
     }
 
-    fn json<T: DeserializeOwned>(
+    fn json<T: Decode>(
         &self,
         endpoint: Endpoint,
         response: Response<I::Body>,
@@ -330,9 +333,7 @@ impl<'a, I: Io> Client<'a, I> {
         let body = response
             .body
             .map_err(|detail| ManagementError::Malformed(endpoint, detail))?;
-        self.io
-            .decode(body)
-            .map_err(|detail| ManagementError::Malformed(endpoint, detail))
+        T::decode(&body).map_err(|detail| ManagementError::Malformed(endpoint, detail))
     }
 
     /// Sends with retries (network errors, 5xx, 429) inside the budget. Returns the final response.

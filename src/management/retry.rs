@@ -63,12 +63,8 @@ pub fn next_step(
 
 /// The wait a 429 asks for: until `x-ratelimit-reset` (UNIX seconds), else `retry-after` seconds.
 pub fn rate_limit_wait(reset: Option<&str>, retry_after: Option<&str>, now_ms: f64) -> Option<f64> {
-    let seconds = |text: &str| {
-        text.trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n >= 0.0)
-    };
+    // Whole seconds, as Auth0 sends them (an integer parse keeps float parsing out of the wasm).
+    let seconds = |text: &str| text.trim().parse::<u32>().ok().map(f64::from);
     if let Some(reset_s) = reset.and_then(seconds) {
         return Some((reset_s * 1000.0 - now_ms).max(0.0));
     }

@@ -59,10 +59,6 @@ impl Io for FakeIo {
         (self.handler.borrow_mut())(&request, index)
     }
 
-    fn decode<T: DeserializeOwned>(&self, body: Value) -> Result<T, String> {
-        serde_json::from_value(body).map_err(|e| e.to_string())
-    }
-
     async fn sleep(&self, ms: f64) {
         self.now.set(self.now.get() + ms);
     }
