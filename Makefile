@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_PACK := wasm-pack
 
-.PHONY: all setup build demo test test-native test-wasm test-js lint size clean
+.PHONY: all setup build bundle demo test test-native test-wasm test-js lint size bench bench-smoke clean
 
 all: build
 
@@ -14,6 +14,10 @@ setup:
 build: setup
 	$(WASM_PACK) build --target nodejs --release --mode no-install
 	@scripts/size.sh
+
+# dist/: the single-file Action (wasm inlined) and the Auth0 Deploy CLI layout; fails over 100 kB.
+bundle: build
+	node js/bundle.js
 
 demo: build
 	node js/host/cli.js --action js/action.js --event examples/event.json --secrets examples/secrets.json --standin examples/fixture.json
@@ -29,10 +33,17 @@ test-native: setup
 test-wasm: setup
 	$(WASM_PACK) test --node --mode no-install
 
-test-js: build
+test-js: bundle
 	node --test js/test/
 
-test: lint test-native test-wasm test-js
+# Benchmarks: full runs by hand (`make bench`, writes BENCHMARKS.md); CI runs a short smoke.
+bench: bundle
+	node bench/run.js --full
+
+bench-smoke: bundle
+	node bench/run.js --smoke
+
+test: lint test-native test-wasm test-js bench-smoke
 
 size: build
 
