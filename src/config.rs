@@ -55,6 +55,8 @@ pub mod keys {
     pub const BUDGET_MS: &str = "budgetMs";
     /// Base URL override for the Management API (tests, local stand-in).
     pub const MANAGEMENT_URL: &str = "managementUrl";
+    /// How long `permissions=roles` keeps role data in instance memory, in milliseconds.
+    pub const ROLES_CACHE_MS: &str = "rolesCacheMs";
 }
 
 /// Every key this module reads; the host reads these and nothing else from `event.secrets`.
@@ -69,7 +71,13 @@ pub const ALL_KEYS: &[&str] = &[
     keys::ON_ERROR,
     keys::BUDGET_MS,
     keys::MANAGEMENT_URL,
+    keys::ROLES_CACHE_MS,
 ];
+
+/// Default for `rolesCacheMs`: 5 minutes.
+pub const DEFAULT_ROLES_CACHE_MS: u64 = 300_000;
+/// Largest `rolesCacheMs`: 24 hours.
+pub const MAX_ROLES_CACHE_MS: u64 = 86_400_000;
 
 /// Default for `budgetMs`.
 pub const DEFAULT_BUDGET_MS: u64 = 5_000;
@@ -85,6 +93,10 @@ pub enum PermissionSource {
     User,
     /// `GET /api/v2/users/{id}/effective-permissions`: also group-derived, for the requested API.
     Effective,
+    /// The union of the permissions of the event's roles, from `GET /api/v2/roles` and
+    /// `GET /api/v2/roles/{id}/permissions`, kept in instance memory: no per-login requests when warm.
+    /// Directly assigned user permissions are not included.
+    Roles,
 }
 
 /// Which of the user's permissions go into the claim.
@@ -139,6 +151,8 @@ pub struct PermissionSettings {
     pub budget_ms: u64,
     /// Base URL for `/oauth/token` and `/api/v2` (no trailing `/`): `https://{domain}` unless overridden.
     pub base_url: String,
+    /// How long role data is kept (`permissions=roles`).
+    pub roles_cache_ms: u64,
 }
 
 impl PermissionSettings {
@@ -282,11 +296,12 @@ fn parse_permissions(
         Some("off") => return Ok(None),
         Some("user") => Some(PermissionSource::User),
         Some("effective") => Some(PermissionSource::Effective),
+        Some("roles") => Some(PermissionSource::Roles),
         Some(other) => {
             return Err(unknown_word(
                 keys::PERMISSIONS,
                 other,
-                "user, effective or off",
+                "user, effective, roles or off",
             ))
         }
     };
@@ -324,7 +339,11 @@ fn parse_permissions(
     };
     let budget_ms = match text(source, keys::BUDGET_MS)? {
         None => DEFAULT_BUDGET_MS,
-        Some(value) => parse_budget(&value)?,
+        Some(value) => parse_millis(keys::BUDGET_MS, &value, MIN_BUDGET_MS..=MAX_BUDGET_MS)?,
+    };
+    let roles_cache_ms = match text(source, keys::ROLES_CACHE_MS)? {
+        None => DEFAULT_ROLES_CACHE_MS,
+        Some(value) => parse_millis(keys::ROLES_CACHE_MS, &value, 0..=MAX_ROLES_CACHE_MS)?,
     };
     let base_url = match text(source, keys::MANAGEMENT_URL)? {
         None => format!("https://{domain}"),
@@ -338,6 +357,7 @@ fn parse_permissions(
         scope,
         budget_ms,
         base_url,
+        roles_cache_ms,
     }))
 }
 
@@ -366,23 +386,29 @@ fn parse_domain(value: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// `budgetMs`: whole milliseconds from [`MIN_BUDGET_MS`] to [`MAX_BUDGET_MS`].
-fn parse_budget(value: &str) -> Result<u64, ConfigError> {
+/// Whole milliseconds within `range` (`budgetMs`, `rolesCacheMs`).
+fn parse_millis(
+    key: &'static str,
+    value: &str,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<u64, ConfigError> {
     let out_of_range = || {
         error(
-            keys::BUDGET_MS,
+            key,
             format!(
-                "is {}: use whole milliseconds from {MIN_BUDGET_MS} to {MAX_BUDGET_MS}",
-                quote(value)
+                "is {}: use whole milliseconds from {} to {}",
+                quote(value),
+                range.start(),
+                range.end()
             ),
         )
     };
-    if value.is_empty() || value.len() > 6 || !value.bytes().all(|b| b.is_ascii_digit()) {
+    if value.is_empty() || value.len() > 9 || !value.bytes().all(|b| b.is_ascii_digit()) {
         return Err(out_of_range());
     }
-    let budget = value.parse::<u64>().map_err(|_| out_of_range())?;
-    if (MIN_BUDGET_MS..=MAX_BUDGET_MS).contains(&budget) {
-        Ok(budget)
+    let millis = value.parse::<u64>().map_err(|_| out_of_range())?;
+    if range.contains(&millis) {
+        Ok(millis)
     } else {
         Err(out_of_range())
     }
@@ -800,6 +826,28 @@ mod tests {
             assert_eq!(
                 with_creds(&[("budgetMs", bad)]).unwrap_err().key,
                 "budgetMs",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn roles_mode_and_its_cache_lifetime() {
+        let p = with_creds(&[("permissions", "roles")])
+            .unwrap()
+            .permissions
+            .unwrap();
+        assert_eq!(p.source, PermissionSource::Roles);
+        assert_eq!(p.roles_cache_ms, 300_000);
+        let p = with_creds(&[("rolesCacheMs", "0")])
+            .unwrap()
+            .permissions
+            .unwrap();
+        assert_eq!(p.roles_cache_ms, 0);
+        for bad in ["86400001", "-5", "1h"] {
+            assert_eq!(
+                with_creds(&[("rolesCacheMs", bad)]).unwrap_err().key,
+                "rolesCacheMs",
                 "{bad}"
             );
         }

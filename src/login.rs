@@ -7,15 +7,14 @@ use crate::claims::{
 use crate::config::{OnError, PermissionScope, PermissionSettings, Settings, ALL_KEYS};
 use crate::error::Error;
 use crate::host::{log, string_array, Api, Event};
-use crate::management::flight::TokenMemory;
 use crate::management::js_io::JsIo;
-use crate::management::{Client, ManagementError};
+use crate::management::{Client, InstanceMemory};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 thread_local! {
-    /// Management API tokens kept by this wasm instance across logins (the first cache tier).
-    static TOKENS: Rc<TokenMemory<ManagementError>> = Rc::new(TokenMemory::default());
+    /// What this wasm instance keeps across logins: Management API tokens and role data.
+    static MEMORY: Rc<InstanceMemory> = Rc::new(InstanceMemory::default());
 }
 
 /// Runs the Action for one login. Never throws: every failure ends in a logged deny.
@@ -44,7 +43,7 @@ async fn decide(event: &Event, api: &Api) -> Result<ClaimPlan, Error> {
     }
     let permissions = match &settings.permissions {
         None => None,
-        Some(management) => match permissions(event, api, management).await {
+        Some(management) => match permissions(event, api, management, &roles.names).await {
             Ok(names) => Some(names),
             Err(err) if settings.on_error == OnError::Continue => {
                 log(&format!(
@@ -63,16 +62,17 @@ async fn permissions(
     event: &Event,
     api: &Api,
     settings: &PermissionSettings,
+    roles: &[String],
 ) -> Result<Vec<String>, Error> {
     let user_id = event.user_id()?;
     let requested_api = event.requested_api()?;
     if settings.scope == PermissionScope::Requested && requested_api.is_none() {
         return Ok(Vec::new());
     }
-    let memory = TOKENS.with(Rc::clone);
+    let memory = MEMORY.with(Rc::clone);
     let io = JsIo::new(api);
     let found = Client::new(&io, settings, &memory)
-        .permissions(&user_id, requested_api.as_deref())
+        .permissions(&user_id, requested_api.as_deref(), roles)
         .await?;
     Ok(permission_names(
         &found,

@@ -261,3 +261,26 @@ test('no client secret or Management API token appears in any claim, log, deny r
   for (const secret of secretsUsed) assert.ok(!text.includes(secret), 'a client secret leaked');
   assert.ok(!/Bearer\s+ey/.test(text) && !/"access_token"/.test(text), 'a token leaked');
 });
+
+test('permissions=roles: role-derived permissions, zero Management API calls on a warm instance', async () => {
+  const roles = [
+    { id: 'rol_admin', name: 'admin', description: '', permissions: [...permissionsOf(2, API, 'admin'), ...permissionsOf(1, OTHER_API, 'x')] },
+    { id: 'rol_reader', name: 'reader', description: '', permissions: permissionsOf(1, API, 'read') },
+  ];
+  const users = Array.from({ length: 100 }, (_, i) => ({ user_id: `auth0|r${i}`, roles: ['rol_reader'], permissions: permissionsOf(1, API, 'direct') }));
+  const server = await standIn(fixtureWith(users, roles), { rateLimit: 'free' });
+  const host = createHost();
+  const extra = { permissions: 'roles' };
+  let result = await login(host, server, 'auth0|r0', { extra, event: { authorization: { roles: ['reader', 'admin'] } } });
+  assert.equal(result.outcome, 'allowed', result.logs.join('\n'));
+  assert.deepEqual(claim(result, 'accessToken', 'permissions'), ['admin:0000', 'admin:0001', 'read:0000', 'x:0000']);
+  const answered = server.counts.total - (server.counts.byStatus['429'] || 0); // Free plan: burst 2, then 429s
+  assert.equal(answered, 4, 'token + role directory + 2 roles = distinct roles + 2');
+  server.resetCounts();
+  const results = await Promise.all(users.map((u) => login(host, server, u.user_id, { extra })));
+  for (const r of results) {
+    assert.equal(r.outcome, 'allowed');
+    assert.deepEqual(claim(r, 'idToken', 'permissions'), ['read:0000'], 'directly assigned permissions are not included');
+  }
+  assert.equal(server.counts.total, 0, 'a warm instance asks nothing');
+});

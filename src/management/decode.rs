@@ -2,7 +2,7 @@
 //! deserializer (and the float formatting its errors pull in) measured 45 kB of the wasm module, half of
 //! Auth0's 100 kB Action cap. Unknown fields are ignored; a missing or mistyped field is an error.
 
-use super::{EffectivePage, Permission, PermissionsPage, TokenResponse};
+use super::{EffectivePage, Permission, PermissionsPage, Role, RolesPage, TokenResponse};
 
 /// A parsed JSON value: `JsValue` in the Action, `serde_json::Value` in native tests.
 pub trait JsonValue: Sized {
@@ -67,6 +67,28 @@ impl Decode for PermissionsPage {
         Ok(Self {
             total: number(value, "total")?,
             permissions: permissions(value)?,
+        })
+    }
+}
+
+impl Decode for RolesPage {
+    fn decode<V: JsonValue>(value: &V) -> Result<Self, String> {
+        let items = value
+            .field("roles")
+            .and_then(|v| v.elements())
+            .ok_or_else(|| "`roles` is missing or not an array".to_owned())?;
+        let roles = items
+            .iter()
+            .map(|item| {
+                Ok(Role {
+                    id: string(item, "id")?,
+                    name: string(item, "name")?,
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(Self {
+            total: number(value, "total")?,
+            roles,
         })
     }
 }

@@ -1,5 +1,6 @@
-//! The Management API token's in-memory tier, shared by every login on one warm instance, with single
-//! flight: while one login fetches a token, the others wait for that same result instead of asking again.
+//! Values kept in the wasm instance's memory and shared by every login on one warm instance (the
+//! Management API token, the role directory, each role's permissions), with single flight: while one
+//! login fetches a value, the others wait for that same result instead of asking again.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -7,53 +8,49 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-/// A Management API access token and the time (epoch ms) after which we no longer use it.
+/// A value and the time (epoch ms) after which we no longer use it.
 #[derive(Clone, PartialEq)]
-pub struct Token {
-    /// The bearer token.
-    pub access_token: String,
-    /// Refresh-ahead point: before the real expiry, so no request carries a token about to expire.
+pub struct Entry<V> {
+    /// The value (for the token: the bearer token).
+    pub value: V,
+    /// For a token, the refresh-ahead point before its real expiry; for role data, the cache lifetime.
     pub usable_until_ms: f64,
 }
 
-impl std::fmt::Debug for Token {
+impl<V> std::fmt::Debug for Entry<V> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Token([redacted], usable_until_ms: {})",
-            self.usable_until_ms
-        )
+        f.write_str("Entry([redacted])")
     }
 }
 
 /// The shared outcome of one token request.
-struct Flight<E> {
-    result: RefCell<Option<Result<Token, E>>>,
+struct Flight<V, E> {
+    result: RefCell<Option<Result<Entry<V>, E>>>,
     waiters: RefCell<Vec<Waker>>,
 }
 
-enum Slot<E> {
-    Ready(Token),
-    InFlight(Rc<Flight<E>>),
+enum Slot<V, E> {
+    Ready(Entry<V>),
+    InFlight(Rc<Flight<V, E>>),
 }
 
 /// What the memory tier holds for a key.
-pub enum Lookup<E> {
-    /// A usable token.
-    Ready(Token),
+pub enum Lookup<V, E> {
+    /// A usable value.
+    Ready(Entry<V>),
     /// Another login is fetching one: await this.
-    InFlight(FlightWait<E>),
-    /// Nothing usable: the caller should fetch (see [`TokenMemory::lead`]).
+    InFlight(FlightWait<V, E>),
+    /// Nothing usable: the caller should fetch (see [`Shared::lead`]).
     Empty,
 }
 
-/// Tokens per cache key, in the wasm instance's memory. One Action has one key in practice, so a small
-/// list (no hash map code in the module) does.
-pub struct TokenMemory<E> {
-    slots: RefCell<Slots<E>>,
+/// Values per key, in the wasm instance's memory. There are few keys (one token, one directory, a
+/// role's worth of role entries), so a small list (no hash map code in the module) does.
+pub struct Shared<V, E> {
+    slots: RefCell<Slots<V, E>>,
 }
 
-impl<E> Default for TokenMemory<E> {
+impl<V, E> Default for Shared<V, E> {
     fn default() -> Self {
         Self {
             slots: RefCell::new(Slots(Vec::new())),
@@ -62,13 +59,13 @@ impl<E> Default for TokenMemory<E> {
 }
 
 /// Key/slot pairs with the few map operations we need.
-struct Slots<E>(Vec<(String, Slot<E>)>);
+struct Slots<V, E>(Vec<(String, Slot<V, E>)>);
 
-impl<E> Slots<E> {
-    fn get(&self, key: &str) -> Option<&Slot<E>> {
+impl<V, E> Slots<V, E> {
+    fn get(&self, key: &str) -> Option<&Slot<V, E>> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, slot)| slot)
     }
-    fn insert(&mut self, key: String, slot: Slot<E>) {
+    fn insert(&mut self, key: String, slot: Slot<V, E>) {
         self.remove(&key);
         self.0.push((key, slot));
     }
@@ -80,14 +77,13 @@ impl<E> Slots<E> {
     }
 }
 
-impl<E: Clone> TokenMemory<E> {
-    /// Looks `key` up at `now_ms`. A ready token equal to `rejected` (it just got a 401) is dropped.
-    pub fn lookup(&self, key: &str, now_ms: f64, rejected: Option<&str>) -> Lookup<E> {
+impl<V: Clone + PartialEq, E: Clone> Shared<V, E> {
+    /// Looks `key` up at `now_ms`. A ready value equal to `rejected` (a token that just got a 401) is dropped.
+    pub fn lookup(&self, key: &str, now_ms: f64, rejected: Option<&V>) -> Lookup<V, E> {
         let mut slots = self.slots.borrow_mut();
         match slots.get(key) {
             Some(Slot::Ready(token))
-                if token.usable_until_ms > now_ms
-                    && Some(token.access_token.as_str()) != rejected =>
+                if token.usable_until_ms > now_ms && Some(&token.value) != rejected =>
             {
                 Lookup::Ready(token.clone())
             }
@@ -100,8 +96,8 @@ impl<E: Clone> TokenMemory<E> {
         }
     }
 
-    /// Keeps a token found in the second tier (`api.cache`).
-    pub fn remember(&self, key: &str, token: Token) {
+    /// Keeps a value found elsewhere (the token in `api.cache`).
+    pub fn remember(&self, key: &str, token: Entry<V>) {
         self.slots
             .borrow_mut()
             .insert(key.to_owned(), Slot::Ready(token));
@@ -109,7 +105,7 @@ impl<E: Clone> TokenMemory<E> {
 
     /// Marks `key` as being fetched by the caller; others will wait on it. The returned guard must be
     /// finished with the result; if it is dropped unfinished, waiters get `abandoned`.
-    pub fn lead<'a>(&'a self, key: &str, abandoned: E) -> Leader<'a, E> {
+    pub fn lead<'a>(&'a self, key: &str, abandoned: E) -> Leader<'a, V, E> {
         let flight = Rc::new(Flight {
             result: RefCell::new(None),
             waiters: RefCell::new(Vec::new()),
@@ -125,12 +121,12 @@ impl<E: Clone> TokenMemory<E> {
         }
     }
 
-    /// Forgets every token (a cold instance).
+    /// Forgets every value (a cold instance).
     pub fn clear(&self) {
         self.slots.borrow_mut().clear();
     }
 
-    fn settle(&self, key: &str, flight: &Rc<Flight<E>>, result: Result<Token, E>) {
+    fn settle(&self, key: &str, flight: &Rc<Flight<V, E>>, result: Result<Entry<V>, E>) {
         {
             let mut slots = self.slots.borrow_mut();
             let ours = matches!(slots.get(key), Some(Slot::InFlight(current)) if Rc::ptr_eq(current, flight));
@@ -153,23 +149,23 @@ impl<E: Clone> TokenMemory<E> {
     }
 }
 
-/// The login that fetches the token for everyone waiting on the same key.
-pub struct Leader<'a, E: Clone> {
-    memory: &'a TokenMemory<E>,
+/// The login that fetches the value for everyone waiting on the same key.
+pub struct Leader<'a, V: Clone + PartialEq, E: Clone> {
+    memory: &'a Shared<V, E>,
     key: String,
-    flight: Rc<Flight<E>>,
+    flight: Rc<Flight<V, E>>,
     abandoned: Option<E>,
 }
 
-impl<E: Clone> Leader<'_, E> {
+impl<V: Clone + PartialEq, E: Clone> Leader<'_, V, E> {
     /// Publishes the result to the memory tier and to every waiting login.
-    pub fn finish(mut self, result: Result<Token, E>) {
+    pub fn finish(mut self, result: Result<Entry<V>, E>) {
         self.abandoned = None;
         self.memory.settle(&self.key, &self.flight, result);
     }
 }
 
-impl<E: Clone> Drop for Leader<'_, E> {
+impl<V: Clone + PartialEq, E: Clone> Drop for Leader<'_, V, E> {
     fn drop(&mut self) {
         if let Some(abandoned) = self.abandoned.take() {
             self.memory.settle(&self.key, &self.flight, Err(abandoned));
@@ -177,11 +173,11 @@ impl<E: Clone> Drop for Leader<'_, E> {
     }
 }
 
-/// Waits for another login's token request.
-pub struct FlightWait<E>(Rc<Flight<E>>);
+/// Waits for another login's request.
+pub struct FlightWait<V, E>(Rc<Flight<V, E>>);
 
-impl<E: Clone> Future for FlightWait<E> {
-    type Output = Result<Token, E>;
+impl<V: Clone, E: Clone> Future for FlightWait<V, E> {
+    type Output = Result<Entry<V>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         if let Some(result) = self.0.result.borrow().as_ref() {
@@ -221,9 +217,11 @@ mod tests {
         }
     }
 
-    fn token(value: &str, until: f64) -> Token {
-        Token {
-            access_token: value.into(),
+    type TokenMemory<E> = Shared<String, E>;
+
+    fn token(value: &str, until: f64) -> Entry<String> {
+        Entry {
+            value: value.into(),
             usable_until_ms: until,
         }
     }
@@ -232,9 +230,7 @@ mod tests {
     fn a_ready_token_is_used_until_its_refresh_point() {
         let memory = TokenMemory::<String>::default();
         memory.remember("k", token("t1", 1000.0));
-        assert!(
-            matches!(memory.lookup("k", 999.0, None), Lookup::Ready(t) if t.access_token == "t1")
-        );
+        assert!(matches!(memory.lookup("k", 999.0, None), Lookup::Ready(t) if t.value == "t1"));
         assert!(matches!(memory.lookup("k", 1000.0, None), Lookup::Empty));
         assert!(
             matches!(memory.lookup("k", 0.0, None), Lookup::Empty),
@@ -247,10 +243,13 @@ mod tests {
         let memory = TokenMemory::<String>::default();
         memory.remember("k", token("t1", 1000.0));
         assert!(matches!(
-            memory.lookup("k", 0.0, Some("other")),
+            memory.lookup("k", 0.0, Some(&"other".to_owned())),
             Lookup::Ready(_)
         ));
-        assert!(matches!(memory.lookup("k", 0.0, Some("t1")), Lookup::Empty));
+        assert!(matches!(
+            memory.lookup("k", 0.0, Some(&"t1".to_owned())),
+            Lookup::Empty
+        ));
     }
 
     #[test]
@@ -271,9 +270,7 @@ mod tests {
             1,
             "waiter woken once"
         );
-        assert!(
-            matches!(wait.as_mut().poll(&mut cx), Poll::Ready(Ok(t)) if t.access_token == "t2")
-        );
+        assert!(matches!(wait.as_mut().poll(&mut cx), Poll::Ready(Ok(t)) if t.value == "t2"));
         assert!(matches!(memory.lookup("k", 0.0, None), Lookup::Ready(_)));
     }
 

@@ -13,10 +13,11 @@ pub mod retry;
 use crate::config::{PermissionSettings, PermissionSource};
 use decode::{Decode, JsonValue};
 use encode::{encode_component, fnv1a_hex, form_body};
-use flight::{before, Lookup, Token, TokenMemory};
+use flight::{before, Entry, FlightWait, Lookup, Shared};
 use retry::{next_step, request_timeout, Failure, Next};
 use std::fmt;
 use std::future::Future;
+use std::rc::Rc;
 
 /// Permissions per page asked for (Auth0's maximum; tenants that cap lower send shorter pages).
 pub const PER_PAGE: u32 = 100;
@@ -108,6 +109,10 @@ pub enum Endpoint {
     UserPermissions,
     /// `GET /api/v2/users/{id}/effective-permissions`.
     EffectivePermissions,
+    /// `GET /api/v2/roles`.
+    Roles,
+    /// `GET /api/v2/roles/{id}/permissions`.
+    RolePermissions,
 }
 
 impl fmt::Display for Endpoint {
@@ -116,6 +121,8 @@ impl fmt::Display for Endpoint {
             Self::Token => "POST /oauth/token",
             Self::UserPermissions => "GET /api/v2/users/{id}/permissions",
             Self::EffectivePermissions => "GET /api/v2/users/{id}/effective-permissions",
+            Self::Roles => "GET /api/v2/roles",
+            Self::RolePermissions => "GET /api/v2/roles/{id}/permissions",
         })
     }
 }
@@ -201,24 +208,58 @@ pub struct EffectivePage {
     pub next: Option<String>,
 }
 
-/// The client for one login: settings, the shared token memory, and a deadline.
+/// A role from `GET /api/v2/roles`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    /// Role id, e.g. `rol_abc`.
+    pub id: String,
+    /// Role name, as in `event.authorization.roles`.
+    pub name: String,
+}
+
+/// `GET /api/v2/roles?include_totals=true` response.
+pub struct RolesPage {
+    /// Roles in all pages.
+    pub total: f64,
+    /// This page.
+    pub roles: Vec<Role>,
+}
+
+/// What one warm wasm instance keeps across logins, each with single flight.
+#[derive(Default)]
+pub struct InstanceMemory {
+    /// Management API tokens (first tier; `api.cache` is the second).
+    pub tokens: Shared<String, ManagementError>,
+    /// The tenant's role directory (name → id), for `permissions=roles`.
+    pub roles: Shared<Rc<Vec<Role>>, ManagementError>,
+    /// Each role's permissions, by role id, for `permissions=roles`.
+    pub role_permissions: Shared<Rc<Vec<Permission>>, ManagementError>,
+}
+
+impl InstanceMemory {
+    /// Forgets everything (a cold instance).
+    pub fn clear(&self) {
+        self.tokens.clear();
+        self.roles.clear();
+        self.role_permissions.clear();
+    }
+}
+
+/// The client for one login: settings, the instance's memory, and a deadline.
 pub struct Client<'a, I: Io> {
     io: &'a I,
     settings: &'a PermissionSettings,
-    memory: &'a TokenMemory<ManagementError>,
+    memory: &'a InstanceMemory,
     deadline_ms: f64,
-    cache_key: String,
+    /// Prefix of every memory and `api.cache` key: a hash of tenant, client and base URL.
+    tenant_key: String,
 }
 
 impl<'a, I: Io> Client<'a, I> {
     /// A client whose budget starts now.
-    pub fn new(
-        io: &'a I,
-        settings: &'a PermissionSettings,
-        memory: &'a TokenMemory<ManagementError>,
-    ) -> Self {
-        let cache_key = format!(
-            "rbac-claims/token/{}",
+    pub fn new(io: &'a I, settings: &'a PermissionSettings, memory: &'a InstanceMemory) -> Self {
+        let tenant_key = format!(
+            "rbac-claims/{}",
             fnv1a_hex(&[&settings.domain, &settings.client_id, &settings.base_url])
         );
         Self {
@@ -226,65 +267,185 @@ impl<'a, I: Io> Client<'a, I> {
             settings,
             memory,
             deadline_ms: io.now_ms() + settings.budget_ms as f64,
-            cache_key,
+            tenant_key,
         }
     }
 
-    /// The user's permissions from the configured endpoint; `resource_server` is the requested API.
+    /// The user's permissions from the configured source. `resource_server` is the requested API;
+    /// `roles` are the role names from the event (used by `permissions=roles`).
     pub async fn permissions(
         &self,
         user_id: &str,
         resource_server: Option<&str>,
+        roles: &[String],
     ) -> Result<Vec<Permission>, ManagementError> {
-        let base = format!(
+        let user = format!(
             "{}/api/v2/users/{}",
             self.settings.base_url,
             encode_component(user_id)
         );
-        let mut all = Vec::new();
         match self.settings.source {
             PermissionSource::User => {
-                for page in 0..MAX_PAGES {
-                    let url = format!(
-                        "{base}/permissions?per_page={PER_PAGE}&page={page}&include_totals=true"
-                    );
-                    let body: PermissionsPage =
-                        self.get_json(Endpoint::UserPermissions, &url).await?;
-                    let got = body.permissions.len();
-                    all.extend(body.permissions);
-                    if got == 0 || all.len() as f64 >= body.total {
-                        return Ok(all);
-                    }
-                }
-                Err(ManagementError::TooManyPages(Endpoint::UserPermissions))
+                self.paged_permissions(Endpoint::UserPermissions, &format!("{user}/permissions"))
+                    .await
             }
-            PermissionSource::Effective => {
-                let Some(api) = resource_server else {
-                    return Ok(all);
-                };
-                let mut from: Option<String> = None;
-                for _ in 0..MAX_PAGES {
-                    let mut url = format!(
-                        "{base}/effective-permissions?resource_server_identifier={}&take={PER_PAGE}",
-                        encode_component(api)
-                    );
-                    if let Some(cursor) = &from {
-                        url.push_str(&format!("&from={}", encode_component(cursor)));
-                    }
-                    let body: EffectivePage =
-                        self.get_json(Endpoint::EffectivePermissions, &url).await?;
-                    let got = body.permissions.len();
-                    all.extend(body.permissions);
-                    match body.next {
-                        Some(next) if got > 0 && !next.is_empty() => from = Some(next),
-                        _ => return Ok(all),
-                    }
-                }
-                Err(ManagementError::TooManyPages(
-                    Endpoint::EffectivePermissions,
-                ))
+            PermissionSource::Effective => match resource_server {
+                Some(api) => self.effective_permissions(&user, api).await,
+                None => Ok(Vec::new()),
+            },
+            PermissionSource::Roles => self.role_derived_permissions(roles).await,
+        }
+    }
+
+    /// Reads every page of an offset-paginated permissions list (`page`, `per_page`, `include_totals`),
+    /// following shorter pages than asked for.
+    async fn paged_permissions(
+        &self,
+        endpoint: Endpoint,
+        base: &str,
+    ) -> Result<Vec<Permission>, ManagementError> {
+        let mut all = Vec::new();
+        for page in 0..MAX_PAGES {
+            let url = format!("{base}?per_page={PER_PAGE}&page={page}&include_totals=true");
+            let body: PermissionsPage = self.get_json(endpoint, &url).await?;
+            let got = body.permissions.len();
+            all.extend(body.permissions);
+            if got == 0 || all.len() as f64 >= body.total {
+                return Ok(all);
             }
         }
+        Err(ManagementError::TooManyPages(endpoint))
+    }
+
+    /// `effective-permissions` for one API, following the `next` cursor.
+    async fn effective_permissions(
+        &self,
+        user: &str,
+        api: &str,
+    ) -> Result<Vec<Permission>, ManagementError> {
+        let endpoint = Endpoint::EffectivePermissions;
+        let mut all = Vec::new();
+        let mut from: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut url = format!(
+                "{user}/effective-permissions?resource_server_identifier={}&take={PER_PAGE}",
+                encode_component(api)
+            );
+            if let Some(cursor) = &from {
+                url.push_str(&format!("&from={}", encode_component(cursor)));
+            }
+            let body: EffectivePage = self.get_json(endpoint, &url).await?;
+            let got = body.permissions.len();
+            all.extend(body.permissions);
+            match body.next {
+                Some(next) if got > 0 && !next.is_empty() => from = Some(next),
+                _ => return Ok(all),
+            }
+        }
+        Err(ManagementError::TooManyPages(endpoint))
+    }
+
+    /// `permissions=roles`: the union of the permissions of the user's roles, from instance memory
+    /// (kept `rolesCacheMs`) or the Management API. Unknown role names are logged and skipped.
+    async fn role_derived_permissions(
+        &self,
+        names: &[String],
+    ) -> Result<Vec<Permission>, ManagementError> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let directory_key = format!("{}/roles", self.tenant_key);
+        let directory = self
+            .shared(&self.memory.roles, &directory_key, self.fetch_roles())
+            .await?;
+        let mut all = Vec::new();
+        for name in names {
+            let Some(role) = directory.iter().find(|role| &role.name == name) else {
+                self.io.log("a role of the event is not in the role directory (created since it was cached?): skipped");
+                continue;
+            };
+            let key = format!("{}/role/{}", self.tenant_key, role.id);
+            let permissions = self
+                .shared(
+                    &self.memory.role_permissions,
+                    &key,
+                    self.fetch_role_permissions(&role.id),
+                )
+                .await?;
+            all.extend(permissions.iter().cloned());
+        }
+        Ok(all)
+    }
+
+    /// Every role of the tenant (`GET /api/v2/roles`, paginated), kept `rolesCacheMs`.
+    async fn fetch_roles(&self) -> Result<Entry<Rc<Vec<Role>>>, ManagementError> {
+        let endpoint = Endpoint::Roles;
+        let mut roles = Vec::new();
+        for page in 0..MAX_PAGES {
+            let url = format!(
+                "{}/api/v2/roles?per_page={PER_PAGE}&page={page}&include_totals=true",
+                self.settings.base_url
+            );
+            let body: RolesPage = self.get_json(endpoint, &url).await?;
+            let got = body.roles.len();
+            roles.extend(body.roles);
+            if got == 0 || roles.len() as f64 >= body.total {
+                return Ok(self.for_roles_cache(Rc::new(roles)));
+            }
+        }
+        Err(ManagementError::TooManyPages(endpoint))
+    }
+
+    /// One role's permissions (`GET /api/v2/roles/{id}/permissions`), kept `rolesCacheMs`.
+    async fn fetch_role_permissions(
+        &self,
+        id: &str,
+    ) -> Result<Entry<Rc<Vec<Permission>>>, ManagementError> {
+        let base = format!(
+            "{}/api/v2/roles/{}/permissions",
+            self.settings.base_url,
+            encode_component(id)
+        );
+        let permissions = self
+            .paged_permissions(Endpoint::RolePermissions, &base)
+            .await?;
+        Ok(self.for_roles_cache(Rc::new(permissions)))
+    }
+
+    fn for_roles_cache<V>(&self, value: V) -> Entry<V> {
+        Entry {
+            value,
+            usable_until_ms: self.io.now_ms() + self.settings.roles_cache_ms as f64,
+        }
+    }
+
+    /// A value from instance memory, or fetched once for every login that wants it at the same time.
+    async fn shared<V: Clone + PartialEq>(
+        &self,
+        memory: &Shared<V, ManagementError>,
+        key: &str,
+        fetch: impl Future<Output = Result<Entry<V>, ManagementError>>,
+    ) -> Result<V, ManagementError> {
+        match memory.lookup(key, self.io.now_ms(), None) {
+            Lookup::Ready(entry) => return Ok(entry.value),
+            Lookup::InFlight(wait) => return self.wait_for(wait).await.map(|entry| entry.value),
+            Lookup::Empty => {}
+        }
+        let leader = memory.lead(key, ManagementError::Abandoned);
+        let result = fetch.await;
+        leader.finish(result.clone());
+        result.map(|entry| entry.value)
+    }
+
+    /// Waits for another login's request, but not past this login's own deadline.
+    async fn wait_for<V: Clone>(
+        &self,
+        wait: FlightWait<V, ManagementError>,
+    ) -> Result<Entry<V>, ManagementError> {
+        let timer = self.io.sleep(self.remaining_ms().max(0.0));
+        before(wait, timer)
+            .await
+            .unwrap_or(Err(ManagementError::Budget(Endpoint::Token)))
     }
 
     fn remaining_ms(&self) -> f64 {
@@ -299,7 +460,7 @@ impl<'a, I: Io> Client<'a, I> {
     ) -> Result<T, ManagementError> {
         let mut rejected: Option<String> = None;
         loop {
-            let token = self.token(rejected.as_deref()).await?;
+            let token = self.token(rejected.as_ref()).await?;
             let request = Request {
                 method: Method::Get,
                 url: url.to_owned(),
@@ -314,7 +475,7 @@ impl<'a, I: Io> Client<'a, I> {
                 self.io.log(&format!(
                     "{endpoint}: token rejected (401); fetching a new one"
                 ));
-                self.io.cache_delete(&self.cache_key);
+                self.io.cache_delete(&self.token_key());
                 rejected = Some(token);
                 continue;
             }
@@ -387,46 +548,43 @@ impl<'a, I: Io> Client<'a, I> {
         }
     }
 
+    fn token_key(&self) -> String {
+        format!("{}/token", self.tenant_key)
+    }
+
     /// A usable token: instance memory, else `api.cache`, else a client-credentials request (single flight).
-    async fn token(&self, rejected: Option<&str>) -> Result<String, ManagementError> {
+    async fn token(&self, rejected: Option<&String>) -> Result<String, ManagementError> {
+        let key = self.token_key();
         let now = self.io.now_ms();
-        match self.memory.lookup(&self.cache_key, now, rejected) {
-            Lookup::Ready(token) => return Ok(token.access_token),
-            Lookup::InFlight(wait) => {
-                let timer = self.io.sleep(self.remaining_ms().max(0.0));
-                return match before(wait, timer).await {
-                    Some(result) => result.map(|token| token.access_token),
-                    None => Err(ManagementError::Budget(Endpoint::Token)),
-                };
-            }
+        match self.memory.tokens.lookup(&key, now, rejected) {
+            Lookup::Ready(token) => return Ok(token.value),
+            Lookup::InFlight(wait) => return self.wait_for(wait).await.map(|token| token.value),
             Lookup::Empty => {}
         }
-        if let Some(record) = self.io.cache_get(&self.cache_key) {
+        if let Some(record) = self.io.cache_get(&key) {
             if record.expires_at_ms > now
-                && Some(record.value.as_str()) != rejected
+                && Some(&record.value) != rejected
                 && !record.value.is_empty()
             {
-                let token = Token {
-                    access_token: record.value,
+                let token = Entry {
+                    value: record.value,
                     usable_until_ms: record.expires_at_ms,
                 };
-                self.memory.remember(&self.cache_key, token.clone());
-                return Ok(token.access_token);
+                self.memory.tokens.remember(&key, token.clone());
+                return Ok(token.value);
             }
         }
-        let leader = self
-            .memory
-            .lead(&self.cache_key, ManagementError::Abandoned);
+        let leader = self.memory.tokens.lead(&key, ManagementError::Abandoned);
         let result = self.fetch_token().await;
         if let Ok(token) = &result {
-            self.store_in_api_cache(token);
+            self.store_in_api_cache(&key, token);
         }
         leader.finish(result.clone());
-        result.map(|token| token.access_token)
+        result.map(|token| token.value)
     }
 
     /// `POST /oauth/token` with client credentials.
-    async fn fetch_token(&self) -> Result<Token, ManagementError> {
+    async fn fetch_token(&self) -> Result<Entry<String>, ManagementError> {
         let audience = self.settings.audience();
         let body = form_body(&[
             ("grant_type", "client_credentials"),
@@ -457,15 +615,15 @@ impl<'a, I: Io> Client<'a, I> {
         // expires_in is in seconds; everything else here is milliseconds.
         let lifetime_ms = issued.expires_in * 1000.0;
         let ahead = REFRESH_AHEAD_MS.min(lifetime_ms / 10.0);
-        Ok(Token {
-            access_token: issued.access_token,
+        Ok(Entry {
+            value: issued.access_token,
             usable_until_ms: self.io.now_ms() + lifetime_ms - ahead,
         })
     }
 
     /// Second tier: `api.cache`, with `expires_at` in ms, at most 24 h ahead, checking the result.
-    fn store_in_api_cache(&self, token: &Token) {
-        if token.access_token.len() > CACHE_MAX_VALUE_BYTES {
+    fn store_in_api_cache(&self, key: &str, token: &Entry<String>) {
+        if token.value.len() > CACHE_MAX_VALUE_BYTES {
             self.io
                 .log("token larger than api.cache's 4 kB value limit: kept in memory only");
             return;
@@ -473,10 +631,7 @@ impl<'a, I: Io> Client<'a, I> {
         let expires_at = token
             .usable_until_ms
             .min(self.io.now_ms() + CACHE_MAX_LIFETIME_MS);
-        if let Err(code) = self
-            .io
-            .cache_set(&self.cache_key, &token.access_token, expires_at)
-        {
+        if let Err(code) = self.io.cache_set(key, &token.value, expires_at) {
             self.io.log(&format!(
                 "api.cache.set failed ({code}): token kept in memory only"
             ));

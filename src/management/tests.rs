@@ -183,16 +183,20 @@ fn settings(extra: &[(&'static str, &'static str)]) -> PermissionSettings {
 fn fetch(
     io: &FakeIo,
     settings: &PermissionSettings,
-    memory: &TokenMemory<ManagementError>,
+    memory: &InstanceMemory,
 ) -> Result<Vec<Permission>, ManagementError> {
-    block_on(Client::new(io, settings, memory).permissions("auth0|user-1", Some("https://api")))
+    block_on(Client::new(io, settings, memory).permissions(
+        "auth0|user-1",
+        Some("https://api"),
+        &[],
+    ))
 }
 
 #[test]
 fn pagination_reads_every_page() {
     for (total, pages) in [(0, 1), (1, 1), (100, 1), (101, 2), (250, 3), (1000, 10)] {
         let io = FakeIo::new(api_with(total, 100));
-        let result = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap();
+        let result = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap();
         assert_eq!(result.len(), total, "total {total}");
         assert_eq!(io.count("/permissions?"), pages, "pages for {total}");
         assert_eq!(io.count("/oauth/token"), 1);
@@ -202,7 +206,7 @@ fn pagination_reads_every_page() {
 #[test]
 fn pagination_survives_shorter_pages() {
     let io = FakeIo::new(api_with(120, 50));
-    let result = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap();
+    let result = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap();
     assert_eq!(result.len(), 120);
     assert_eq!(result.last().unwrap().permission_name, "p0119");
     assert_eq!(io.count("/permissions?"), 3);
@@ -211,7 +215,7 @@ fn pagination_survives_shorter_pages() {
 #[test]
 fn requests_are_shaped_as_documented() {
     let io = FakeIo::new(api_with(1, 100));
-    fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap();
+    fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap();
     let requests = io.requests.borrow();
     let token = &requests[0];
     assert_eq!(token.method, Method::Post);
@@ -235,8 +239,10 @@ fn requests_are_shaped_as_documented() {
 fn odd_user_ids_stay_one_path_segment() {
     let io = FakeIo::new(api_with(0, 100));
     let s = settings(&[]);
-    block_on(Client::new(&io, &s, &TokenMemory::default()).permissions("a/b?c#d%e|ü", None))
-        .unwrap();
+    block_on(
+        Client::new(&io, &s, &InstanceMemory::default()).permissions("a/b?c#d%e|ü", None, &[]),
+    )
+    .unwrap();
     assert!(
         io.urls()[1].contains("/users/a%2Fb%3Fc%23d%25e%7C%C3%BC/permissions?"),
         "{:?}",
@@ -248,7 +254,7 @@ fn odd_user_ids_stay_one_path_segment() {
 fn the_token_is_reused_across_logins_and_cached_in_ms() {
     let io = FakeIo::new(api_with(3, 100));
     let s = settings(&[]);
-    let memory = TokenMemory::default();
+    let memory = InstanceMemory::default();
     for _ in 0..50 {
         assert_eq!(fetch(&io, &s, &memory).unwrap().len(), 3);
     }
@@ -266,8 +272,8 @@ fn the_token_is_reused_across_logins_and_cached_in_ms() {
 fn a_cold_instance_takes_the_token_from_api_cache() {
     let io = FakeIo::new(api_with(1, 100));
     let s = settings(&[]);
-    fetch(&io, &s, &TokenMemory::default()).unwrap();
-    fetch(&io, &s, &TokenMemory::default()).unwrap();
+    fetch(&io, &s, &InstanceMemory::default()).unwrap();
+    fetch(&io, &s, &InstanceMemory::default()).unwrap();
     assert_eq!(
         io.count("/oauth/token"),
         1,
@@ -279,7 +285,7 @@ fn a_cold_instance_takes_the_token_from_api_cache() {
 fn an_expiring_token_is_refreshed_ahead() {
     let io = FakeIo::new(api_with(1, 100));
     let s = settings(&[]);
-    let memory = TokenMemory::default();
+    let memory = InstanceMemory::default();
     fetch(&io, &s, &memory).unwrap();
     io.now.set(START + 86_400_000.0 - 299_000.0); // inside the refresh-ahead window
     fetch(&io, &s, &memory).unwrap();
@@ -290,7 +296,7 @@ fn an_expiring_token_is_refreshed_ahead() {
 fn a_failed_cache_write_is_logged_and_harmless() {
     let mut io = FakeIo::new(api_with(1, 100));
     io.cache_set_error = Some("CacheSizeExceeded".into());
-    let memory = TokenMemory::default();
+    let memory = InstanceMemory::default();
     fetch(&io, &settings(&[]), &memory).unwrap();
     fetch(&io, &settings(&[]), &memory).unwrap();
     assert_eq!(io.count("/oauth/token"), 1, "memory tier still works");
@@ -317,7 +323,7 @@ fn a_401_drops_the_token_and_retries_once() {
         }
     });
     let s = settings(&[]);
-    let memory = TokenMemory::default();
+    let memory = InstanceMemory::default();
     io.cache.borrow_mut().insert(
         "unrelated".into(),
         CacheRecord {
@@ -344,7 +350,7 @@ fn a_second_401_is_an_error() {
             status(401)
         }
     });
-    let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+    let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
     assert_eq!(err, ManagementError::Status(Endpoint::UserPermissions, 401));
     assert_eq!(io.count("/oauth/token"), 2);
 }
@@ -367,7 +373,7 @@ fn rate_limits_wait_for_the_reset_inside_the_budget() {
         ok(json!({"total": 1, "permissions": perms(0..1)}))
     });
     assert_eq!(
-        fetch(&io, &settings(&[]), &TokenMemory::default())
+        fetch(&io, &settings(&[]), &InstanceMemory::default())
             .unwrap()
             .len(),
         1
@@ -393,7 +399,7 @@ fn rate_limits_beyond_the_budget_fail_fast() {
             body: Err("".into()),
         })
     });
-    let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+    let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
     assert_eq!(err, ManagementError::RateLimited(Endpoint::UserPermissions));
     assert_eq!(
         io.now.get(),
@@ -413,7 +419,7 @@ fn server_errors_and_network_failures_are_retried_with_backoff() {
         },
     );
     assert_eq!(
-        fetch(&io, &settings(&[]), &TokenMemory::default())
+        fetch(&io, &settings(&[]), &InstanceMemory::default())
             .unwrap()
             .len(),
         1
@@ -430,7 +436,7 @@ fn persistent_server_errors_give_up_after_max_attempts() {
             status(502)
         }
     });
-    let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+    let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
     assert_eq!(err, ManagementError::Status(Endpoint::UserPermissions, 502));
     assert_eq!(io.count("/permissions"), retry::MAX_ATTEMPTS as usize);
 }
@@ -441,7 +447,7 @@ fn the_budget_bounds_all_waiting() {
     let err = fetch(
         &io,
         &settings(&[("budgetMs", "500")]),
-        &TokenMemory::default(),
+        &InstanceMemory::default(),
     )
     .unwrap_err();
     assert_eq!(err, ManagementError::Status(Endpoint::Token, 503));
@@ -475,7 +481,7 @@ fn malformed_and_wrongly_shaped_bodies_are_errors() {
                 body: body.take().unwrap(),
             })
         });
-        let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+        let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -497,7 +503,7 @@ fn bad_token_responses_are_errors() {
     ] {
         let mut response = Some(response);
         let io = FakeIo::new(move |_, _| response.take().unwrap());
-        let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+        let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -528,7 +534,10 @@ fn effective_permissions_follow_the_cursor() {
         }
     });
     let s = settings(&[("permissions", "effective")]);
-    assert_eq!(fetch(&io, &s, &TokenMemory::default()).unwrap().len(), 160);
+    assert_eq!(
+        fetch(&io, &s, &InstanceMemory::default()).unwrap().len(),
+        160
+    );
     assert_eq!(io.count("/effective-permissions?"), 3);
 }
 
@@ -537,7 +546,8 @@ fn effective_permissions_without_a_requested_api_are_empty_and_free() {
     let io = FakeIo::new(|_, _| panic!("no request expected"));
     let s = settings(&[("permissions", "effective")]);
     let result =
-        block_on(Client::new(&io, &s, &TokenMemory::default()).permissions("u", None)).unwrap();
+        block_on(Client::new(&io, &s, &InstanceMemory::default()).permissions("u", None, &[]))
+            .unwrap();
     assert!(result.is_empty());
     assert_eq!(s.scope, PermissionScope::All);
 }
@@ -553,7 +563,7 @@ fn a_lying_total_cannot_loop_forever() {
     let err = fetch(
         &io,
         &settings(&[("budgetMs", "15000")]),
-        &TokenMemory::default(),
+        &InstanceMemory::default(),
     )
     .unwrap_err();
     assert_eq!(
@@ -571,11 +581,120 @@ fn no_secret_or_token_reaches_a_log_or_an_error() {
             (false, _) => Err(format!("network down while talking to {}", request.url)),
         },
     );
-    let err = fetch(&io, &settings(&[]), &TokenMemory::default()).unwrap_err();
+    let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
     let mut text = format!("{err} {err:?}");
     text.push_str(&io.logs.borrow().join("\n"));
     assert!(
         !text.contains(SECRET) && !text.contains("mgmt-token-1"),
         "{text}"
     );
+}
+
+/// A tenant with roles `admin` (2 permissions) and `editor` (1, shared with admin), 150 roles in all.
+fn roles_api(request: &Request, _: u32) -> Result<Response<Value>, String> {
+    let url = &request.url;
+    if url.ends_with("/oauth/token") {
+        return token_body();
+    }
+    if url.contains("/api/v2/roles?") {
+        let page: usize = query(url, "page").unwrap().parse().unwrap();
+        let mut all = vec![
+            json!({"id": "rol_admin", "name": "admin"}),
+            json!({"id": "rol/editor", "name": "editor"}),
+        ];
+        all.extend((0..148).map(
+            |i| json!({"id": format!("rol_{i}"), "name": format!("filler-{i}"), "description": ""}),
+        ));
+        let slice: Vec<Value> = all.iter().skip(page * 100).take(100).cloned().collect();
+        return ok(json!({"start": page * 100, "limit": 100, "total": 150, "roles": slice}));
+    }
+    let p =
+        |name: &str| json!({"permission_name": name, "resource_server_identifier": "https://api"});
+    if url.contains("/roles/rol_admin/permissions?") {
+        return ok(json!({"total": 2, "permissions": [p("read"), p("write")]}));
+    }
+    if url.contains("/roles/rol%2Feditor/permissions?") {
+        return ok(json!({"total": 1, "permissions": [p("read")]}));
+    }
+    status(404)
+}
+
+fn roles_login(
+    io: &FakeIo,
+    s: &PermissionSettings,
+    memory: &InstanceMemory,
+    roles: &[&str],
+) -> Vec<String> {
+    let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+    let found =
+        block_on(Client::new(io, s, memory).permissions("auth0|u", Some("https://api"), &roles))
+            .unwrap();
+    crate::claims::permission_names(&found, PermissionScope::All, None)
+}
+
+#[test]
+fn role_derived_permissions_are_the_union_of_the_roles() {
+    let io = FakeIo::new(roles_api);
+    let s = settings(&[("permissions", "roles")]);
+    let memory = InstanceMemory::default();
+    assert_eq!(
+        roles_login(&io, &s, &memory, &["editor", "admin", "ghost"]),
+        vec!["read", "write"]
+    );
+    // token + 2 directory pages + 2 roles' permissions = distinct roles + 3 (150 roles need 2 pages)
+    assert_eq!(io.requests.borrow().len(), 5, "{:?}", io.urls());
+    assert!(io
+        .logs
+        .borrow()
+        .iter()
+        .any(|l| l.contains("not in the role directory")));
+    assert!(
+        io.urls().iter().all(|u| !u.contains("/users/")),
+        "no per-user request"
+    );
+}
+
+#[test]
+fn a_warm_instance_makes_no_requests_in_roles_mode_until_the_cache_expires() {
+    let io = FakeIo::new(roles_api);
+    let s = settings(&[("permissions", "roles"), ("rolesCacheMs", "60000")]);
+    let memory = InstanceMemory::default();
+    roles_login(&io, &s, &memory, &["admin"]);
+    let cold = io.requests.borrow().len();
+    for _ in 0..1000 {
+        assert_eq!(
+            roles_login(&io, &s, &memory, &["admin", "editor"]),
+            vec!["read", "write"]
+        );
+    }
+    assert_eq!(
+        io.requests.borrow().len(),
+        cold + 1,
+        "only editor's permissions were new"
+    );
+    io.now.set(START + 60_001.0);
+    roles_login(&io, &s, &memory, &["admin"]);
+    assert_eq!(
+        io.requests.borrow().len(),
+        cold + 1 + 3,
+        "directory (2 pages) and admin fetched again"
+    );
+}
+
+#[test]
+fn roles_mode_with_no_roles_asks_nothing() {
+    let io = FakeIo::new(|_, _| panic!("no request expected"));
+    let s = settings(&[("permissions", "roles")]);
+    assert!(roles_login(&io, &s, &InstanceMemory::default(), &[]).is_empty());
+}
+
+#[test]
+fn a_zero_roles_cache_fetches_every_login() {
+    let io = FakeIo::new(roles_api);
+    let s = settings(&[("permissions", "roles"), ("rolesCacheMs", "0")]);
+    let memory = InstanceMemory::default();
+    roles_login(&io, &s, &memory, &["admin"]);
+    roles_login(&io, &s, &memory, &["admin"]);
+    assert_eq!(io.count("/roles/rol_admin/permissions"), 2);
+    assert_eq!(io.count("/oauth/token"), 1);
 }
