@@ -1,6 +1,6 @@
 //! The claim plan: which claims each token gets, decided in plain Rust before anything touches `api`.
 
-use crate::config::{PermissionScope, Settings};
+use crate::config::{OnOverflow, PermissionScope, Settings};
 use crate::management::Permission;
 use std::fmt;
 
@@ -78,6 +78,43 @@ pub fn is_restricted_claim_name(name: &str) -> bool {
 pub enum ClaimValue {
     /// A JSON array of strings.
     Strings(Vec<String>),
+    /// A JSON boolean.
+    Bool(bool),
+}
+
+/// Bytes of `text` as a JSON string literal (quotes and escapes included), as `JSON.stringify` writes it.
+pub fn json_string_bytes(text: &str) -> usize {
+    2 + text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
+            c if u32::from(c) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum::<usize>()
+}
+
+impl ClaimValue {
+    /// Bytes of the value as JSON.
+    pub fn json_bytes(&self) -> usize {
+        match self {
+            Self::Strings(items) => {
+                2 + items.len().saturating_sub(1)
+                    + items.iter().map(|i| json_string_bytes(i)).sum::<usize>()
+            }
+            Self::Bool(true) => 4,
+            Self::Bool(false) => 5,
+        }
+    }
+}
+
+/// Bytes of a token's custom claims as one JSON object (`{"name":value,...}`): what Auth0 limits to 100 KB.
+pub fn claims_json_bytes(claims: &[Claim]) -> usize {
+    2 + claims.len().saturating_sub(1)
+        + claims
+            .iter()
+            .map(|c| json_string_bytes(&c.name) + 1 + c.value.json_bytes())
+            .sum::<usize>()
 }
 
 /// One custom claim: full (namespaced) name and value.
@@ -103,12 +140,22 @@ pub struct ClaimPlan {
 pub enum PlanError {
     /// A claim name Auth0 would silently drop.
     RestrictedName(String),
+    /// The claims would pass `maxClaimBytes` (and `onOverflow` could not help).
+    TooLarge {
+        /// JSON bytes the claims would take.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for PlanError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::RestrictedName(name) => write!(f, "claim name \"{name}\" is restricted by Auth0"),
+            Self::TooLarge { bytes, limit } => {
+                write!(f, "claims take {bytes} bytes, over maxClaimBytes {limit}")
+            }
         }
     }
 }
@@ -164,7 +211,9 @@ pub fn permission_names(
 }
 
 /// Plans the claims for one login: `<namespace>/roles`, and `<namespace>/permissions` when
-/// `permissions` is given, on each selected token.
+/// `permissions` is given, on each selected token, within `maxClaimBytes`: over it, `onOverflow=deny`
+/// refuses the plan and `onOverflow=omit` replaces the permissions claim by
+/// `<namespace>/permissions_truncated: true` (and refuses if that is still too large).
 pub fn plan_claims(
     settings: &Settings,
     roles: &Roles,
@@ -185,6 +234,23 @@ pub fn plan_claims(
         .find(|claim| is_restricted_claim_name(&claim.name))
     {
         return Err(PlanError::RestrictedName(bad.name.clone()));
+    }
+    let bytes = claims_json_bytes(&claims);
+    let limit = settings.max_claim_bytes;
+    if bytes > limit {
+        let omittable = settings.on_overflow == OnOverflow::Omit && claims.len() > 1;
+        if !omittable {
+            return Err(PlanError::TooLarge { bytes, limit });
+        }
+        claims.truncate(1);
+        claims.push(Claim {
+            name: settings.namespace.claim("permissions_truncated"),
+            value: ClaimValue::Bool(true),
+        });
+        let bytes = claims_json_bytes(&claims);
+        if bytes > limit {
+            return Err(PlanError::TooLarge { bytes, limit });
+        }
     }
     let for_token = |selected: bool| if selected { claims.clone() } else { Vec::new() };
     Ok(ClaimPlan {
@@ -303,6 +369,102 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn json_sizes_match_json_stringify() {
+        // Expected values are JSON.stringify(...).length in bytes (Buffer.byteLength) for the same input.
+        assert_eq!(json_string_bytes("abc"), 5);
+        assert_eq!(json_string_bytes("a\"b\\c"), 9);
+        assert_eq!(json_string_bytes("\n\u{1}"), 10);
+        assert_eq!(json_string_bytes("é€😀"), 2 + 2 + 3 + 4);
+        let claims = vec![
+            roles_claim(&["a", "b"]),
+            Claim {
+                name: "x".into(),
+                value: ClaimValue::Bool(true),
+            },
+        ];
+        // {"https://rbac.example.com/roles":["a","b"],"x":true}
+        assert_eq!(
+            claims_json_bytes(&claims),
+            r#"{"https://rbac.example.com/roles":["a","b"],"x":true}"#.len()
+        );
+        assert_eq!(claims_json_bytes(&[]), 2);
+        assert_eq!(ClaimValue::Strings(vec![]).json_bytes(), 2);
+    }
+
+    fn long_permissions(count: usize) -> Vec<String> {
+        (0..count)
+            .map(|i| format!("permission:{i:05}:{}", "x".repeat(40)))
+            .collect()
+    }
+
+    fn sized_settings(extra: &[(&str, &str)]) -> Settings {
+        let mut pairs = vec![("namespace", "https://rbac.example.com")];
+        pairs.extend_from_slice(extra);
+        Settings::from_source(pairs.as_slice()).unwrap()
+    }
+
+    #[test]
+    fn too_many_permissions_deny_by_default() {
+        let err = plan_claims(
+            &sized_settings(&[]),
+            &roles(&["a"]),
+            Some(long_permissions(5000)),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, PlanError::TooLarge { limit: 90_000, bytes } if bytes > 90_000),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn omit_replaces_the_permissions_claim_with_a_flag() {
+        let settings = sized_settings(&[("onOverflow", "omit")]);
+        let plan = plan_claims(&settings, &roles(&["a"]), Some(long_permissions(5000))).unwrap();
+        assert_eq!(
+            plan.id_token,
+            vec![
+                roles_claim(&["a"]),
+                Claim {
+                    name: "https://rbac.example.com/permissions_truncated".into(),
+                    value: ClaimValue::Bool(true)
+                }
+            ]
+        );
+        assert_eq!(plan.access_token, plan.id_token);
+    }
+
+    #[test]
+    fn claims_just_under_the_limit_pass_whole() {
+        let names = long_permissions(10);
+        let full = plan_claims(&sized_settings(&[]), &roles(&["a"]), Some(names.clone())).unwrap();
+        let exact = claims_json_bytes(&full.id_token).to_string();
+        let settings = sized_settings(&[("maxClaimBytes", &exact)]);
+        assert_eq!(
+            plan_claims(&settings, &roles(&["a"]), Some(names.clone())).unwrap(),
+            full
+        );
+        let one_less = (claims_json_bytes(&full.id_token) - 1).to_string();
+        let settings = sized_settings(&[("maxClaimBytes", &one_less)]);
+        assert!(plan_claims(&settings, &roles(&["a"]), Some(names)).is_err());
+    }
+
+    #[test]
+    fn roles_alone_over_the_limit_deny_even_with_omit() {
+        let long_role = "y".repeat(2000);
+        let settings = sized_settings(&[("onOverflow", "omit"), ("maxClaimBytes", "1000")]);
+        let roles = Roles::from_entries([Some(long_role)]);
+        assert!(matches!(
+            plan_claims(&settings, &roles, None),
+            Err(PlanError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            plan_claims(&settings, &roles, Some(vec![])),
+            Err(PlanError::TooLarge { .. })
+        ));
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub mod keys {
     pub const MANAGEMENT_URL: &str = "managementUrl";
     /// How long `permissions=roles` keeps role data in instance memory, in milliseconds.
     pub const ROLES_CACHE_MS: &str = "rolesCacheMs";
+    /// Largest JSON size of one token's custom claims, in bytes.
+    pub const MAX_CLAIM_BYTES: &str = "maxClaimBytes";
+    /// What happens over `maxClaimBytes`: `deny` or `omit`.
+    pub const ON_OVERFLOW: &str = "onOverflow";
 }
 
 /// Every key this module reads; the host reads these and nothing else from `event.secrets`.
@@ -72,7 +76,23 @@ pub const ALL_KEYS: &[&str] = &[
     keys::BUDGET_MS,
     keys::MANAGEMENT_URL,
     keys::ROLES_CACHE_MS,
+    keys::MAX_CLAIM_BYTES,
+    keys::ON_OVERFLOW,
 ];
+
+/// Default for `maxClaimBytes`: well under Auth0's 100 KB custom-claims limit per token.
+pub const DEFAULT_MAX_CLAIM_BYTES: usize = 90_000;
+/// Largest `maxClaimBytes`: Auth0 fails the login over 100 KB of custom claims.
+pub const MAX_MAX_CLAIM_BYTES: usize = 100_000;
+
+/// What to do when the claims would pass `maxClaimBytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnOverflow {
+    /// Deny the login.
+    Deny,
+    /// Drop the permissions claim and set `<namespace>/permissions_truncated: true`.
+    Omit,
+}
 
 /// Default for `rolesCacheMs`: 5 minutes.
 pub const DEFAULT_ROLES_CACHE_MS: u64 = 300_000;
@@ -210,6 +230,10 @@ pub struct Settings {
     pub on_error: OnError,
     /// Permissions from the Management API; `None` when off.
     pub permissions: Option<PermissionSettings>,
+    /// Largest JSON size of one token's custom claims.
+    pub max_claim_bytes: usize,
+    /// What happens over `max_claim_bytes`.
+    pub on_overflow: OnOverflow,
 }
 
 /// A setting that is missing or wrong. Its message names the key and the problem.
@@ -270,11 +294,26 @@ impl Settings {
             Some(other) => return Err(unknown_word(keys::ON_ERROR, other, "deny or continue")),
         };
         let permissions = parse_permissions(source)?;
+        let max_claim_bytes = match text(source, keys::MAX_CLAIM_BYTES)? {
+            None => DEFAULT_MAX_CLAIM_BYTES,
+            Some(value) => parse_whole(
+                keys::MAX_CLAIM_BYTES,
+                &value,
+                100..=MAX_MAX_CLAIM_BYTES as u64,
+            )? as usize,
+        };
+        let on_overflow = match text(source, keys::ON_OVERFLOW)?.as_deref() {
+            None | Some("deny") => OnOverflow::Deny,
+            Some("omit") => OnOverflow::Omit,
+            Some(other) => return Err(unknown_word(keys::ON_OVERFLOW, other, "deny or omit")),
+        };
         Ok(Self {
             namespace,
             tokens,
             on_error,
             permissions,
+            max_claim_bytes,
+            on_overflow,
         })
     }
 }
@@ -339,11 +378,11 @@ fn parse_permissions(
     };
     let budget_ms = match text(source, keys::BUDGET_MS)? {
         None => DEFAULT_BUDGET_MS,
-        Some(value) => parse_millis(keys::BUDGET_MS, &value, MIN_BUDGET_MS..=MAX_BUDGET_MS)?,
+        Some(value) => parse_whole(keys::BUDGET_MS, &value, MIN_BUDGET_MS..=MAX_BUDGET_MS)?,
     };
     let roles_cache_ms = match text(source, keys::ROLES_CACHE_MS)? {
         None => DEFAULT_ROLES_CACHE_MS,
-        Some(value) => parse_millis(keys::ROLES_CACHE_MS, &value, 0..=MAX_ROLES_CACHE_MS)?,
+        Some(value) => parse_whole(keys::ROLES_CACHE_MS, &value, 0..=MAX_ROLES_CACHE_MS)?,
     };
     let base_url = match text(source, keys::MANAGEMENT_URL)? {
         None => format!("https://{domain}"),
@@ -386,8 +425,8 @@ fn parse_domain(value: &str) -> Result<String, ConfigError> {
     }
 }
 
-/// Whole milliseconds within `range` (`budgetMs`, `rolesCacheMs`).
-fn parse_millis(
+/// A whole number within `range` (`budgetMs`, `rolesCacheMs` in milliseconds; `maxClaimBytes`).
+fn parse_whole(
     key: &'static str,
     value: &str,
     range: std::ops::RangeInclusive<u64>,
@@ -396,7 +435,7 @@ fn parse_millis(
         error(
             key,
             format!(
-                "is {}: use whole milliseconds from {} to {}",
+                "is {}: use a whole number from {} to {}",
                 quote(value),
                 range.start(),
                 range.end()
@@ -829,6 +868,31 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn claim_size_settings() {
+        let settings = parse(&[NS]).unwrap();
+        assert_eq!(
+            (settings.max_claim_bytes, settings.on_overflow),
+            (90_000, OnOverflow::Deny)
+        );
+        let settings = parse(&[NS, ("maxClaimBytes", "100000"), ("onOverflow", "omit")]).unwrap();
+        assert_eq!(
+            (settings.max_claim_bytes, settings.on_overflow),
+            (100_000, OnOverflow::Omit)
+        );
+        for bad in ["100001", "99", "1e5", "90 000"] {
+            assert_eq!(
+                parse(&[NS, ("maxClaimBytes", bad)]).unwrap_err().key,
+                "maxClaimBytes",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse(&[NS, ("onOverflow", "truncate")]).unwrap_err().key,
+            "onOverflow"
+        );
     }
 
     #[test]

@@ -93,6 +93,7 @@ fn to_js(claims: &[Claim]) -> Vec<(String, JsValue)> {
         .map(|claim| {
             let value = match &claim.value {
                 ClaimValue::Strings(items) => string_array(items),
+                ClaimValue::Bool(flag) => JsValue::from_bool(*flag),
             };
             (claim.name.clone(), value)
         })
