@@ -1,0 +1,393 @@
+'use strict';
+/**
+ * The post-login `api` object (contract doc §2): every method, argument checks where Auth0 documents
+ * them, and a log of every call in order. Effects are collected in a per-run `state`; nothing here
+ * decides the outcome (see index.js).
+ */
+const { signHs256, verifyHs256, requestedScopes } = require('./tokens');
+const { setOwn } = require('./event');
+
+const MFA_PROVIDERS = ['none', 'guardian', 'google-authenticator', 'duo', 'any'];
+const NO_REDIRECT_PROTOCOLS = ['oauth2-resource-owner', 'oauth2-refresh-token', 'oauth2-password', 'oauth2-webauthn'];
+const COOKIE_MODES = ['persistent', 'non-persistent'];
+const TX_METADATA = { maxKeyChars: 64, maxValueBytes: 8 * 1024, maxTotalBytes: 16 * 1024 };
+const SESSION_METADATA = { maxKeys: 25, maxChars: 255, keyPattern: /^[a-zA-Z0-9_-]{1,255}$/ };
+const MAX_PRIMARY_USER_ID = 128;
+const MAX_SAML_ATTRIBUTES = 100;
+
+/** Copy of an argument as it was at call time (functions and other uncloneables are described). */
+function snapshot(v) {
+  if (v === undefined || v === null || typeof v !== 'object') {
+    return typeof v === 'function' ? `[Function ${v.name || 'anonymous'}]` : v;
+  }
+  try { return structuredClone(v); } catch { return `[uncloneable ${Object.prototype.toString.call(v)}]`; }
+}
+
+/** Keep the value for the token, copied at call time so later mutation by the Action has no effect. */
+function claimValue(v) {
+  if (v !== null && typeof v === 'object') {
+    try { return structuredClone(v); } catch { return v; }
+  }
+  return v;
+}
+
+const isThenable = (v) => v !== null && typeof v === 'object' && typeof v.then === 'function';
+
+function requireString(what, v) {
+  if (typeof v !== 'string') throw new TypeError(`${what} must be a string`);
+}
+
+function checkMetadataMap(label, map) {
+  const entries = Object.entries(map);
+  if (entries.length > SESSION_METADATA.maxKeys) throw new Error(`Invalid ${label} metadata: more than ${SESSION_METADATA.maxKeys} entries`);
+  for (const [k, v] of entries) {
+    if (!SESSION_METADATA.keyPattern.test(k)) throw new Error(`Invalid ${label} metadata: keys may only include letters, numbers, underscores, or hyphens (max ${SESSION_METADATA.maxChars})`);
+    if (v.length > SESSION_METADATA.maxChars) throw new Error(`Invalid ${label} metadata: values must be at most ${SESSION_METADATA.maxChars} characters long`);
+  }
+}
+
+/**
+ * Create the `api` object for one execution.
+ *
+ * @param {object} opts
+ * @param {object} opts.event the run's event (transaction metadata updates are written into it)
+ * @param {import('./cache').CacheStore} opts.cache shared cache store
+ * @param {() => number} [opts.now] clock (ms)
+ * @param {'onExecutePostLogin'|'onContinuePostLogin'} [opts.entrypoint]
+ * @param {string[]} [opts.rulesExecuted] rule ids `api.rules.wasExecuted` reports as executed
+ * @param {{roles?: {id: string, name: string, type?: string}[], groups?: {id: string, name: string}[]}} [opts.directory]
+ *   what `api.roles` / `api.groups` return; roles default to `event.authorization.roles` with made-up ids
+ * @returns {{api: object, state: object}}
+ */
+function createApi({ event, cache, now = Date.now, entrypoint = 'onExecutePostLogin', rulesExecuted = [], directory = {} }) {
+  const state = {
+    calls: [],
+    lateCalls: [],
+    sealed: false,
+    claims: { idToken: {}, accessToken: {} },
+    claimWrites: { idToken: new Map(), accessToken: new Map() },
+    scopes: requestedScopes(event),
+    deny: null,
+    validationError: null,
+    abort: null,
+    effects: {
+      appMetadata: {},
+      userMetadata: {},
+      multifactor: null,
+      authentication: [],
+      primaryUser: null,
+      redirect: null,
+      prompt: null,
+      samlResponse: { attributes: {}, configuration: {} },
+      session: {},
+      refreshToken: {},
+    },
+  };
+  const api = {};
+
+  /** Wrap an implementation so each call is recorded; `chain` methods return `api`. */
+  const method = (path, impl, { chain = false, recordResult = false, late } = {}) => function recorded(...args) {
+    const entry = { path, args: args.map(snapshot) };
+    if (state.sealed) {
+      entry.afterEnd = true;
+      state.lateCalls.push(entry);
+      return chain ? api : late;
+    }
+    state.calls.push(entry);
+    let result;
+    try {
+      result = impl(...args);
+    } catch (e) {
+      entry.threw = e && e.message ? e.message : String(e);
+      throw e;
+    }
+    if (recordResult) {
+      if (isThenable(result)) {
+        result = Promise.resolve(result).then((r) => { entry.result = snapshot(r); return r; });
+      } else {
+        entry.result = snapshot(result);
+      }
+    }
+    return chain ? api : result;
+  };
+
+  const setClaim = (token) => (key, value) => {
+    requireString(`api.${token}.setCustomClaim: key`, key);
+    const writes = state.claimWrites[token];
+    writes.set(key, (writes.get(key) || 0) + 1);
+    setOwn(state.claims[token], key, claimValue(value));
+  };
+
+  const checkScope = (fn) => (scope) => {
+    if (typeof scope !== 'string' || scope.length === 0 || /\s/.test(scope)) {
+      throw new Error(`api.accessToken.${fn}: invalid scope ${JSON.stringify(scope)} (a non-empty string without spaces)`);
+    }
+    return scope;
+  };
+
+  api.access = {
+    deny: method('access.deny', (reason) => {
+      if (!state.deny) state.deny = { reason: String(reason) };
+    }, { chain: true }),
+  };
+
+  api.accessToken = {
+    setCustomClaim: method('accessToken.setCustomClaim', setClaim('accessToken'), { chain: true }),
+    addScope: method('accessToken.addScope', (scope) => {
+      checkScope('addScope')(scope);
+      if (!state.scopes.includes(scope)) state.scopes.push(scope);
+    }),
+    removeScope: method('accessToken.removeScope', (scope) => {
+      checkScope('removeScope')(scope);
+      state.scopes = state.scopes.filter((s) => s !== scope);
+    }),
+  };
+
+  api.idToken = { setCustomClaim: method('idToken.setCustomClaim', setClaim('idToken'), { chain: true }) };
+
+  api.validation = {
+    error: method('validation.error', (errorCode, errorMessage) => {
+      requireString('api.validation.error: errorCode', errorCode);
+      requireString('api.validation.error: errorMessage', errorMessage);
+      if (!state.validationError) state.validationError = { errorCode, errorMessage };
+    }, { chain: true }),
+  };
+
+  api.rules = {
+    wasExecuted: method('rules.wasExecuted', (ruleId) => rulesExecuted.includes(ruleId), { recordResult: true, late: false }),
+  };
+
+  api.multifactor = {
+    enable: method('multifactor.enable', (provider, options) => {
+      if (!MFA_PROVIDERS.includes(provider)) throw new Error(`api.multifactor.enable: unknown provider ${JSON.stringify(provider)} (one of ${MFA_PROVIDERS.join(', ')})`);
+      state.effects.multifactor = { provider, allowRememberBrowser: Boolean(options && options.allowRememberBrowser), ...(options && options.providerOptions ? { providerOptions: '[set]' } : {}) };
+    }, { chain: true }),
+  };
+
+  const factorCheck = (what, f) => {
+    if (!f || typeof f !== 'object' || typeof f.type !== 'string') throw new TypeError(`api.authentication.${what}: a factor is {type: string, options?}`);
+  };
+  const factorsCheck = (what, fs) => {
+    if (!Array.isArray(fs) || fs.length === 0) throw new TypeError(`api.authentication.${what}: expects a non-empty array of factors`);
+    fs.forEach((f) => factorCheck(what, f));
+  };
+  api.authentication = {
+    challengeWith: method('authentication.challengeWith', (factor, options) => {
+      factorCheck('challengeWith', factor);
+      state.effects.authentication.push({ kind: 'challengeWith', factor: snapshot(factor), options: snapshot(options) });
+    }),
+    challengeWithAny: method('authentication.challengeWithAny', (factors) => {
+      factorsCheck('challengeWithAny', factors);
+      state.effects.authentication.push({ kind: 'challengeWithAny', factors: snapshot(factors) });
+    }),
+    enrollWith: method('authentication.enrollWith', (factor, options) => {
+      factorCheck('enrollWith', factor);
+      state.effects.authentication.push({ kind: 'enrollWith', factor: snapshot(factor), options: snapshot(options) });
+    }),
+    enrollWithAny: method('authentication.enrollWithAny', (factors) => {
+      factorsCheck('enrollWithAny', factors);
+      state.effects.authentication.push({ kind: 'enrollWithAny', factors: snapshot(factors) });
+    }),
+    recordMethod: method('authentication.recordMethod', (providerUrl) => {
+      if (entrypoint !== 'onContinuePostLogin') throw new Error('api.authentication.recordMethod can only be used in onContinuePostLogin');
+      requireString('api.authentication.recordMethod: provider_url', providerUrl);
+      state.effects.authentication.push({ kind: 'recordMethod', providerUrl });
+    }, { chain: true }),
+    setPrimaryUser: method('authentication.setPrimaryUser', (primaryUserId) => {
+      if (state.effects.primaryUser) throw new Error('The primary user can only be altered once per transaction');
+      if (typeof primaryUserId !== 'string' || primaryUserId.length === 0) throw new Error('The provided primary_user_id must be a non-empty string');
+      if (primaryUserId.length > MAX_PRIMARY_USER_ID) throw new Error('The provided primary_user_id exceeds the maximum length.');
+      state.effects.primaryUser = primaryUserId;
+    }),
+  };
+
+  const redirectParams = () => ({ ...((event.request && event.request.query) || {}), ...((event.request && event.request.body) || {}) });
+  api.redirect = {
+    sendUserTo: method('redirect.sendUserTo', (url, options) => {
+      if (state.effects.prompt) {
+        state.abort = state.abort || 'Redirect and render commands cannot be used in the same action.';
+        return;
+      }
+      const target = new URL(url);
+      const query = options && options.query;
+      if (query) for (const [k, v] of Object.entries(query)) target.searchParams.set(k, v);
+      state.effects.redirect = target.href;
+    }, { chain: true }),
+    encodeToken: method('redirect.encodeToken', ({ secret, payload = {}, expiresInSeconds = 900 } = {}) => {
+      requireString('api.redirect.encodeToken: secret', secret);
+      const iat = Math.floor(now() / 1000);
+      return signHs256({
+        iat, iss: event.request && event.request.hostname, sub: event.user && event.user.user_id,
+        exp: iat + expiresInSeconds, ip: event.request && event.request.ip, ...payload,
+      }, secret);
+    }, { recordResult: true, late: '' }),
+    validateToken: method('redirect.validateToken', ({ secret, tokenParameterName = 'session_token' } = {}) => {
+      const token = redirectParams()[tokenParameterName];
+      if (!token) throw new Error(`There is no parameter called '${tokenParameterName}' available in either the POST body or query string.`);
+      const r = verifyHs256(token, secret, { nowSec: Math.floor(now() / 1000) });
+      if (!r.valid) throw new Error(`The session token is invalid: ${r.reason}`);
+      return r.payload;
+    }, { recordResult: true }),
+    canRedirect: method('redirect.canRedirect', () => {
+      if (redirectParams().prompt === 'none') return false;
+      const protocol = event.transaction && event.transaction.protocol;
+      return !NO_REDIRECT_PROTOCOLS.includes(protocol || 'unknown-protocol');
+    }, { recordResult: true, late: false }),
+  };
+
+  api.prompt = {
+    render: method('prompt.render', (promptId, promptOptions = {}) => {
+      if (state.effects.redirect) {
+        state.abort = state.abort || 'Redirect and render commands cannot be used in the same action.';
+        return;
+      }
+      if (state.effects.prompt) {
+        state.abort = state.abort || 'Only 1 render command per action is allowed.';
+        return;
+      }
+      requireString('api.prompt.render: promptId', promptId);
+      state.effects.prompt = { promptId, promptOptions: snapshot(promptOptions) };
+    }),
+  };
+
+  const setMetadata = (field) => (key, value) => {
+    requireString(`api.user.${field === 'appMetadata' ? 'setAppMetadata' : 'setUserMetadata'}: key`, key);
+    setOwn(state.effects[field], key, value === undefined ? undefined : snapshot(value));
+  };
+  api.user = {
+    setAppMetadata: method('user.setAppMetadata', setMetadata('appMetadata'), { chain: true }),
+    setUserMetadata: method('user.setUserMetadata', setMetadata('userMetadata'), { chain: true }),
+  };
+
+  api.transaction = {
+    setMetadata: method('transaction.setMetadata', (key, value) => {
+      requireString('api.transaction.setMetadata: key', key);
+      if (key.length > TX_METADATA.maxKeyChars) throw new Error(`api.transaction.setMetadata: key longer than ${TX_METADATA.maxKeyChars} characters`);
+      const t = typeof value;
+      if (value !== null && t !== 'string' && t !== 'number' && t !== 'boolean') throw new TypeError('api.transaction.setMetadata: value must be a string, number, boolean or null');
+      if (t === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) throw new RangeError('api.transaction.setMetadata: unsafe or non-finite number');
+      if (t === 'string' && Buffer.byteLength(value, 'utf8') > TX_METADATA.maxValueBytes) throw new RangeError(`api.transaction.setMetadata: value larger than ${TX_METADATA.maxValueBytes} bytes`);
+      if (!event.transaction) event.transaction = { metadata: {} };
+      const next = { ...(event.transaction.metadata || {}) };
+      if (value === null) delete next[key]; else next[key] = value;
+      if (Buffer.byteLength(JSON.stringify(next), 'utf8') > TX_METADATA.maxTotalBytes) throw new RangeError(`api.transaction.setMetadata: metadata larger than ${TX_METADATA.maxTotalBytes} bytes`);
+      event.transaction.metadata = next;
+    }),
+  };
+
+  api.cache = {
+    get: method('cache.get', (key) => cache.get(key), { recordResult: true, late: undefined }),
+    set: method('cache.set', (key, value, options) => cache.set(key, value, options), { recordResult: true, late: { type: 'error', code: 'FailedToSetCacheRecord' } }),
+    delete: method('cache.delete', (key) => cache.delete(key), { recordResult: true, late: { type: 'error', code: 'FailedToDeleteCacheRecord' } }),
+  };
+
+  const saml = state.effects.samlResponse;
+  const samlConfig = (name, configKey) => method(`samlResponse.${name}`, (value) => { saml.configuration[configKey] = snapshot(value); });
+  api.samlResponse = {
+    setAttribute: method('samlResponse.setAttribute', (attribute, value) => {
+      requireString('api.samlResponse.setAttribute: attribute', attribute);
+      if (!(attribute in saml.attributes) && Object.keys(saml.attributes).length >= MAX_SAML_ATTRIBUTES) throw new Error(`api.samlResponse.setAttribute: more than ${MAX_SAML_ATTRIBUTES} attributes`);
+      saml.attributes[attribute] = value === undefined ? null : snapshot(value);
+    }),
+  };
+  for (const [name, key] of [
+    ['setAudience', 'audience'], ['setRecipient', 'recipient'], ['setCreateUpnClaim', 'createUpnClaim'],
+    ['setPassthroughClaimsWithNoMapping', 'passthroughClaimsWithNoMapping'], ['setMapUnknownClaimsAsIs', 'mapUnknownClaimsAsIs'],
+    ['setMapIdentities', 'mapIdentities'], ['setSignatureAlgorithm', 'signatureAlgorithm'], ['setDigestAlgorithm', 'digestAlgorithm'],
+    ['setDestination', 'destination'], ['setLifetimeInSeconds', 'lifetimeInSeconds'], ['setSignResponse', 'signResponse'],
+    ['setNameIdentifierFormat', 'nameIdentifierFormat'], ['setNameIdentifierProbes', 'nameIdentifierProbes'],
+    ['setAuthnContextClassRef', 'authnContextClassRef'], ['setSigningCert', 'signingCert'],
+    ['setIncludeAttributeNameFormat', 'includeAttributeNameFormat'], ['setTypedAttributes', 'typedAttributes'],
+    ['setEncryptionCert', 'encryptionCert'], ['setEncryptionPublicKey', 'encryptionPublicKey'], ['setCert', 'cert'],
+    ['setKey', 'key'], ['setRelayState', 'RelayState'], ['setIssuer', 'issuer'], ['setEncryptionAlgorithm', 'encryptionAlgorithm'],
+  ]) api.samlResponse[name] = samlConfig(name, key);
+
+  const metadataApi = (label, target, initial) => {
+    const current = { ...(initial || {}) };
+    target.metadata = current;
+    return {
+      setMetadata: method(`${label}.setMetadata`, (key, value) => {
+        requireString(`api.${label}.setMetadata: key`, key);
+        if (value === null) { delete current[key]; return; }
+        requireString(`api.${label}.setMetadata: value`, value);
+        const next = { ...current, [key]: value };
+        checkMetadataMap(label, next);
+        current[key] = value;
+      }),
+      deleteMetadata: method(`${label}.deleteMetadata`, (key) => { delete current[key]; }),
+      evictMetadata: method(`${label}.evictMetadata`, () => { for (const k of Object.keys(current)) delete current[k]; }),
+    };
+  };
+  const sess = state.effects.session;
+  api.session = {
+    revoke: method('session.revoke', (reason, options) => { sess.revoked = { reason: String(reason), options: snapshot(options) }; }),
+    setExpiresAt: method('session.setExpiresAt', (ms) => { sess.expiresAt = Math.min(ms, sess.expiresAt === undefined ? Infinity : sess.expiresAt); }),
+    setIdleExpiresAt: method('session.setIdleExpiresAt', (ms) => { sess.idleExpiresAt = Math.min(ms, sess.idleExpiresAt === undefined ? Infinity : sess.idleExpiresAt); }),
+    setCookieMode: method('session.setCookieMode', (mode) => {
+      if (!COOKIE_MODES.includes(mode)) throw new Error(`Invalid cookie mode: ${mode}. Valid values are 'persistent' and 'non-persistent'.`);
+      sess.cookieMode = mode;
+    }),
+    ...metadataApi('session', sess, event.session && event.session.metadata),
+  };
+  const rt = state.effects.refreshToken;
+  api.refreshToken = {
+    revoke: method('refreshToken.revoke', (reason) => {
+      // Documented to act only in a refresh token exchange; elsewhere it is recorded as not applying.
+      const protocol = event.transaction && event.transaction.protocol;
+      rt.revoked = { reason: String(reason), applies: protocol === 'oauth2-refresh-token' };
+    }),
+    setExpiresAt: method('refreshToken.setExpiresAt', (ms) => { rt.expiresAt = ms; }),
+    setIdleExpiresAt: method('refreshToken.setIdleExpiresAt', (ms) => { rt.idleExpiresAt = ms; }),
+    ...metadataApi('refreshToken', rt, event.refresh_token && event.refresh_token.metadata),
+  };
+
+  const page = (items, { take, from } = {}) => {
+    if (from !== undefined && typeof from !== 'string') throw new Error('The "from" parameter must be a string if provided.');
+    if (take !== undefined && (!Number.isInteger(take) || take <= 0)) throw new Error('The "take" parameter must be a positive integer if provided.');
+    const start = from ? Number.parseInt(Buffer.from(from, 'base64url').toString('utf8'), 10) || 0 : 0;
+    const n = Math.min(take || 50, 100);
+    const slice = items.slice(start, start + n);
+    const next = start + n < items.length ? Buffer.from(String(start + n)).toString('base64url') : undefined;
+    return { slice, next };
+  };
+  const userRoles = () => (directory.roles
+    || ((event.authorization && event.authorization.roles) || []).map((name) => ({
+      id: `rol_${Buffer.from(name).toString('base64url').slice(0, 16)}`, name, type: 'role',
+    })));
+  const groups = () => directory.groups || [];
+  const nonEmptyArray = (what, v) => {
+    if (!Array.isArray(v) || v.length === 0) throw new Error(`The "${what}" parameter must be a non-empty array of strings.`);
+  };
+
+  api.groups = {
+    getUserGroups: method('groups.getUserGroups', async (params = {}) => {
+      const { slice, next } = page(groups(), params);
+      return next ? { groups: slice, next } : { groups: slice };
+    }, { recordResult: true }),
+    hasGroupMembership: method('groups.hasGroupMembership', async (names) => {
+      nonEmptyArray('groups', names);
+      const mine = new Set(groups().map((g) => g.name));
+      return { memberships: Object.fromEntries(names.map((n) => [n, mine.has(n)])) };
+    }, { recordResult: true }),
+  };
+  api.roles = {
+    getUserEffectiveRoles: method('roles.getUserEffectiveRoles', async (params = {}) => {
+      const { slice, next } = page(userRoles(), params);
+      return next ? { roles: slice, next } : { roles: slice };
+    }, { recordResult: true }),
+    getUserEffectiveRolesByIds: method('roles.getUserEffectiveRolesByIds', async (ids) => {
+      nonEmptyArray('ids', ids);
+      if (ids.length > 100) throw new Error('The "ids" parameter accepts at most 100 ids.');
+      return { roles: userRoles().filter((r) => ids.includes(r.id)) };
+    }, { recordResult: true }),
+    getUserEffectiveRolesByNames: method('roles.getUserEffectiveRolesByNames', async (names) => {
+      nonEmptyArray('names', names);
+      if (names.length > 50) throw new Error('The "names" parameter accepts at most 50 names.');
+      return { roles: userRoles().filter((r) => names.includes(r.name)) };
+    }, { recordResult: true }),
+  };
+
+  return { api, state };
+}
+
+module.exports = { createApi, snapshot, MFA_PROVIDERS };
