@@ -1,23 +1,16 @@
 'use strict';
-// The Auth0 post-login Action entry. All policy lives in Rust (src/); this file only loads the wasm module
-// once per Action instance (module scope, reused across logins on Node 22) and forwards the call.
-const wasm = require('../pkg/rbac_claims.js');
+// The Auth0 post-login Action entry for Node with pkg/ beside it (wasm-pack --target nodejs). All policy
+// lives in Rust (src/); js/entry.js drives it. The module is loaded once per Action instance (module
+// scope, reused across logins on Node 22) and loaded afresh only if the instance ever traps.
+const path = require('node:path');
+const { createAction } = require('./entry');
 
-/**
- * @param {object} event the post-login event
- * @param {object} api the post-login api
- * @returns {Promise<void>} resolves always: the Rust side logs and denies on failure; this guard only
- *   catches what should never happen (a trapped wasm instance) so that no login ever sees a rejection.
- */
-exports.onExecutePostLogin = async (event, api) => {
-  try {
-    await wasm.onExecutePostLogin(event, api);
-  } catch (err) {
-    console.log(`rbac-claims: internal failure: ${err && err.message ? err.message : String(err)}`);
-    try {
-      api.access.deny(wasm.denyReason());
-    } catch (denyErr) {
-      console.log(`rbac-claims: could not deny the login: ${denyErr && denyErr.message}`);
-    }
-  }
-};
+const GLUE = path.join(__dirname, '..', 'pkg', 'rbac_claims.js');
+
+/** A fresh copy of the wasm-bindgen glue, hence a fresh wasm instance. */
+function loadWasm() {
+  delete require.cache[require.resolve(GLUE)];
+  return require(GLUE);
+}
+
+exports.onExecutePostLogin = createAction(loadWasm).onExecutePostLogin;

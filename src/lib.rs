@@ -18,6 +18,7 @@ pub mod error;
 pub mod host;
 pub mod login;
 pub mod management;
+pub mod task;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,0 +1,43 @@
+'use strict';
+// The Action entry's whole logic, shared by js/action.js (pkg/), the single-file bundle and the tests.
+// It drives a login polled in Rust (startLogin → poll/woken) so that a wasm trap surfaces here, inside a
+// try, as a WebAssembly.RuntimeError: then the instance is replaced and the login denied. No policy here.
+
+/**
+ * @param {() => object} loadWasm returns a fresh, instantiated wasm-bindgen module (its exports);
+ *   called once now and again after a trap
+ * @returns {{onExecutePostLogin: (event: object, api: object) => Promise<void>}}
+ */
+function createAction(loadWasm) {
+  let wasm = loadWasm();
+
+  async function onExecutePostLogin(event, api) {
+    const instance = wasm;
+    let task;
+    try {
+      task = instance.startLogin(event, api);
+      while (!task.poll()) await task.woken();
+    } catch (err) {
+      console.log(`rbac-claims: internal failure: ${err && err.name}: ${err && err.message}`);
+      if (err instanceof WebAssembly.RuntimeError && wasm === instance) {
+        wasm = loadWasm();
+        console.log('rbac-claims: the wasm instance trapped and was replaced');
+      }
+      try {
+        api.access.deny(wasm.denyReason());
+      } catch (denyErr) {
+        console.log(`rbac-claims: could not deny the login: ${denyErr && denyErr.message}`);
+      }
+    } finally {
+      try {
+        if (task) task.free();
+      } catch {
+        // a trapped instance may refuse; it is being dropped anyway
+      }
+    }
+  }
+
+  return { onExecutePostLogin };
+}
+
+module.exports = { createAction };
