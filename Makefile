@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_PACK := wasm-pack
 
-.PHONY: all setup build bundle demo test test-native test-wasm test-js lint size bench bench-smoke clean
+.PHONY: all setup build bundle demo test test-native test-wasm test-js lint size bench bench-smoke pkg-trap clean
 
 all: build
 
@@ -33,7 +33,11 @@ test-native: setup
 test-wasm: setup
 	$(WASM_PACK) test --node --mode no-install
 
-test-js: bundle
+# target/pkg-trap/: a debug build with the test-only trapNextPoll() export, for js/test/trap.test.js.
+pkg-trap: setup
+	$(WASM_PACK) build --dev --target nodejs --out-dir target/pkg-trap --mode no-install --no-typescript -- --features test-trap
+
+test-js: bundle pkg-trap
 	node --test js/test/
 
 # Benchmarks: full runs by hand (`make bench`, writes BENCHMARKS.md); CI runs a short smoke.

@@ -1,0 +1,107 @@
+'use strict';
+// Trap recovery: a real wasm trap (`unreachable`, from the test-trap build in target/pkg-trap) during a
+// login is caught by the entry, logged, answered with a deny, and the instance is replaced so that
+// every later login works again.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const fs = require('node:fs');
+const { createAction } = require('../entry');
+
+const GLUE = path.join(__dirname, '..', '..', 'target', 'pkg-trap', 'rbac_claims.js');
+
+function recordingApi() {
+  const calls = [];
+  const api = {
+    calls,
+    idToken: { setCustomClaim: (k, v) => { calls.push(['idToken', k, v]); return api; } },
+    accessToken: { setCustomClaim: (k, v) => { calls.push(['accessToken', k, v]); return api; } },
+    access: { deny: (reason) => { calls.push(['deny', reason]); return api; } },
+  };
+  return api;
+}
+
+function captureLogs() {
+  const lines = [];
+  const original = console.log;
+  console.log = (...args) => lines.push(args.join(' '));
+  return { lines, stop: () => { console.log = original; } };
+}
+
+const EVENT = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
+
+test('the test-trap build exists (make pkg-trap)', () => {
+  assert.ok(fs.existsSync(GLUE), `missing ${GLUE}: run make pkg-trap`);
+});
+
+test('a trap denies that login, replaces the instance, and the next logins work', async () => {
+  const instances = [];
+  const action = createAction(() => {
+    delete require.cache[require.resolve(GLUE)];
+    const wasm = require(GLUE);
+    instances.push(wasm);
+    return wasm;
+  });
+  let api = recordingApi();
+  await action.onExecutePostLogin(EVENT, api);
+  assert.deepEqual(api.calls[0], ['idToken', 'https://e.com/roles', ['a']]);
+  assert.equal(instances.length, 1);
+
+  instances[0].trapNextPoll();
+  api = recordingApi();
+  const logs = captureLogs();
+  try {
+    await action.onExecutePostLogin(EVENT, api);
+  } finally {
+    logs.stop();
+  }
+  assert.equal(api.calls.length, 1);
+  assert.equal(api.calls[0][0], 'deny');
+  assert.match(api.calls[0][1], /^Sign-in could not be completed/);
+  assert.ok(logs.lines.some((l) => l.startsWith('rbac-claims: internal failure: RuntimeError: unreachable')), logs.lines.join('\n'));
+  assert.ok(logs.lines.includes('rbac-claims: the wasm instance trapped and was replaced'));
+  assert.equal(instances.length, 2, 'a fresh instance was loaded');
+  assert.notEqual(instances[0], instances[1]);
+
+  for (let i = 0; i < 100; i += 1) {
+    api = recordingApi();
+    await action.onExecutePostLogin(EVENT, api);
+    assert.deepEqual(api.calls[0], ['idToken', 'https://e.com/roles', ['a']], `login ${i} after the trap`);
+  }
+  assert.equal(instances.length, 2, 'no further replacement');
+});
+
+test('logins in flight on the trapped instance end in a deny, not a hang or a rejection', async () => {
+  const action = createAction(() => {
+    delete require.cache[require.resolve(GLUE)];
+    return require(GLUE);
+  });
+  // A login that waits on fetch (permissions) keeps its task alive across the trap of another login.
+  const originalFetch = globalThis.fetch;
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let fetches = 0;
+  // The first request is held until after the trap; later ones fail at once.
+  globalThis.fetch = () => (fetches++ === 0 ? held : Promise.resolve(new Response('{}', { status: 503 })));
+  const logs = captureLogs();
+  try {
+    const waiting = recordingApi();
+    waiting.cache = { get: () => undefined, set: () => ({ type: 'success' }), delete: () => ({ type: 'success' }) };
+    const pending = action.onExecutePostLogin({
+      secrets: { namespace: 'https://e.com', domain: 't.example.com', clientId: 'c', clientSecret: 's3cr3t-x', budgetMs: '2000' },
+      user: { user_id: 'auth0|1' },
+      authorization: { roles: [] },
+    }, waiting);
+    await new Promise((r) => setImmediate(r));
+    require(GLUE).trapNextPoll();
+    const trapped = recordingApi();
+    await action.onExecutePostLogin(EVENT, trapped);
+    assert.equal(trapped.calls[0][0], 'deny');
+    release(new Response('{}', { status: 503 }));
+    await pending; // resolves: the entry never rejects
+    assert.deepEqual(waiting.calls.map((c) => c[0]), ['deny'], 'the waiting login was denied (503s)');
+  } finally {
+    logs.stop();
+    globalThis.fetch = originalFetch;
+  }
+});
