@@ -35,3 +35,16 @@ pub async fn on_execute_post_login(event: host::Event, api: host::Api) {
 pub fn deny_reason() -> String {
     error::USER_DENY_REASON.to_owned()
 }
+
+/// Size of the wasm instance's linear memory in bytes, for the memory-flatness checks.
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (core::arch::wasm32::memory_size(0) * 65_536) as f64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0.0
+    }
+}
