@@ -38,8 +38,24 @@ function maskSecrets(value, secrets) {
   return walk(value);
 }
 
+/** JWT-shaped strings (e.g. a Management API token the Action caches) in the call log and logs. */
+const BEARER_TOKEN = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/g;
+
+/** Deep copy of `value` with every JWT-shaped string shortened to `[token: N chars]`. */
+function maskTokens(value) {
+  if (typeof value === 'string') return value.replace(BEARER_TOKEN, (m) => `[token: ${m.length} chars]`);
+  if (Array.isArray(value)) return value.map(maskTokens);
+  if (value && typeof value === 'object') {
+    const out = {};
+    for (const [k, x] of Object.entries(value)) setOwn(out, k, maskTokens(x));
+    return out;
+  }
+  return value;
+}
+
 /**
- * The run result as a JSON-safe object for scripts (secrets masked).
+ * The run result as a JSON-safe object for scripts (secrets masked; tokens other than the two the host
+ * minted are masked in the call log and logs).
  * @param {import('./index').RunResult} result
  * @param {object} [extra] merged in (e.g. `{standIn: counts}`)
  */
@@ -63,9 +79,9 @@ function toJsonReport(result, extra = {}) {
     accessToken: result.accessToken,
     decoded: result.decoded,
     accessTokenOpaque: result.accessTokenOpaque,
-    calls: result.calls,
-    lateCalls: result.lateCalls,
-    logs: result.logs,
+    calls: maskTokens(result.calls),
+    lateCalls: maskTokens(result.lateCalls),
+    logs: maskTokens(result.logs),
     effects: result.effects,
     secretNames: Object.keys(secrets),
     event,
@@ -122,9 +138,9 @@ function formatReport(result, { color = false, title, standIn } = {}) {
   lines.push('', c('1', `Scopes: ${r.scopes.join(' ') || '(none)'}`));
   lines.push('', c('1', `Call log (${r.calls.length} call${r.calls.length === 1 ? '' : 's'}):`));
   r.calls.forEach((call, i) => {
-    const args = call.args.map((a) => fmt(a)).join(', ');
+    const args = call.args.map((a) => fmt(maskTokens(a))).join(', ');
     lines.push(`  ${String(i + 1).padStart(3)}. api.${call.path}(${args})`);
-    if ('result' in call) lines.push(`       → ${fmt(call.result)}`);
+    if ('result' in call) lines.push(`       → ${fmt(maskTokens(call.result))}`);
     if (call.threw) lines.push(c('31', `       threw ${call.threw}`));
   });
   if (r.lateCalls.length) lines.push(c('33', `  + ${r.lateCalls.length} call(s) after the run ended (ignored)`));
@@ -137,4 +153,4 @@ function formatReport(result, { color = false, title, standIn } = {}) {
   return lines.join('\n');
 }
 
-module.exports = { formatReport, toJsonReport, maskSecrets, sensitiveSecrets };
+module.exports = { formatReport, toJsonReport, maskSecrets, maskTokens, sensitiveSecrets };
