@@ -1,15 +1,21 @@
 //! # rbac-claims
 //!
 //! An Auth0 post-login Action written in Rust and compiled to WebAssembly. Auth0 (or any Node host that
-//! speaks the Action contract) calls [`on_execute_post_login`] as `onExecutePostLogin(event, api)` at every
-//! login; it puts the user's roles into the ID token and the access token as namespaced custom claims.
+//! speaks the Action contract) calls `onExecutePostLogin(event, api)` at every login; it puts the user's
+//! roles, and optionally permissions, into the ID token and the access token as namespaced custom claims.
 //!
-//! **Reads** only `event.secrets` (the settings, see [`config`]) and `event.authorization.roles`.
-//! **Writes** `<namespace>/roles` with `api.idToken.setCustomClaim` / `api.accessToken.setCustomClaim`,
-//! or, on any failure, `api.access.deny` with a generic reason and one precise `console.log` line.
+//! **Reads** only `event.secrets` (the settings of [`config`]), `event.authorization.roles`, and, when
+//! permissions are on, `event.user.user_id` and `event.resource_server.identifier`.
+//! **Writes** `<namespace>/roles` and `<namespace>/permissions` (or `<namespace>/permissions_truncated`)
+//! with `api.idToken.setCustomClaim` / `api.accessToken.setCustomClaim`, after the whole plan is decided;
+//! on any failure, `api.access.deny` with a generic reason and one precise `console.log` line instead.
+//! **Calls** the Management API through the host's global `fetch` ([`management`]) and caches its token
+//! in instance memory and `api.cache`.
 //!
-//! The policy ([`config`], [`claims`], [`error`]) is plain Rust, tested natively; only [`host`] and
-//! [`login`] touch JavaScript values.
+//! Two ways in, one login: [`on_execute_post_login`] (an async export) and [`task::start_login`] (a login
+//! the JS entry polls, so that a wasm trap is caught there and the instance replaced). The policy
+//! ([`config`], [`claims`], [`error`], most of [`management`]) is plain Rust tested natively; only
+//! [`host`], [`login`], [`task`] and [`management::js_io`] touch JavaScript values.
 #![deny(missing_docs)]
 
 pub mod claims;
@@ -22,7 +28,8 @@ pub mod task;
 
 use wasm_bindgen::prelude::*;
 
-/// The Action entry: `exports.onExecutePostLogin = async (event, api) => { ... }`.
+/// The Action as an async export: `onExecutePostLogin(event, api)`. js/action.js uses
+/// [`task::start_login`] instead, for trap recovery; both run [`login::run`].
 ///
 /// The returned promise always resolves; failures are logged and end in `api.access.deny`.
 #[wasm_bindgen(js_name = onExecutePostLogin)]
