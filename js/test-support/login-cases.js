@@ -1,0 +1,126 @@
+'use strict';
+/**
+ * The end-to-end logins that every shipped form of the Action must pass identically: js/action.js in
+ * the local host, the single-file bundle and the installed npm package (js/test/bundle.test.js,
+ * js/test/package.test.js). Two Management API stand-ins: a healthy one and one whose
+ * `/users/{id}/permissions` always answers 503.
+ */
+const assert = require('node:assert/strict');
+const { startStandIn } = require('../host/standin');
+const { createHost } = require('../host');
+
+const NS = 'https://rbac.example.com';
+const API = 'https://api.example.com';
+const GENERIC_DENY = /^Sign-in could not be completed/;
+
+/** alice: role editor (read, write) and one direct permission (delete): 3 permissions, unsorted here. */
+const FIXTURE = {
+  resourceServers: [{ identifier: API, name: 'Example API' }],
+  roles: [{
+    id: 'rol_editor',
+    name: 'editor',
+    permissions: [
+      { permission_name: 'write:reports', resource_server_identifier: API },
+      { permission_name: 'read:reports', resource_server_identifier: API },
+    ],
+  }],
+  users: [{
+    user_id: 'auth0|alice',
+    roles: ['rol_editor'],
+    permissions: [{ permission_name: 'delete:reports', resource_server_identifier: API }],
+  }],
+};
+
+/** Start the two stand-ins; `close()` stops both. */
+async function startStandIns() {
+  const healthy = await startStandIn({ fixture: FIXTURE });
+  const failing = await startStandIn({ fixture: FIXTURE, faults: { status5xx: {}, routes: ['userPermissions'] } });
+  return { healthy, failing, close: () => Promise.all([healthy.close(), failing.close()]) };
+}
+
+const credentials = (s) => ({ domain: s.domain, clientId: s.clientId, clientSecret: s.clientSecret, managementUrl: s.url });
+const EVENT = { user: { user_id: 'auth0|alice' }, authorization: { roles: ['editor'] }, resource_server: { identifier: API } };
+
+/**
+ * The cases, against the stand-ins.
+ * @returns {{name: string, event: object, secrets: Record<string, string>}[]}
+ */
+function cases({ healthy, failing }) {
+  return [
+    { name: 'roles', event: { ...EVENT, authorization: { roles: ['admin', 'editor'] } }, secrets: { namespace: NS } },
+    { name: 'permissions', event: EVENT, secrets: { namespace: NS, ...credentials(healthy) } },
+    { name: 'permissions from roles', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissions: 'roles' } },
+    { name: 'config error', event: EVENT, secrets: { namespace: 'https://tenant.auth0.com' } },
+    { name: '5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '1500' } },
+    { name: '5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '1500' } },
+  ];
+}
+
+const claim = (r, token, name) => r.claims[token][`${NS}/${name}`];
+
+/**
+ * Assert what each case must give.
+ * @param {{name: string, outcome: string, denyReason?: string, claims: object, logs: string[]}[]} results
+ */
+function checkResults(results) {
+  const by = Object.fromEntries(results.map((r) => [r.name, r]));
+  const why = (r) => `${r.name}: ${r.outcome} ${r.error || ''}\n${r.logs.join('\n')}`;
+
+  let r = by.roles;
+  assert.equal(r.outcome, 'allowed', why(r));
+  for (const token of ['idToken', 'accessToken']) {
+    assert.deepEqual(claim(r, token, 'roles'), ['admin', 'editor'], token);
+    assert.equal(claim(r, token, 'permissions'), undefined, `${token}: no permissions without credentials`);
+  }
+
+  for (const name of ['permissions', 'permissions from roles']) {
+    r = by[name];
+    assert.equal(r.outcome, 'allowed', why(r));
+    const expected = name === 'permissions' ? ['delete:reports', 'read:reports', 'write:reports'] : ['read:reports', 'write:reports'];
+    for (const token of ['idToken', 'accessToken']) {
+      assert.deepEqual(claim(r, token, 'roles'), ['editor'], `${name} ${token}`);
+      assert.deepEqual(claim(r, token, 'permissions'), expected, `${name} ${token}: sorted`);
+    }
+  }
+
+  r = by['config error'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.match(r.denyReason, GENERIC_DENY);
+  assert.doesNotMatch(r.denyReason, /auth0\.com|namespace/, 'the user sees nothing of the configuration');
+  assert.ok(r.logs.some((l) => l.startsWith('rbac-claims: login denied: configuration: setting `namespace`')), why(r));
+
+  r = by['5xx, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(claim(r, 'idToken', 'roles'), ['editor']);
+  assert.equal(claim(r, 'idToken', 'permissions'), undefined);
+  assert.equal(claim(r, 'accessToken', 'permissions'), undefined);
+  assert.ok(r.logs.some((l) => l.includes('continuing without permissions')), why(r));
+
+  r = by['5xx, onError=deny'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.match(r.denyReason, GENERIC_DENY);
+}
+
+/** What must be equal between two forms of the Action: everything but timings in the logs. */
+function comparable(results) {
+  return results.map(({ name, outcome, denyReason, claims, logs }) => ({
+    name, outcome, denyReason, claims, logs: logs.map((l) => l.replace(/\d+(\.\d+)? ?ms\b/g, 'N ms')),
+  }));
+}
+
+/**
+ * The reference: the same cases through js/action.js in this process's local host.
+ * @returns {Promise<object[]>}
+ */
+async function referenceResults(standIns) {
+  const host = createHost();
+  const action = require('../action');
+  const results = [];
+  for (const c of cases(standIns)) {
+    const r = await host.run(action, c.event, { secrets: c.secrets });
+    results.push({ name: c.name, outcome: r.outcome, denyReason: r.denyReason, error: r.error, claims: r.claims, logs: r.logs });
+  }
+  return results;
+}
+
+module.exports = { NS, FIXTURE, startStandIns, cases, checkResults, comparable, referenceResults };

@@ -1,0 +1,116 @@
+'use strict';
+// Issue 5: the single-file Action (dist/rbac-claims-action.js, written by `make bundle`), copied alone
+// into an empty folder and loaded by a fresh `node` with no node_modules, passes the same end-to-end
+// logins as js/action.js in the local host; it stays under Auth0's 100 kB; a trapped wasm instance is
+// replaced inside the bundle as it is in js/action.js.
+//
+// Extra Node binaries (e.g. 18 and 22 beside this 20): RBAC_CLAIMS_TEST_NODES=/path/node18:/path/node22.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { builtinModules } = require('node:module');
+const { runIsolated } = require('../test-support/isolated');
+const { startStandIns, cases, checkResults, comparable, referenceResults } = require('../test-support/login-cases');
+const { ROOT, wrapModule, createLoader } = require('../loader');
+const { readSources, BUNDLED, LIMIT_BYTES } = require('../bundle');
+
+const REPO = path.join(__dirname, '..', '..');
+const BUNDLE = path.join(REPO, 'dist', 'rbac-claims-action.js');
+const SIZE = path.join(REPO, 'dist', 'size.json');
+const TRAP_PKG = path.join(REPO, 'target', 'pkg-trap');
+const EXTRA_NODES = (process.env.RBAC_CLAIMS_TEST_NODES || '').split(':').filter(Boolean);
+
+let standIns;
+let reference;
+before(async () => {
+  assert.ok(fs.existsSync(BUNDLE), `missing ${BUNDLE}: run make bundle`);
+  standIns = await startStandIns();
+  reference = await referenceResults(standIns);
+});
+after(() => standIns && standIns.close());
+
+test('the bundle is at most 100,000 bytes and dist/size.json has its figures', () => {
+  const bytes = fs.statSync(BUNDLE).size;
+  assert.ok(bytes <= LIMIT_BYTES, `${bytes} bytes`);
+  const size = JSON.parse(fs.readFileSync(SIZE, 'utf8'));
+  assert.equal(size.bundleBytes, bytes);
+  assert.equal(size.wasmRaw, fs.statSync(path.join(REPO, 'pkg', 'rbac_claims_bg.wasm')).size);
+  assert.equal(size.method, size.wasmBrotli < size.wasmGzip ? 'brotli' : 'gzip', 'the smaller compression is inlined');
+});
+
+test('the bundle requires nothing but Node built-ins and the modules it carries', () => {
+  const source = fs.readFileSync(BUNDLE, 'utf8');
+  // Literal ids: built-ins, or relative ids of bundled modules (served from memory by js/loader.js).
+  // The one non-literal require (js/action.js: require(GLUE)) is proved by the isolated run below.
+  const ids = [...source.matchAll(/\brequire\(\s*(['"`])([^'"`]+)\1\s*\)/g)].map((m) => m[2]);
+  assert.ok(ids.length > 0);
+  for (const id of ids) {
+    const builtin = builtinModules.includes(id.replace(/^node:/, ''));
+    assert.ok(builtin || id.startsWith('./') || id.startsWith('../'), `require('${id}')`);
+  }
+  assert.match(source, /^exports\.onExecutePostLogin = /m, 'the handler is assigned where Auth0 looks for it');
+  assert.doesNotMatch(source, /##\w+##|@@\w+@@/, 'no a0deploy keyword markers');
+  for (const f of BUNDLED) assert.ok(source.includes(`'${ROOT}/${f}': function (exports, require, module, __filename, __dirname) {`), f);
+});
+
+test('copied alone into an empty folder, a fresh node passes the same logins as js/action.js', async () => {
+  checkResults(reference);
+  for (const node of [process.execPath, ...EXTRA_NODES]) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbac-claims-bundle-'));
+    try {
+      const file = path.join(dir, 'rbac-claims-action.js');
+      fs.copyFileSync(BUNDLE, file);
+      assert.deepEqual(fs.readdirSync(dir), ['rbac-claims-action.js'], 'nothing else in the folder');
+      const run = await runIsolated({ cwd: dir, action: { file }, readable: [file], cases: cases(standIns), node });
+      const label = `node ${run.node}`;
+      assert.equal(run.handlerType, 'AsyncFunction', label);
+      assert.deepEqual(run.loaded, [file], `${label}: loading the bundle loaded no other module file`);
+      assert.deepEqual([...new Set(run.reads)], [file], `${label}: loading the bundle read no other file`);
+      if (node === process.execPath && /^v(20|22)\./.test(process.version)) assert.ok(run.permission, 'the permission model was on');
+      checkResults(run.results);
+      assert.deepEqual(comparable(run.results), comparable(reference), `${label}: same results as js/action.js`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
+test('inside the bundle, a trapped wasm instance is replaced (test-trap build, make pkg-trap)', async () => {
+  const glue = path.join(TRAP_PKG, 'rbac_claims.js');
+  assert.ok(fs.existsSync(glue), `missing ${glue}: run make pkg-trap`);
+  // The bundle's own loader over the bundle's own sources, with the test-trap glue and wasm.
+  const sources = { ...readSources(), 'pkg/rbac_claims.js': fs.readFileSync(glue, 'utf8') };
+  const modules = {};
+  for (const [f, text] of Object.entries(sources)) modules[`${ROOT}/${f}`] = (0, eval)(`(${wrapModule(text)})`); // eslint-disable-line no-eval
+  let reads = 0;
+  const files = { [`${ROOT}/pkg/rbac_claims_bg.wasm`]: () => { reads += 1; return fs.readFileSync(path.join(TRAP_PKG, 'rbac_claims_bg.wasm')); } };
+  const load = createLoader(modules, files, require);
+  const action = load(`${ROOT}/${BUNDLED[0]}`);
+  const first = load(`${ROOT}/pkg/rbac_claims.js`);
+  assert.equal(reads, 1, 'one instance at load');
+
+  const calls = [];
+  const api = {
+    idToken: { setCustomClaim: (k, v) => calls.push(['idToken', k, v]) },
+    accessToken: { setCustomClaim: (k, v) => calls.push(['accessToken', k, v]) },
+    access: { deny: (r) => calls.push(['deny', r]) },
+  };
+  const event = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
+  const log = console.log;
+  const lines = [];
+  console.log = (line) => lines.push(line);
+  try {
+    first.trapNextPoll();
+    await action.onExecutePostLogin(event, api);
+    await action.onExecutePostLogin(event, api);
+  } finally {
+    console.log = log;
+  }
+  assert.equal(calls[0][0], 'deny', JSON.stringify(calls));
+  assert.ok(lines.includes('rbac-claims: the wasm instance trapped and was replaced'), lines.join('\n'));
+  assert.equal(reads, 2, 'the wasm was read (decompressed) again for the new instance');
+  assert.notEqual(load(`${ROOT}/pkg/rbac_claims.js`), first, 'a fresh glue module');
+  assert.deepEqual(calls.slice(1), [['idToken', 'https://e.com/roles', ['a']], ['accessToken', 'https://e.com/roles', ['a']]]);
+});

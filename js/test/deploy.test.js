@@ -1,0 +1,130 @@
+'use strict';
+// Issue 5: the deploy artifacts agree with each other and with the code. The Deploy CLI layout that
+// `make bundle` writes, the Terraform example and the snippets of docs/deploy.md name the same secrets,
+// which are settings the Rust code reads (src/config.rs) and settings.d.ts declares; the a0deploy code
+// file is the bundle; CHANGELOG.md has the crate version.
+//
+// Optional: RBAC_CLAIMS_TOOLS=<folder with node_modules/auth0-deploy-cli> also parses dist/a0deploy with
+// the real Deploy CLI and validates it against its schema; `terraform` on PATH also runs `terraform fmt`.
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { crateVersion, ACTION_NAME, DEPLOY_SECRETS } = require('../bundle');
+
+const REPO = path.join(__dirname, '..', '..');
+const read = (f) => fs.readFileSync(path.join(REPO, f), 'utf8');
+const A0 = path.join(REPO, 'dist', 'a0deploy');
+const ACTION_JSON = path.join(A0, 'actions', `${ACTION_NAME}.json`);
+const TERRAFORM = 'deploy/terraform/main.tf';
+const A0_CONFIG = 'deploy/a0deploy/config.example.json';
+
+/** The settings src/config.rs reads: the string constants of its `keys` module. */
+function rustSettings() {
+  const src = read('src/config.rs');
+  const keys = src.slice(src.indexOf('pub mod keys'), src.indexOf('\n}', src.indexOf('pub mod keys')));
+  return [...keys.matchAll(/pub const \w+: &str = "(\w+)";/g)].map((m) => m[1]);
+}
+
+/** The settings settings.d.ts declares. */
+function declaredSettings() {
+  const dts = read('js/types/settings.d.ts');
+  const body = dts.slice(dts.indexOf('export interface Settings {'), dts.indexOf('\n}', dts.indexOf('export interface Settings {')));
+  return [...body.matchAll(/^ {2}(\w+)\??: /gm)].map((m) => m[1]);
+}
+
+/** Fenced code blocks of a Markdown file: [{lang, text}]. */
+function codeBlocks(markdown) {
+  return [...markdown.matchAll(/^( *)```(\w*)\n([\s\S]*?)^\1```$/gm)]
+    .map(([, indent, lang, text]) => ({ lang, text: text.split('\n').map((l) => l.slice(indent.length)).join('\n') }));
+}
+
+test('settings.d.ts declares exactly the settings the Rust code reads', () => {
+  const rust = rustSettings();
+  assert.ok(rust.length >= 10, `found ${rust.length} keys in src/config.rs`);
+  assert.deepEqual(declaredSettings().sort(), rust.sort());
+});
+
+test('the Deploy CLI layout: an action JSON a0deploy reads, whose code file is the bundle', () => {
+  const action = JSON.parse(fs.readFileSync(ACTION_JSON, 'utf8'));
+  assert.equal(action.name, ACTION_NAME);
+  assert.equal(action.runtime, 'node22');
+  assert.deepEqual(action.supported_triggers, [{ id: 'post-login', version: 'v3' }]);
+  assert.deepEqual(action.dependencies, []);
+  assert.equal(action.deployed, true);
+  // a0deploy (8.x) resolves `code` against the input directory, as its own export writes it.
+  const code = fs.readFileSync(path.resolve(A0, action.code), 'utf8');
+  assert.equal(code, read('dist/rbac-claims-action.js'));
+  const names = action.secrets.map((s) => s.name);
+  assert.deepEqual(names, ['namespace', 'domain', 'clientId', 'clientSecret']);
+  for (const name of names) assert.ok(rustSettings().includes(name), name);
+  assert.deepEqual(action.secrets.map((s) => s.value), DEPLOY_SECRETS.map(([, k]) => `##${k}##`));
+
+  // Keyword replacement as a0deploy does it (##KEY## in every file): the code must come through intact.
+  const config = JSON.parse(read(A0_CONFIG));
+  const mappings = { ...config.AUTH0_KEYWORD_REPLACE_MAPPINGS, RBAC_CLAIMS_CLIENT_SECRET: 'from-the-environment' };
+  const replace = (text) => Object.entries(mappings).reduce((t, [k, v]) => t.split(`##${k}##`).join(v), text);
+  assert.equal(replace(code), code);
+  const resolved = JSON.parse(replace(fs.readFileSync(ACTION_JSON, 'utf8')));
+  for (const s of resolved.secrets) assert.doesNotMatch(s.value, /##/, `${s.name} has a mapping`);
+  assert.deepEqual(config.AUTH0_INCLUDED_ONLY, ['actions']);
+  assert.equal(config.AUTH0_ALLOW_DELETE, false);
+});
+
+const tools = process.env.RBAC_CLAIMS_TOOLS;
+const a0deploy = tools && path.join(tools, 'node_modules', 'auth0-deploy-cli');
+test('the real Deploy CLI parses dist/a0deploy (RBAC_CLAIMS_TOOLS with auth0-deploy-cli)', { skip: !(a0deploy && fs.existsSync(a0deploy)) && 'RBAC_CLAIMS_TOOLS has no auth0-deploy-cli' }, async () => {
+  const Context = require(path.join(a0deploy, 'lib', 'context', 'directory')).default;
+  const { schema } = require(path.join(a0deploy, 'lib', 'tools', 'auth0', 'handlers', 'actions'));
+  const Ajv = require(require.resolve('ajv', { paths: [a0deploy] }));
+  const mappings = Object.fromEntries(DEPLOY_SECRETS.map(([name, k]) => [k, `value-of-${name}`]));
+  const ctx = new Context({ AUTH0_INPUT_FILE: A0, AUTH0_INCLUDED_ONLY: ['actions'], AUTH0_KEYWORD_REPLACE_MAPPINGS: mappings }, {});
+  await ctx.loadAssetsFromLocal();
+  const [action, ...more] = ctx.assets.actions;
+  assert.equal(more.length, 0);
+  assert.equal(action.code, read('dist/rbac-claims-action.js'));
+  assert.deepEqual(action.secrets, DEPLOY_SECRETS.map(([name]) => ({ name, value: `value-of-${name}` })));
+  const ajv = new Ajv({ useDefaults: true, strict: false });
+  assert.ok(ajv.validate(schema, ctx.assets.actions), JSON.stringify(ajv.errors));
+});
+
+test('the Terraform example: node22, post-login v3, the bundle, the same secrets', () => {
+  const tf = read(TERRAFORM);
+  const resource = tf.slice(tf.indexOf('resource "auth0_action"'), tf.indexOf('\n}\n', tf.indexOf('resource "auth0_action"')));
+  assert.match(resource, /^ {2}runtime = "node22"$/m);
+  assert.match(resource, /supported_triggers \{\s+id\s+= "post-login"\s+version = "v3"\s+\}/);
+  const file = resource.match(/code\s+= file\("\$\{path\.module\}\/([^"]+)"\)/)[1];
+  assert.equal(path.resolve(REPO, path.dirname(TERRAFORM), file), path.join(REPO, 'dist', 'rbac-claims-action.js'));
+  const names = [...resource.matchAll(/secrets \{\s+name\s+= "(\w+)"/g)].map((m) => m[1]);
+  assert.deepEqual(names, DEPLOY_SECRETS.map(([name]) => name), 'the secrets of the Deploy CLI layout');
+  assert.match(tf, /resource "auth0_trigger_action" "rbac_claims" \{\s+trigger\s+= "post-login"/);
+});
+
+const TF_ENV = { ...process.env, CHECKPOINT_DISABLE: '1' };
+const terraform = spawnSync('terraform', ['version'], { stdio: 'ignore', env: TF_ENV }).status === 0;
+test('terraform fmt accepts the example', { skip: !terraform && 'terraform is not on PATH' }, () => {
+  const r = spawnSync('terraform', ['fmt', '-check', '-diff', path.dirname(TERRAFORM)], { cwd: REPO, encoding: 'utf8', env: TF_ENV });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test('docs/deploy.md: its JSON and HCL snippets are the files, its commands exist', () => {
+  const blocks = codeBlocks(read('docs/deploy.md'));
+  const json = blocks.filter((b) => b.lang === 'json').map((b) => JSON.parse(b.text));
+  assert.deepEqual(json, [JSON.parse(fs.readFileSync(ACTION_JSON, 'utf8')), JSON.parse(read(A0_CONFIG))]);
+  const hcl = blocks.filter((b) => b.lang === 'hcl');
+  assert.ok(hcl.length > 0);
+  for (const b of hcl) assert.ok(read(TERRAFORM).includes(b.text), `not in ${TERRAFORM}:\n${b.text}`);
+  const makefile = read('Makefile');
+  const sh = blocks.filter((b) => b.lang === 'sh').map((b) => b.text).join('\n');
+  for (const [, target] of sh.matchAll(/\bmake (\w[\w-]*)/g)) assert.match(makefile, new RegExp(`^${target}:`, 'm'), `make ${target}`);
+  for (const [, file] of sh.matchAll(/\b((?:dist|deploy|pkg)\/[\w./-]*)/g)) assert.ok(fs.existsSync(path.join(REPO, file)), file);
+  assert.match(sh, /--input_file dist\/a0deploy\b/);
+  assert.match(sh, /cd deploy\/terraform/);
+});
+
+test('CHANGELOG.md has a section for the crate version, which the package carries', () => {
+  const version = crateVersion();
+  assert.match(read('CHANGELOG.md'), new RegExp(`^## \\[${version.replace(/\./g, '\\.')}\\]`, 'm'));
+  assert.equal(JSON.parse(read('pkg/package.json')).version, version);
+});

@@ -1,0 +1,132 @@
+'use strict';
+// Issue 5: the npm package. `npm pack pkg/` (completed by `make bundle`), installed offline into an empty
+// project, required by an Action file as docs/deploy.md shows, passes the same end-to-end logins as
+// js/action.js in the local host, in a fresh `node`; its types resolve.
+//
+// Optional: RBAC_CLAIMS_TOOLS=<folder with node_modules/typescript> also type-checks a consumer.
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { runIsolated } = require('../test-support/isolated');
+const { startStandIns, cases, checkResults, comparable, referenceResults } = require('../test-support/login-cases');
+const { FILES, entrySource } = require('../package');
+const { crateVersion, readSources } = require('../bundle');
+
+const REPO = path.join(__dirname, '..', '..');
+const PKG = path.join(REPO, 'pkg');
+/** The Action's code when the package is a dependency (docs/deploy.md shows this exact line). */
+const ACTION_CODE = "exports.onExecutePostLogin = require('rbac-claims').onExecutePostLogin;\n";
+
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+let work;
+let project;
+let packed;
+let standIns;
+before(async () => {
+  assert.ok(fs.existsSync(path.join(PKG, 'index.js')), 'missing pkg/index.js: run make bundle');
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'rbac-claims-npm-'));
+  [packed] = JSON.parse(npm(['pack', PKG, '--pack-destination', work, '--json'], work));
+  project = path.join(work, 'project');
+  fs.mkdirSync(project);
+  fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "consumer", "private": true }\n');
+  npm(['install', '--offline', '--no-audit', '--no-fund', path.join(work, packed.filename)], project);
+  fs.writeFileSync(path.join(project, 'action.js'), ACTION_CODE);
+  standIns = await startStandIns();
+});
+after(async () => {
+  if (standIns) await standIns.close();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('the tarball holds only what an Action needs, at the crate version', () => {
+  assert.equal(packed.name, 'rbac-claims');
+  assert.equal(packed.version, crateVersion());
+  assert.deepEqual(packed.files.map((f) => f.path).sort(), ['README.md', 'package.json', ...FILES].sort());
+  const manifest = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'rbac-claims', 'package.json'), 'utf8'));
+  for (const field of ['name', 'version', 'description', 'license', 'repository', 'main', 'types', 'files']) assert.ok(manifest[field], field);
+  assert.equal(manifest.license, 'MIT');
+  assert.deepEqual(manifest.dependencies, undefined, 'no dependencies: installs offline');
+});
+
+test('installed into an empty project, an Action requiring it passes the same logins as js/action.js', async () => {
+  const reference = await referenceResults(standIns);
+  const file = path.join(project, 'action.js');
+  const installed = path.join(project, 'node_modules', 'rbac-claims');
+  const run = await runIsolated({ cwd: project, action: { file }, readable: [file, `${installed}/`], cases: cases(standIns) });
+  assert.equal(run.handlerType, 'AsyncFunction');
+  assert.deepEqual(run.loaded.sort(), [file, path.join(installed, 'index.js'), path.join(installed, 'rbac_claims.js')].sort());
+  for (const read of run.reads) assert.ok(read.startsWith(project + path.sep), `read outside the project: ${read}`);
+  checkResults(run.results);
+  assert.deepEqual(comparable(run.results), comparable(reference));
+});
+
+test('the types resolve: package.json types, the entry and the settings declarations', () => {
+  const installed = path.join(project, 'node_modules', 'rbac-claims');
+  const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
+  const dts = fs.readFileSync(path.join(installed, manifest.types), 'utf8');
+  assert.match(dts, /export function onExecutePostLogin\(event: PostLoginEvent, api: PostLoginApi\): Promise<void>;/);
+  assert.match(dts, /from '\.\/settings'/);
+  assert.ok(fs.existsSync(path.join(installed, 'settings.d.ts')));
+});
+
+const tools = process.env.RBAC_CLAIMS_TOOLS;
+const tsc = tools && path.join(tools, 'node_modules', 'typescript', 'bin', 'tsc');
+test('a TypeScript consumer type-checks (RBAC_CLAIMS_TOOLS with typescript)', { skip: !(tsc && fs.existsSync(tsc)) && 'RBAC_CLAIMS_TOOLS has no typescript' }, () => {
+  fs.writeFileSync(path.join(project, 'consumer.ts'), `import { onExecutePostLogin } from 'rbac-claims';
+import type { Settings, PostLoginEvent, PostLoginApi } from 'rbac-claims';
+import type { SettingName } from 'rbac-claims/settings';
+
+const settings: Settings = { namespace: 'https://rbac.example.com', permissions: 'roles', budgetMs: '5000', onOverflow: 'omit' };
+const event: PostLoginEvent = { secrets: { ...settings }, user: { user_id: 'auth0|1' }, authorization: { roles: ['admin'] } };
+declare const api: PostLoginApi;
+export const done: Promise<void> = onExecutePostLogin(event, api);
+export const name: SettingName = 'rolesCacheMs';
+// @ts-expect-error: 'all' is not a permissions mode
+export const bad: Settings = { namespace: 'x', permissions: 'all' };
+// @ts-expect-error: settings are strings
+export const notString: Settings = { namespace: 'x', budgetMs: 5000 };
+`);
+  try {
+    execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'commonjs', '--moduleResolution', 'node', 'consumer.ts'], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    assert.fail(`tsc: ${e.stdout}${e.stderr}`);
+  }
+});
+
+test('inside the package, a trapped wasm instance is replaced (test-trap build, make pkg-trap)', async () => {
+  const trap = path.join(REPO, 'target', 'pkg-trap');
+  assert.ok(fs.existsSync(path.join(trap, 'rbac_claims.js')), `missing ${trap}: run make pkg-trap`);
+  const dir = path.join(work, 'trap-package');
+  fs.mkdirSync(dir);
+  for (const f of ['rbac_claims.js', 'rbac_claims_bg.wasm']) fs.copyFileSync(path.join(trap, f), path.join(dir, f));
+  fs.writeFileSync(path.join(dir, 'index.js'), entrySource(crateVersion(), readSources()));
+  const action = require(path.join(dir, 'index.js'));
+  const glue = path.join(dir, 'rbac_claims.js');
+  const first = require(glue); // the instance the entry loaded (Node's module cache)
+
+  const calls = [];
+  const api = {
+    idToken: { setCustomClaim: (k, v) => calls.push(['idToken', k, v]) },
+    accessToken: { setCustomClaim: (k, v) => calls.push(['accessToken', k, v]) },
+    access: { deny: (r) => calls.push(['deny', r]) },
+  };
+  const event = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
+  const log = console.log;
+  const lines = [];
+  console.log = (line) => lines.push(line);
+  try {
+    first.trapNextPoll();
+    await action.onExecutePostLogin(event, api);
+    await action.onExecutePostLogin(event, api);
+  } finally {
+    console.log = log;
+  }
+  assert.equal(calls[0][0], 'deny', JSON.stringify(calls));
+  assert.ok(lines.includes('rbac-claims: the wasm instance trapped and was replaced'), lines.join('\n'));
+  assert.notEqual(require(glue), first, 'a fresh glue module');
+  assert.deepEqual(calls.slice(1), [['idToken', 'https://e.com/roles', ['a']], ['accessToken', 'https://e.com/roles', ['a']]]);
+});
