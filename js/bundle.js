@@ -14,7 +14,8 @@
  * decompressed bytes and compiles them (again only if js/entry.js replaces a trapped instance): no file
  * system, no `require` outside Node's built-ins. Before writing anything this script loads the new
  * bundle and runs two logins through it (it writes nothing if they fail); it exits non-zero if the file
- * passes 100,000 bytes (the file is still written, to look into).
+ * passes 100,000 bytes (the file is still written, to look into). The file is minified with terser
+ * (the readable sources are in the repository and in the npm package).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -130,6 +131,24 @@ exports.onExecutePostLogin = action.onExecutePostLogin;
 }
 
 /**
+ * Minify the single file with terser (the header comment, `/*!`, is kept; property names such as the
+ * glue's exports are never mangled). The readable sources are in the repository and the npm package.
+ * @param {string} source
+ * @returns {Promise<string>}
+ */
+async function minify(source) {
+  const { minify: terser } = require('terser');
+  const result = await terser(source, {
+    ecma: 2020,
+    compress: { passes: 2 },
+    mangle: true,
+    format: { comments: /^!/ },
+  });
+  if (typeof result.code !== 'string') throw new Error('terser returned no code');
+  return `${result.code}\n`;
+}
+
+/**
  * Load a bundle from its text (as Node loads a file) and run two logins: roles into both tokens, and a
  * configuration error that must deny with the generic reason. Throws on any difference.
  * @param {string} source
@@ -194,7 +213,9 @@ async function main() {
   const sources = readSources();
   const wasm = fs.readFileSync(path.join(PKG, 'rbac_claims_bg.wasm'));
 
-  const { source, sizes } = makeBundle({ version, sources, wasm });
+  const { source: readable, sizes } = makeBundle({ version, sources, wasm });
+  const source = await minify(readable);
+  sizes.readableBytes = Buffer.byteLength(readable);
   // a0deploy replaces ##KEY## and @@KEY@@ in code files too: the bundle must not contain such markers.
   if (/##\w+##|@@\w+@@/.test(source)) throw new Error('the bundle contains an a0deploy keyword marker');
   await smokeTest(source);
@@ -213,7 +234,7 @@ async function main() {
     `  wasm raw          ${n(sizes.wasmRaw).padStart(8)} B   pkg/rbac_claims_bg.wasm`,
     `  wasm gzip 9       ${n(sizes.wasmGzip).padStart(8)} B${sizes.method === 'gzip' ? '   <- inlined' : ''}`,
     `  wasm brotli q11   ${n(sizes.wasmBrotli).padStart(8)} B${sizes.method === 'brotli' ? '   <- inlined' : ''} (base64: ${n(sizes.wasmInlined)} B)`,
-    `  bundle            ${n(bundleBytes).padStart(8)} B   ${BUNDLE_FILE} (and dist/a0deploy/actions/${ACTION_NAME}/code.js)`,
+    `  bundle            ${n(bundleBytes).padStart(8)} B   ${BUNDLE_FILE} (and dist/a0deploy/actions/${ACTION_NAME}/code.js), minified from ${n(sizes.readableBytes)} B`,
     `  limit             ${n(LIMIT_BYTES).padStart(8)} B   ${bundleBytes <= LIMIT_BYTES ? `ok, ${n(LIMIT_BYTES - bundleBytes)} B to spare` : 'EXCEEDED'}`,
     `  goal              ${n(GOAL_BYTES).padStart(8)} B   ${over > 0 ? `${n(over)} B over` : `met, ${n(-over)} B under`}`,
     `  npm package       pkg/ (${pkgFiles.join(', ')})`,
@@ -232,4 +253,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { makeBundle, readSources, compress, crateVersion, BUNDLED, LIMIT_BYTES, GOAL_BYTES, ACTION_NAME, BUNDLE_FILE, DEPLOY_SECRETS };
+module.exports = { makeBundle, minify, readSources, compress, crateVersion, BUNDLED, LIMIT_BYTES, GOAL_BYTES, ACTION_NAME, BUNDLE_FILE, DEPLOY_SECRETS };
