@@ -1,7 +1,8 @@
 'use strict';
 // The Action entry's whole logic, shared by js/action.js (pkg/), the single-file bundle and the tests.
-// It drives a login polled in Rust (startLogin → poll/woken) so that a wasm trap surfaces here, inside a
-// try, as a WebAssembly.RuntimeError: then the instance is replaced and the login denied. No policy here.
+// It drives a login polled in Rust (startLogin runs it as far as it can; then loginWoken/pollLogin until
+// done) so that a wasm trap surfaces here, inside a try, as a WebAssembly.RuntimeError: then the
+// instance is replaced and the login denied. No policy here.
 
 /**
  * @param {() => object} loadWasm returns a fresh, instantiated wasm-bindgen module (its exports);
@@ -13,10 +14,13 @@ function createAction(loadWasm) {
 
   async function onExecutePostLogin(event, api) {
     const instance = wasm;
-    let task;
+    let id = -1;
     try {
-      task = instance.startLogin(event, api);
-      while (!task.poll()) await task.woken();
+      id = instance.startLogin(event, api);
+      while (id >= 0) {
+        await instance.loginWoken(id);
+        if (instance.pollLogin(id)) id = -1;
+      }
     } catch (err) {
       console.log(`rbac-claims: internal failure: ${err && err.name}: ${err && err.message}`);
       if (err instanceof WebAssembly.RuntimeError && wasm === instance) {
@@ -30,7 +34,7 @@ function createAction(loadWasm) {
       }
     } finally {
       try {
-        if (task) task.free();
+        if (id >= 0) instance.endLogin(id);
       } catch {
         // a trapped instance may refuse; it is being dropped anyway
       }

@@ -4,6 +4,7 @@
 //! Every problem becomes one [`ConfigError`] that names the key and says what is wrong; the value of a
 //! secret setting (`clientSecret`) is never repeated in an error.
 
+use crate::json::Json;
 use std::fmt;
 
 /// What the host found under one key of `event.secrets`.
@@ -30,6 +31,17 @@ impl SettingSource for [(&str, &str)] {
             .map_or(RawSetting::Absent, |(_, value)| {
                 RawSetting::Text((*value).to_owned())
             })
+    }
+}
+
+/// `event.secrets` as parsed JSON: strings are settings, `null` is unset, anything else is refused.
+impl SettingSource for Json {
+    fn raw(&self, key: &str) -> RawSetting {
+        match self.get(key) {
+            None | Some(Json::Null) => RawSetting::Absent,
+            Some(Json::String(text)) => RawSetting::Text(text.clone()),
+            Some(other) => RawSetting::NotText(other.kind()),
+        }
     }
 }
 

@@ -4,10 +4,10 @@
 //! bound with `catch`, so a hostile event becomes an [`Error`], never an exception through the wasm stack.
 //! Nothing else lives here: no policy.
 
-use crate::config::{RawSetting, SettingSource};
 use crate::error::Error;
+use crate::json::{self, Json};
 use crate::management::CacheRecord;
-use js_sys::{Array, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -27,6 +27,12 @@ extern "C" {
     type Authorization;
     #[wasm_bindgen(method, getter, catch)]
     fn roles(this: &Authorization) -> Result<JsValue, JsValue>;
+
+    /// `JSON.stringify(value)`: a string, or `undefined` for `undefined` and functions.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
+    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 
     /// The post-login `api` object.
     pub type Api;
@@ -56,7 +62,11 @@ extern "C" {
     /// `api.idToken` / `api.accessToken`.
     type TokenApi;
     #[wasm_bindgen(method, catch, js_name = setCustomClaim)]
-    fn set_custom_claim(this: &TokenApi, name: &str, value: &JsValue) -> Result<JsValue, JsValue>;
+    fn set_custom_claim(
+        this: &TokenApi,
+        name: &JsValue,
+        value: &JsValue,
+    ) -> Result<JsValue, JsValue>;
 
     /// `api.access`.
     type AccessApi;
@@ -120,39 +130,29 @@ fn thrown(call: &'static str) -> impl Fn(JsValue) -> Error {
     move |value| Error::host(call, describe_js_error(&value))
 }
 
-/// The known settings read from `event.secrets`, one `Reflect.get` per key.
-pub struct SecretsSnapshot(Vec<(&'static str, RawSetting)>);
-
-impl SettingSource for SecretsSnapshot {
-    fn raw(&self, key: &str) -> RawSetting {
-        self.0
-            .iter()
-            .find(|(name, _)| *name == key)
-            .map_or(RawSetting::Absent, |(_, raw)| raw.clone())
+/// `value` as parsed JSON, crossing into wasm once (`JSON.stringify`); `None` for `undefined`/`null`.
+fn as_json(value: &JsValue, call: &'static str) -> Result<Option<Json>, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
     }
+    let Some(text) = json_stringify(value).map_err(thrown(call))?.as_string() else {
+        return Ok(None);
+    };
+    json::parse(&text)
+        .map(Some)
+        .map_err(|err| Error::host(call, err))
 }
 
 impl Event {
-    /// Reads the settings named in `keys` from `event.secrets`.
-    pub fn settings(&self, keys: &[&'static str]) -> Result<SecretsSnapshot, Error> {
+    /// `event.secrets` as JSON text (one `JSON.stringify`), `None` when there are none.
+    pub fn secrets_text(&self) -> Result<Option<String>, Error> {
         let secrets = self.secrets().map_err(thrown("event.secrets"))?;
         if secrets.is_undefined() || secrets.is_null() {
-            return Ok(SecretsSnapshot(
-                keys.iter().map(|key| (*key, RawSetting::Absent)).collect(),
-            ));
+            return Ok(None);
         }
-        let mut values = Vec::with_capacity(keys.len());
-        for key in keys {
-            let value = Reflect::get(&secrets, &JsValue::from_str(key))
-                .map_err(thrown("event.secrets[key]"))?;
-            let raw = match value.as_string() {
-                Some(text) => RawSetting::Text(text),
-                None if value.is_undefined() || value.is_null() => RawSetting::Absent,
-                None => RawSetting::NotText(type_name(&value)),
-            };
-            values.push((*key, raw));
-        }
-        Ok(SecretsSnapshot(values))
+        Ok(json_stringify(&secrets)
+            .map_err(thrown("JSON.stringify(event.secrets)"))?
+            .as_string())
     }
 
     /// Reads `event.authorization.roles` as entries, `None` for each entry that is not a string.
@@ -177,6 +177,7 @@ impl Event {
                 type_name(&roles)
             )));
         }
+        // Checked before JSON.stringify, so a huge sparse array is refused without being written out.
         let length = Reflect::get(&roles, &JsValue::from_str("length"))
             .map_err(thrown("event.authorization.roles.length"))?
             .as_f64()
@@ -188,14 +189,16 @@ impl Event {
                 "authorization.roles has {shown} entries, more than {limit}"
             )));
         }
-        let length = length as u32;
-        let mut entries = Vec::with_capacity(length as usize);
-        for index in 0..length {
-            let entry =
-                Reflect::get_u32(&roles, index).map_err(thrown("event.authorization.roles[i]"))?;
-            entries.push(entry.as_string());
+        match as_json(&roles, "JSON.stringify(event.authorization.roles)")? {
+            Some(Json::Array(items)) => Ok(items
+                .into_iter()
+                .map(|item| match item {
+                    Json::String(name) => Some(name),
+                    _ => None,
+                })
+                .collect()),
+            _ => Ok(Vec::new()),
         }
-        Ok(entries)
     }
 }
 
@@ -288,8 +291,8 @@ impl Api {
         Ok(())
     }
 
-    /// Sets each claim on the ID token (`id == true`) or the access token.
-    pub fn set_claims(&self, id: bool, claims: &[(String, JsValue)]) -> Result<(), Error> {
+    /// Sets each claim (name, value) on the ID token (`id == true`) or the access token.
+    pub fn set_claims(&self, id: bool, claims: &[(JsValue, JsValue)]) -> Result<(), Error> {
         if claims.is_empty() {
             return Ok(());
         }
@@ -318,11 +321,7 @@ impl Api {
     }
 }
 
-/// A list of strings as a JavaScript array.
-pub fn string_array(items: &[String]) -> JsValue {
-    items
-        .iter()
-        .map(|item| JsValue::from_str(item))
-        .collect::<Array>()
-        .into()
+/// A JSON text as a JavaScript value (`JSON.parse`): one crossing for a whole claim value.
+pub fn parse_json(text: &str) -> Result<JsValue, Error> {
+    json_parse(text).map_err(thrown("JSON.parse(claim value)"))
 }

@@ -22,6 +22,7 @@ pub mod claims;
 pub mod config;
 pub mod error;
 pub mod host;
+pub mod json;
 pub mod login;
 pub mod management;
 pub mod task;

@@ -1,20 +1,22 @@
 //! One login, one direction: read the event, decide the plan in pure Rust (fetching permissions if
 //! configured), then apply it to `api` once.
 
-use crate::claims::{
-    permission_names, plan_claims, Claim, ClaimPlan, ClaimValue, Roles, MAX_ROLE_ENTRIES,
-};
-use crate::config::{OnError, PermissionScope, PermissionSettings, Settings, ALL_KEYS};
+use crate::claims::{permission_names, plan_claims, Claim, ClaimPlan, Roles, MAX_ROLE_ENTRIES};
+use crate::config::{OnError, PermissionScope, PermissionSettings, Settings};
 use crate::error::Error;
-use crate::host::{log, string_array, Api, Event};
+use crate::host::{log, parse_json, Api, Event};
+use crate::json;
 use crate::management::js_io::JsIo;
 use crate::management::{Client, InstanceMemory};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 thread_local! {
     /// What this wasm instance keeps across logins: Management API tokens and role data.
     static MEMORY: Rc<InstanceMemory> = Rc::new(InstanceMemory::default());
+    /// The last `event.secrets` text and its validated settings: the same for every login of an Action.
+    static LAST_SETTINGS: RefCell<Option<(String, Rc<Settings>)>> = const { RefCell::new(None) };
 }
 
 /// Runs the Action for one login. Never throws: every failure ends in a logged deny.
@@ -33,7 +35,7 @@ pub async fn run(event: &Event, api: &Api) {
 
 /// Reads settings and roles, fetches permissions when configured, and plans the claims.
 async fn decide(event: &Event, api: &Api) -> Result<ClaimPlan, Error> {
-    let settings = Settings::from_source(&event.settings(ALL_KEYS)?)?;
+    let settings = settings(event)?;
     let roles = Roles::from_entries(event.role_entries(MAX_ROLE_ENTRIES)?);
     if roles.dropped > 0 {
         log(&format!(
@@ -55,6 +57,27 @@ async fn decide(event: &Event, api: &Api) -> Result<ClaimPlan, Error> {
         },
     };
     Ok(plan_claims(&settings, &roles, permissions)?)
+}
+
+/// The validated settings: parsed from `event.secrets` once, and again only when the secrets change.
+fn settings(event: &Event) -> Result<Rc<Settings>, Error> {
+    let Some(text) = event.secrets_text()? else {
+        return Ok(Rc::new(Settings::from_source(&json::Json::Null)?));
+    };
+    let cached = LAST_SETTINGS.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(seen, _)| *seen == text)
+            .map(|(_, settings)| Rc::clone(settings))
+    });
+    if let Some(settings) = cached {
+        return Ok(settings);
+    }
+    let secrets =
+        json::parse(&text).map_err(|err| Error::host("JSON.stringify(event.secrets)", err))?;
+    let settings = Rc::new(Settings::from_source(&secrets)?);
+    LAST_SETTINGS.with(|last| *last.borrow_mut() = Some((text, Rc::clone(&settings))));
+    Ok(settings)
 }
 
 /// The user's permission names from the Management API, as the claim will hold them.
@@ -81,21 +104,27 @@ async fn permissions(
     ))
 }
 
-/// Applies a finished plan: ID token claims first, then access token claims.
+/// Applies a finished plan: ID token claims first, then access token claims. Each claim value crosses
+/// into JavaScript once (`JSON.parse`) and is shared by both tokens when they get the same claims.
 fn apply(api: &Api, plan: &ClaimPlan) -> Result<(), Error> {
-    api.set_claims(true, &to_js(&plan.id_token))?;
-    api.set_claims(false, &to_js(&plan.access_token))
+    let id = to_js(&plan.id_token)?;
+    let access = if plan.access_token == plan.id_token {
+        id.clone()
+    } else {
+        to_js(&plan.access_token)?
+    };
+    api.set_claims(true, &id)?;
+    api.set_claims(false, &access)
 }
 
-fn to_js(claims: &[Claim]) -> Vec<(String, JsValue)> {
+fn to_js(claims: &[Claim]) -> Result<Vec<(JsValue, JsValue)>, Error> {
     claims
         .iter()
         .map(|claim| {
-            let value = match &claim.value {
-                ClaimValue::Strings(items) => string_array(items),
-                ClaimValue::Bool(flag) => JsValue::from_bool(*flag),
-            };
-            (claim.name.clone(), value)
+            Ok((
+                JsValue::from_str(&claim.name),
+                parse_json(&claim.value.to_json())?,
+            ))
         })
         .collect()
 }

@@ -1,8 +1,11 @@
-//! A login polled by its caller. `startLogin(event, api)` returns a [`LoginTask`]; the JS entry calls
-//! `poll()` until it returns `true`, awaiting `woken()` in between. Every step of the login then runs
-//! inside a synchronous call from the entry, so a trap (a bug, out of memory) surfaces there as a
-//! `WebAssembly.RuntimeError` the entry can catch, log, and answer by replacing the instance — instead of
-//! an uncaught exception in a microtask that would leave every later login hanging.
+//! A login polled by its caller. `startLogin(event, api)` runs the login as far as it can go and
+//! returns `-1` when it has finished, else a task id; the JS entry then awaits `loginWoken(id)` and calls
+//! `pollLogin(id)` until it returns `true` (a finished task is forgotten; `endLogin(id)` drops an
+//! abandoned one).
+//! Every step of the login then runs inside a synchronous call from the entry, so a trap (a bug, out of
+//! memory) surfaces there as a `WebAssembly.RuntimeError` the entry can catch, log, and answer by
+//! replacing the instance — instead of an uncaught exception in a microtask that would leave every later
+//! login hanging. Tasks are plain ids (no exported class), so a login costs no `FinalizationRegistry` work.
 
 use crate::host::{Api, Event};
 use js_sys::{Function, Promise};
@@ -13,15 +16,21 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use wasm_bindgen::prelude::*;
 
-/// Per task: woken before anyone waited, or the `resolve` of the promise `woken()` returned.
-struct WakeSlot {
+type LoginFuture = Pin<Box<dyn Future<Output = ()>>>;
+
+/// One login in progress.
+struct Task {
     id: u32,
+    /// `None` while being polled (taken out, so a re-entrant call cannot touch it) or once finished.
+    future: Option<LoginFuture>,
+    /// Woken before anyone waited.
     woken: bool,
+    /// The `resolve` of the promise `loginWoken` returned, if someone waits.
     resolve: Option<Function>,
 }
 
 thread_local! {
-    static SLOTS: RefCell<Vec<WakeSlot>> = const { RefCell::new(Vec::new()) };
+    static TASKS: RefCell<Vec<Task>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
 }
 
@@ -30,24 +39,33 @@ thread_local! {
     static TRAP_NEXT_POLL: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Test builds only (`--features test-trap`): the next `poll()` executes `unreachable`, a real trap.
+/// Test builds only (`--features test-trap`): the next `pollLogin` executes `unreachable`, a real trap.
 #[cfg(feature = "test-trap")]
 #[wasm_bindgen(js_name = trapNextPoll)]
 pub fn trap_next_poll() {
     TRAP_NEXT_POLL.with(|flag| flag.set(true));
 }
 
-/// Wakes task `id`: resolves its pending `woken()` promise, or remembers the wake for the next one.
+fn with_task<R>(id: u32, f: impl FnOnce(&mut Task) -> R) -> Option<R> {
+    TASKS.with(|tasks| {
+        tasks
+            .borrow_mut()
+            .iter_mut()
+            .find(|task| task.id == id)
+            .map(f)
+    })
+}
+
+/// Wakes task `id`: resolves its pending `loginWoken` promise, or remembers the wake for the next one.
 fn wake_task(id: u32) {
-    let resolve = SLOTS.with(|slots| {
-        let mut slots = slots.borrow_mut();
-        let slot = slots.iter_mut().find(|slot| slot.id == id)?;
-        let resolve = slot.resolve.take();
+    let resolve = with_task(id, |task| {
+        let resolve = task.resolve.take();
         if resolve.is_none() {
-            slot.woken = true;
+            task.woken = true;
         }
         resolve
-    });
+    })
+    .flatten();
     if let Some(resolve) = resolve {
         let _ = resolve.call0(&JsValue::UNDEFINED);
     }
@@ -61,78 +79,88 @@ impl Wake for TaskWaker {
     }
 }
 
-/// One login in progress, driven by `poll()`.
-#[wasm_bindgen]
-pub struct LoginTask {
-    id: u32,
-    future: Option<Pin<Box<dyn Future<Output = ()>>>>,
-}
-
-/// Starts a login without running any of it yet; the caller drives it with `poll()`.
+/// Starts a login and runs it as far as it can go now: `-1` when it has already finished (no wait was
+/// needed, e.g. roles only), else its id for `loginWoken` / `pollLogin`.
 #[wasm_bindgen(js_name = startLogin)]
-pub fn start_login(event: Event, api: Api) -> LoginTask {
+pub fn start_login(event: Event, api: Api) -> i32 {
     let id = NEXT_ID.with(|next| {
         let id = next.get();
-        next.set(id.wrapping_add(1));
+        next.set((id + 1) & 0x7fff_ffff);
         id
     });
-    SLOTS.with(|slots| slots.borrow_mut().push(WakeSlot { id, woken: false, resolve: None }));
-    let future = async move { crate::login::run(&event, &api).await };
-    LoginTask { id, future: Some(Box::pin(future)) }
+    let future: LoginFuture = Box::pin(async move { crate::login::run(&event, &api).await });
+    TASKS.with(|tasks| {
+        tasks.borrow_mut().push(Task {
+            id,
+            future: Some(future),
+            woken: false,
+            resolve: None,
+        })
+    });
+    if poll_login(id) {
+        -1
+    } else {
+        id as i32
+    }
 }
 
-#[wasm_bindgen]
-impl LoginTask {
-    /// Runs the login as far as it can go now; `true` once it has finished.
-    pub fn poll(&mut self) -> bool {
-        #[cfg(feature = "test-trap")]
-        if TRAP_NEXT_POLL.with(|flag| flag.replace(false)) {
-            core::arch::wasm32::unreachable();
+/// Runs login `id` as far as it can go now; `true` once it has finished (then it is forgotten) or
+/// when it is unknown.
+#[wasm_bindgen(js_name = pollLogin)]
+pub fn poll_login(id: u32) -> bool {
+    #[cfg(feature = "test-trap")]
+    if TRAP_NEXT_POLL.with(|flag| flag.replace(false)) {
+        core::arch::wasm32::unreachable();
+    }
+    let Some(mut future) = with_task(id, |task| {
+        task.woken = false;
+        task.future.take()
+    })
+    .flatten() else {
+        return true;
+    };
+    let waker = Waker::from(Arc::new(TaskWaker(id)));
+    match future.as_mut().poll(&mut Context::from_waker(&waker)) {
+        Poll::Ready(()) => {
+            drop(future);
+            end_login(id);
+            true
         }
-        let Some(future) = self.future.as_mut() else { return true };
-        SLOTS.with(|slots| {
-            if let Some(slot) = slots.borrow_mut().iter_mut().find(|slot| slot.id == self.id) {
-                slot.woken = false;
-            }
-        });
-        let waker = Waker::from(Arc::new(TaskWaker(self.id)));
-        match future.as_mut().poll(&mut Context::from_waker(&waker)) {
-            Poll::Ready(()) => {
-                self.future = None;
-                true
-            }
-            Poll::Pending => false,
+        Poll::Pending => {
+            with_task(id, |task| task.future = Some(future));
+            false
         }
     }
+}
 
-    /// A promise that resolves when the login can make progress: then call `poll()` again.
-    pub fn woken(&self) -> Promise {
-        let id = self.id;
-        Promise::new(&mut |resolve, _reject| {
-            let ready = SLOTS.with(|slots| {
-                let mut slots = slots.borrow_mut();
-                match slots.iter_mut().find(|slot| slot.id == id) {
-                    Some(slot) if slot.woken => {
-                        slot.woken = false;
-                        true
-                    }
-                    Some(slot) => {
-                        slot.resolve = Some(resolve.clone());
-                        false
-                    }
-                    None => true,
-                }
-            });
-            if ready {
-                let _ = resolve.call0(&JsValue::UNDEFINED);
+/// A promise that resolves when login `id` can make progress: then call `pollLogin` again.
+#[wasm_bindgen(js_name = loginWoken)]
+pub fn login_woken(id: u32) -> Promise {
+    Promise::new(&mut |resolve, _reject| {
+        let ready = with_task(id, |task| {
+            if task.woken {
+                task.woken = false;
+                true
+            } else {
+                task.resolve = Some(resolve.clone());
+                false
             }
         })
-    }
+        .unwrap_or(true);
+        if ready {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    })
 }
 
-impl Drop for LoginTask {
-    fn drop(&mut self) {
-        let id = self.id;
-        SLOTS.with(|slots| slots.borrow_mut().retain(|slot| slot.id != id));
-    }
+/// Forgets login `id` (finished or abandoned).
+#[wasm_bindgen(js_name = endLogin)]
+pub fn end_login(id: u32) {
+    let removed = TASKS.with(|tasks| {
+        let mut tasks = tasks.borrow_mut();
+        let index = tasks.iter().position(|task| task.id == id)?;
+        Some(tasks.swap_remove(index))
+    });
+    // Dropped outside the borrow: dropping a future may run code that wakes another task.
+    drop(removed);
 }

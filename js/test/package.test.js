@@ -45,7 +45,7 @@ after(async () => {
 test('the tarball holds only what an Action needs, at the crate version', () => {
   assert.equal(packed.name, 'rbac-claims');
   assert.equal(packed.version, crateVersion());
-  assert.deepEqual(packed.files.map((f) => f.path).sort(), ['README.md', 'package.json', ...FILES].sort());
+  assert.deepEqual(packed.files.map((f) => f.path).sort(), ['LICENSE', 'README.md', 'package.json', ...FILES].sort());
   const manifest = JSON.parse(fs.readFileSync(path.join(project, 'node_modules', 'rbac-claims', 'package.json'), 'utf8'));
   for (const field of ['name', 'version', 'description', 'license', 'repository', 'main', 'types', 'files']) assert.ok(manifest[field], field);
   assert.equal(manifest.license, 'MIT');

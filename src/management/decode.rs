@@ -1,47 +1,34 @@
-//! Typed Management API responses from parsed JSON, without serde: serde-wasm-bindgen's generic
-//! deserializer (and the float formatting its errors pull in) measured 45 kB of the wasm module, half of
-//! Auth0's 100 kB Action cap. Unknown fields are ignored; a missing or mistyped field is an error.
+//! Typed Management API responses from parsed JSON ([`crate::json`]), without serde: serde-wasm-bindgen's
+//! generic deserializer (and the float formatting its errors pull in) measured 45 kB of the wasm module,
+//! half of Auth0's 100 kB Action cap. Unknown fields are ignored; a missing or mistyped field is an error.
 
 use super::{EffectivePage, Permission, PermissionsPage, Role, RolesPage, TokenResponse};
-
-/// A parsed JSON value: `JsValue` in the Action, `serde_json::Value` in native tests.
-pub trait JsonValue: Sized {
-    /// The field `name` of an object (`None` when absent, `null`, or not an object).
-    fn field(&self, name: &str) -> Option<Self>;
-    /// The value as a string.
-    fn string(&self) -> Option<String>;
-    /// The value as a number.
-    fn number(&self) -> Option<f64>;
-    /// The elements of an array.
-    fn elements(&self) -> Option<Vec<Self>>;
-}
+use crate::json::Json;
 
 /// A response type that can be read from JSON.
 pub trait Decode: Sized {
     /// Reads `Self` from `value`, or says which field is missing or wrong.
-    fn decode<V: JsonValue>(value: &V) -> Result<Self, String>;
+    fn decode(value: &Json) -> Result<Self, String>;
 }
 
-fn string<V: JsonValue>(value: &V, name: &str) -> Result<String, String> {
-    value
-        .field(name)
-        .and_then(|v| v.string())
-        .ok_or_else(|| format!("`{name}` is missing or not a string"))
+fn string(value: &Json, name: &str) -> Result<String, String> {
+    match value.get(name) {
+        Some(Json::String(text)) => Ok(text.clone()),
+        _ => Err(format!("`{name}` is missing or not a string")),
+    }
 }
 
-fn number<V: JsonValue>(value: &V, name: &str) -> Result<f64, String> {
-    value
-        .field(name)
-        .and_then(|v| v.number())
-        .filter(|n| n.is_finite())
-        .ok_or_else(|| format!("`{name}` is missing or not a number"))
+fn number(value: &Json, name: &str) -> Result<f64, String> {
+    match value.get(name) {
+        Some(Json::Number(n)) if n.is_finite() => Ok(*n),
+        _ => Err(format!("`{name}` is missing or not a number")),
+    }
 }
 
-fn permissions<V: JsonValue>(value: &V) -> Result<Vec<Permission>, String> {
-    let items = value
-        .field("permissions")
-        .and_then(|v| v.elements())
-        .ok_or_else(|| "`permissions` is missing or not an array".to_owned())?;
+fn permissions(value: &Json) -> Result<Vec<Permission>, String> {
+    let Some(Json::Array(items)) = value.get("permissions") else {
+        return Err("`permissions` is missing or not an array".to_owned());
+    };
     items
         .iter()
         .map(|item| {
@@ -54,7 +41,7 @@ fn permissions<V: JsonValue>(value: &V) -> Result<Vec<Permission>, String> {
 }
 
 impl Decode for TokenResponse {
-    fn decode<V: JsonValue>(value: &V) -> Result<Self, String> {
+    fn decode(value: &Json) -> Result<Self, String> {
         Ok(Self {
             access_token: string(value, "access_token")?,
             expires_in: number(value, "expires_in")?,
@@ -63,7 +50,7 @@ impl Decode for TokenResponse {
 }
 
 impl Decode for PermissionsPage {
-    fn decode<V: JsonValue>(value: &V) -> Result<Self, String> {
+    fn decode(value: &Json) -> Result<Self, String> {
         Ok(Self {
             total: number(value, "total")?,
             permissions: permissions(value)?,
@@ -72,11 +59,10 @@ impl Decode for PermissionsPage {
 }
 
 impl Decode for RolesPage {
-    fn decode<V: JsonValue>(value: &V) -> Result<Self, String> {
-        let items = value
-            .field("roles")
-            .and_then(|v| v.elements())
-            .ok_or_else(|| "`roles` is missing or not an array".to_owned())?;
+    fn decode(value: &Json) -> Result<Self, String> {
+        let Some(Json::Array(items)) = value.get("roles") else {
+            return Err("`roles` is missing or not an array".to_owned());
+        };
         let roles = items
             .iter()
             .map(|item| {
@@ -94,13 +80,11 @@ impl Decode for RolesPage {
 }
 
 impl Decode for EffectivePage {
-    fn decode<V: JsonValue>(value: &V) -> Result<Self, String> {
-        let next = match value.field("next") {
-            None => None,
-            Some(next) => Some(
-                next.string()
-                    .ok_or_else(|| "`next` is not a string".to_owned())?,
-            ),
+    fn decode(value: &Json) -> Result<Self, String> {
+        let next = match value.get("next") {
+            None | Some(Json::Null) => None,
+            Some(Json::String(next)) => Some(next.clone()),
+            Some(_) => return Err("`next` is not a string".to_owned()),
         };
         Ok(Self {
             permissions: permissions(value)?,
@@ -110,32 +94,21 @@ impl Decode for EffectivePage {
 }
 
 #[cfg(test)]
-impl JsonValue for serde_json::Value {
-    fn field(&self, name: &str) -> Option<Self> {
-        self.as_object()?
-            .get(name)
-            .filter(|v| !v.is_null())
-            .cloned()
-    }
-    fn string(&self) -> Option<String> {
-        self.as_str().map(str::to_owned)
-    }
-    fn number(&self) -> Option<f64> {
-        self.as_f64()
-    }
-    fn elements(&self) -> Option<Vec<Self>> {
-        self.as_array().cloned()
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Test bodies are written with `json!` and read by the crate's own parser, as in production.
+    trait DecodeValue: Decode {
+        fn decode_value(value: &serde_json::Value) -> Result<Self, String> {
+            Self::decode(&crate::json::parse(&value.to_string()).unwrap())
+        }
+    }
+    impl<T: Decode> DecodeValue for T {}
+
     #[test]
     fn unknown_fields_are_ignored() {
-        let page = PermissionsPage::decode(&json!({"start": 0, "limit": 50, "total": 1, "extra": {}, "permissions": [
+        let page = PermissionsPage::decode_value(&json!({"start": 0, "limit": 50, "total": 1, "extra": {}, "permissions": [
             {"permission_name": "read", "resource_server_identifier": "https://a", "description": "d", "sources": []}
         ]}))
         .unwrap();
@@ -145,7 +118,7 @@ mod tests {
 
     #[test]
     fn missing_or_mistyped_fields_are_named() {
-        let err = |v| PermissionsPage::decode(&v).err().unwrap();
+        let err = |v| PermissionsPage::decode_value(&v).err().unwrap();
         assert_eq!(
             err(json!({"permissions": []})),
             "`total` is missing or not a number"
@@ -163,10 +136,10 @@ mod tests {
             "`resource_server_identifier` is missing or not a string"
         );
         assert_eq!(err(json!([1, 2])), "`total` is missing or not a number");
-        assert!(TokenResponse::decode(&json!({"access_token": "t"})).is_err());
-        assert!(EffectivePage::decode(&json!({"permissions": [], "next": 5})).is_err());
+        assert!(TokenResponse::decode_value(&json!({"access_token": "t"})).is_err());
+        assert!(EffectivePage::decode_value(&json!({"permissions": [], "next": 5})).is_err());
         assert_eq!(
-            EffectivePage::decode(&json!({"permissions": [], "next": null}))
+            EffectivePage::decode_value(&json!({"permissions": [], "next": null}))
                 .unwrap()
                 .next,
             None

@@ -1,7 +1,6 @@
 //! [`Io`] for the Action host: the global `fetch` (with `AbortSignal.timeout`), `setTimeout`,
 //! `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can throw is caught.
 
-use super::decode::JsonValue;
 use super::{CacheRecord, Io, Method, Request, Response};
 use crate::host::{describe_js_error, log, Api};
 use js_sys::{Function, Object, Promise, Reflect};
@@ -21,8 +20,6 @@ extern "C" {
     fn status(this: &FetchResponse) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, getter, catch)]
     fn headers(this: &FetchResponse) -> Result<FetchHeaders, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn json(this: &FetchResponse) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn text(this: &FetchResponse) -> Result<Promise, JsValue>;
 
@@ -104,31 +101,8 @@ impl Drop for Sleep {
     }
 }
 
-/// JSON parsed by `response.json()`: plain objects and arrays, read with `Reflect` (never throws here).
-impl JsonValue for JsValue {
-    fn field(&self, name: &str) -> Option<Self> {
-        if !self.is_object() || js_sys::Array::is_array(self) {
-            return None;
-        }
-        Reflect::get(self, &JsValue::from_str(name))
-            .ok()
-            .filter(|v| !v.is_undefined() && !v.is_null())
-    }
-    fn string(&self) -> Option<String> {
-        self.as_string()
-    }
-    fn number(&self) -> Option<f64> {
-        self.as_f64()
-    }
-    fn elements(&self) -> Option<Vec<Self>> {
-        js_sys::Array::is_array(self).then(|| js_sys::Array::from(self).iter().collect())
-    }
-}
-
 impl Io for JsIo<'_> {
-    type Body = JsValue;
-
-    async fn send(&self, request: Request, timeout_ms: f64) -> Result<Response<JsValue>, String> {
+    async fn send(&self, request: Request, timeout_ms: f64) -> Result<Response, String> {
         let init = Object::new();
         let method = match request.method {
             Method::Get => "GET",
@@ -166,18 +140,17 @@ impl Io for JsIo<'_> {
         };
         let rate_limit_reset = header("x-ratelimit-reset");
         let retry_after = header("retry-after");
+        // The body crosses into wasm once, as text, and is parsed here (crate::json): no per-field calls.
+        let text = match response.text() {
+            Ok(promise) => JsFuture::from(promise)
+                .await
+                .map_err(|e| describe_fetch_error(&e)),
+            Err(e) => Err(describe_js_error(&e)),
+        };
         let body = if (200..300).contains(&status) {
-            match response.json() {
-                Ok(promise) => JsFuture::from(promise)
-                    .await
-                    .map_err(|e| describe_fetch_error(&e)),
-                Err(e) => Err(describe_js_error(&e)),
-            }
+            text.and_then(|t| t.as_string().ok_or_else(|| "body is not text".to_owned()))
+                .and_then(|t| crate::json::parse(&t))
         } else {
-            // Drain the (small) error body so the connection is released; its content is not needed.
-            if let Ok(promise) = response.text() {
-                let _ = JsFuture::from(promise).await;
-            }
             Err(format!("status {status}: body not read"))
         };
         Ok(Response {

@@ -11,7 +11,8 @@ pub mod js_io;
 pub mod retry;
 
 use crate::config::{PermissionSettings, PermissionSource};
-use decode::{Decode, JsonValue};
+use crate::json::Json;
+use decode::Decode;
 use encode::{encode_component, fnv1a_hex, form_body};
 use flight::{before, Entry, FlightWait, Lookup, Shared};
 use retry::{next_step, request_timeout, Failure, Next};
@@ -54,7 +55,7 @@ pub struct Request {
 
 /// One HTTP response: the status, the rate-limit headers and, for 2xx, the parsed JSON body.
 #[derive(Debug)]
-pub struct Response<B> {
+pub struct Response {
     /// HTTP status.
     pub status: u16,
     /// `x-ratelimit-reset`.
@@ -62,7 +63,7 @@ pub struct Response<B> {
     /// `retry-after`.
     pub retry_after: Option<String>,
     /// The JSON body for a 2xx status, or why it could not be read; not read for other statuses.
-    pub body: Result<B, String>,
+    pub body: Result<Json, String>,
 }
 
 /// A record read from `api.cache`.
@@ -76,14 +77,12 @@ pub struct CacheRecord {
 
 /// Everything the client needs from its host.
 pub trait Io {
-    /// A parsed JSON body, decoded on demand into a typed struct (see [`decode`]).
-    type Body: JsonValue;
     /// Sends `request`, giving up after `timeout_ms`. `Err` is a network failure or timeout, described.
     fn send(
         &self,
         request: Request,
         timeout_ms: f64,
-    ) -> impl Future<Output = Result<Response<Self::Body>, String>>;
+    ) -> impl Future<Output = Result<Response, String>>;
     /// Resolves after `ms` milliseconds.
     fn sleep(&self, ms: f64) -> impl Future<Output = ()>;
     /// Now, in epoch milliseconds.
@@ -486,7 +485,7 @@ impl<'a, I: Io> Client<'a, I> {
     fn json<T: Decode>(
         &self,
         endpoint: Endpoint,
-        response: Response<I::Body>,
+        response: Response,
     ) -> Result<T, ManagementError> {
         if !(200..300).contains(&response.status) {
             return Err(ManagementError::Status(endpoint, response.status));
@@ -502,7 +501,7 @@ impl<'a, I: Io> Client<'a, I> {
         &self,
         endpoint: Endpoint,
         request: Request,
-    ) -> Result<Response<I::Body>, ManagementError> {
+    ) -> Result<Response, ManagementError> {
         let mut attempt = 1;
         loop {
             let timeout =

@@ -11,7 +11,7 @@ use std::task::{Context, Poll, Waker};
 const SECRET: &str = "s3cr3t-client-secret";
 const START: f64 = 1_700_000_000_000.0;
 
-type Handler = Box<dyn FnMut(&Request, u32) -> Result<Response<Value>, String>>;
+type Handler = Box<dyn FnMut(&Request, u32) -> Result<Response, String>>;
 
 /// A fake host. `handler` gets each request and how many requests came before it.
 struct FakeIo {
@@ -24,9 +24,7 @@ struct FakeIo {
 }
 
 impl FakeIo {
-    fn new(
-        handler: impl FnMut(&Request, u32) -> Result<Response<Value>, String> + 'static,
-    ) -> Self {
+    fn new(handler: impl FnMut(&Request, u32) -> Result<Response, String> + 'static) -> Self {
         Self {
             now: Cell::new(START),
             requests: RefCell::new(Vec::new()),
@@ -51,9 +49,7 @@ impl FakeIo {
 }
 
 impl Io for FakeIo {
-    type Body = Value;
-
-    async fn send(&self, request: Request, _timeout_ms: f64) -> Result<Response<Value>, String> {
+    async fn send(&self, request: Request, _timeout_ms: f64) -> Result<Response, String> {
         let index = self.requests.borrow().len() as u32;
         self.requests.borrow_mut().push(request.clone());
         (self.handler.borrow_mut())(&request, index)
@@ -109,16 +105,21 @@ fn block_on<F: Future>(future: F) -> F::Output {
     panic!("future did not finish");
 }
 
-fn ok(body: Value) -> Result<Response<Value>, String> {
+/// A body written with `json!`, read by the crate's own JSON parser as the real host does.
+fn parsed(body: &Value) -> crate::json::Json {
+    crate::json::parse(&body.to_string()).unwrap()
+}
+
+fn ok(body: Value) -> Result<Response, String> {
     Ok(Response {
         status: 200,
         rate_limit_reset: None,
         retry_after: None,
-        body: Ok(body),
+        body: Ok(parsed(&body)),
     })
 }
 
-fn status(code: u16) -> Result<Response<Value>, String> {
+fn status(code: u16) -> Result<Response, String> {
     Ok(Response {
         status: code,
         rate_limit_reset: None,
@@ -127,7 +128,7 @@ fn status(code: u16) -> Result<Response<Value>, String> {
     })
 }
 
-fn token_body() -> Result<Response<Value>, String> {
+fn token_body() -> Result<Response, String> {
     ok(json!({"access_token": "mgmt-token-1", "expires_in": 86400, "token_type": "Bearer"}))
 }
 
@@ -143,10 +144,7 @@ fn query(url: &str, name: &str) -> Option<String> {
 }
 
 /// A Management API with `total` permissions for one user, answering pages of at most `cap`.
-fn api_with(
-    total: usize,
-    cap: usize,
-) -> impl FnMut(&Request, u32) -> Result<Response<Value>, String> {
+fn api_with(total: usize, cap: usize) -> impl FnMut(&Request, u32) -> Result<Response, String> {
     move |request, _| {
         if request.url.ends_with("/oauth/token") {
             return token_body();
@@ -478,7 +476,7 @@ fn malformed_and_wrongly_shaped_bodies_are_errors() {
                 status: 200,
                 rate_limit_reset: None,
                 retry_after: None,
-                body: body.take().unwrap(),
+                body: body.take().unwrap().map(|v| parsed(&v)),
             })
         });
         let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
@@ -591,7 +589,7 @@ fn no_secret_or_token_reaches_a_log_or_an_error() {
 }
 
 /// A tenant with roles `admin` (2 permissions) and `editor` (1, shared with admin), 150 roles in all.
-fn roles_api(request: &Request, _: u32) -> Result<Response<Value>, String> {
+fn roles_api(request: &Request, _: u32) -> Result<Response, String> {
     let url = &request.url;
     if url.ends_with("/oauth/token") {
         return token_body();

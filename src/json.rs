@@ -1,0 +1,416 @@
+//! A small JSON reader and string writer. The Action crosses the JS↔wasm boundary once per value
+//! (`JSON.stringify(event.secrets)`, a response body's text, `JSON.parse` of a claim) instead of once per
+//! field: measured, the per-field crossings were most of a login's CPU time. No floats are formatted
+//! and numbers are read without `f64::from_str`, to keep the module small.
+
+use std::fmt::Write as _;
+
+/// Deepest nesting read; deeper input is refused (no unbounded recursion on hostile input).
+pub const MAX_DEPTH: usize = 64;
+
+/// A parsed JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string (lone surrogates become U+FFFD).
+    String(String),
+    /// An array.
+    Array(Vec<Json>),
+    /// An object, members in document order.
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    /// The member `name` of an object (the last one if repeated), `None` for other values.
+    pub fn get(&self, name: &str) -> Option<&Json> {
+        match self {
+            Self::Object(members) => members
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The name of the value's JSON type, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool(_) => "boolean",
+            Self::Number(_) => "number",
+            Self::String(_) => "string",
+            Self::Array(_) => "array",
+            Self::Object(_) => "object",
+        }
+    }
+}
+
+/// Parses one JSON document; `Err` says where and what is wrong.
+pub fn parse(text: &str) -> Result<Json, String> {
+    let mut parser = Parser {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let value = parser.value(0)?;
+    parser.skip_space();
+    if parser.pos != parser.bytes.len() {
+        return Err(parser.error("trailing characters"));
+    }
+    Ok(value)
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    fn error(&self, what: &str) -> String {
+        format!("invalid JSON at byte {}: {what}", self.pos)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), String> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(&format!("expected `{}`", char::from(byte))))
+        }
+    }
+
+    fn literal(&mut self, word: &str, value: Json) -> Result<Json, String> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.error("unknown literal"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Json, String> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.skip_space();
+        match self.peek() {
+            Some(b'{') => self.object(depth),
+            Some(b'[') => self.array(depth),
+            Some(b'"') => self.string().map(Json::String),
+            Some(b't') => self.literal("true", Json::Bool(true)),
+            Some(b'f') => self.literal("false", Json::Bool(false)),
+            Some(b'n') => self.literal("null", Json::Null),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Json::Number),
+            _ => Err(self.error("expected a value")),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Json, String> {
+        self.expect(b'{')?;
+        let mut members = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Json::Object(members));
+        }
+        loop {
+            self.skip_space();
+            let key = self.string()?;
+            self.skip_space();
+            self.expect(b':')?;
+            members.push((key, self.value(depth + 1)?));
+            self.skip_space();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Json::Object(members));
+                }
+                _ => return Err(self.error("expected `,` or `}`")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Json, String> {
+        self.expect(b'[')?;
+        let mut items = Vec::new();
+        self.skip_space();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Json::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            self.skip_space();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Json::Array(items));
+                }
+                _ => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let digits = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("short \\u escape"))?;
+        let mut code = 0;
+        for digit in digits {
+            let nibble = char::from(*digit)
+                .to_digit(16)
+                .ok_or_else(|| self.error("bad \\u escape"))?;
+            code = code * 16 + nibble;
+        }
+        self.pos += 4;
+        Ok(code)
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        self.expect(b'"')?;
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            while let Some(byte) = self.peek() {
+                if byte == b'"' || byte == b'\\' || byte < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            let run = self.bytes.get(start..self.pos).unwrap_or_default();
+            out.push_str(std::str::from_utf8(run).map_err(|_| self.error("invalid UTF-8"))?);
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let escape = self.peek().ok_or_else(|| self.error("unfinished escape"))?;
+                    self.pos += 1;
+                    match escape {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => out.push(self.unicode_escape()?),
+                        _ => return Err(self.error("unknown escape")),
+                    }
+                }
+                _ => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+
+    /// After `\u`: one code point, joining a surrogate pair; a lone surrogate becomes U+FFFD.
+    fn unicode_escape(&mut self) -> Result<char, String> {
+        let first = self.hex4()?;
+        if (0xD800..0xDC00).contains(&first)
+            && self.bytes.get(self.pos..self.pos + 2) == Some(b"\\u")
+        {
+            let save = self.pos;
+            self.pos += 2;
+            let second = self.hex4()?;
+            if (0xDC00..0xE000).contains(&second) {
+                let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                return Ok(char::from_u32(code).unwrap_or('\u{FFFD}'));
+            }
+            self.pos = save;
+        }
+        Ok(char::from_u32(first).unwrap_or('\u{FFFD}'))
+    }
+
+    /// A JSON number, computed without `f64::from_str` (exact for integers below 2^53).
+    fn number(&mut self) -> Result<f64, String> {
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.pos += 1;
+        }
+        let mut value = 0.0_f64;
+        let mut digits = 0;
+        while let Some(d @ b'0'..=b'9') = self.peek() {
+            value = value * 10.0 + f64::from(d - b'0');
+            self.pos += 1;
+            digits += 1;
+        }
+        if digits == 0 {
+            return Err(self.error("expected digits"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            let mut scale = 0.1;
+            let mut fraction_digits = 0;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                value += f64::from(d - b'0') * scale;
+                scale /= 10.0;
+                self.pos += 1;
+                fraction_digits += 1;
+            }
+            if fraction_digits == 0 {
+                return Err(self.error("expected digits after `.`"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            let exponent_negative = match self.peek() {
+                Some(b'-') => {
+                    self.pos += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.pos += 1;
+                    false
+                }
+                _ => false,
+            };
+            let mut exponent: i32 = 0;
+            let mut exponent_digits = 0;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                exponent = exponent
+                    .saturating_mul(10)
+                    .saturating_add(i32::from(d - b'0'));
+                self.pos += 1;
+                exponent_digits += 1;
+            }
+            if exponent_digits == 0 {
+                return Err(self.error("expected exponent digits"));
+            }
+            value *= 10f64.powi(if exponent_negative {
+                -exponent
+            } else {
+                exponent
+            });
+        }
+        Ok(if negative { -value } else { value })
+    }
+}
+
+/// Appends `text` as a JSON string literal, escaped as `JSON.stringify` does.
+pub fn write_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_kind_of_value() {
+        let doc = parse(r#" {"a": [1, -2.5, 3e2, true, false, null], "b": {"c": "d"}, "e": ""} "#)
+            .unwrap();
+        assert_eq!(
+            doc.get("a"),
+            Some(&Json::Array(vec![
+                Json::Number(1.0),
+                Json::Number(-2.5),
+                Json::Number(300.0),
+                Json::Bool(true),
+                Json::Bool(false),
+                Json::Null
+            ]))
+        );
+        assert_eq!(
+            doc.get("b").and_then(|b| b.get("c")),
+            Some(&Json::String("d".into()))
+        );
+        assert_eq!(doc.get("e"), Some(&Json::String(String::new())));
+        assert_eq!(doc.get("zz"), None);
+        assert_eq!(Json::Null.get("a"), None);
+    }
+
+    #[test]
+    fn reads_escapes_and_unicode() {
+        let s = parse(r#""q\"b\\s\/n\n\t\u00e9\ud83d\ude00 é""#).unwrap();
+        assert_eq!(s, Json::String("q\"b\\s/n\n\té😀 é".into()));
+        assert_eq!(
+            parse(r#""\ud800x""#).unwrap(),
+            Json::String("\u{FFFD}x".into())
+        );
+        assert_eq!(
+            parse(r#""\udc00""#).unwrap(),
+            Json::String("\u{FFFD}".into())
+        );
+    }
+
+    #[test]
+    fn numbers_are_exact_for_integers() {
+        assert_eq!(parse("86400").unwrap(), Json::Number(86400.0));
+        assert_eq!(
+            parse("9007199254740991").unwrap(),
+            Json::Number(9_007_199_254_740_991.0)
+        );
+        assert_eq!(parse("0.5").unwrap(), Json::Number(0.5));
+    }
+
+    #[test]
+    fn refuses_malformed_input() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "tru",
+            "\"abc",
+            "01x",
+            "1.",
+            "-",
+            "1e",
+            "{\"a\":1}x",
+            "\"\\x\"",
+            "\"\u{1}\"",
+            "[1 2]",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?}");
+        }
+        let deep = "[".repeat(MAX_DEPTH + 2) + &"]".repeat(MAX_DEPTH + 2);
+        assert!(parse(&deep).unwrap_err().contains("nested too deeply"));
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn writes_strings_as_json_stringify_does() {
+        let mut out = String::new();
+        write_string(&mut out, "a\"b\\c\n\u{1}é");
+        assert_eq!(out, r#""a\"b\\c\n\u0001é""#);
+        assert_eq!(parse(&out).unwrap(), Json::String("a\"b\\c\n\u{1}é".into()));
+    }
+}
