@@ -3,6 +3,7 @@
 //! field: measured, the per-field crossings were most of a login's CPU time. No floats are formatted
 //! and numbers are read without `f64::from_str`, to keep the module small.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Deepest nesting read; deeper input is refused (no unbounded recursion on hostile input).
@@ -54,6 +55,7 @@ impl Json {
 /// Parses one JSON document; `Err` says where and what is wrong.
 pub fn parse(text: &str) -> Result<Json, String> {
     let mut parser = Parser {
+        text,
         bytes: text.as_bytes(),
         pos: 0,
     };
@@ -66,11 +68,12 @@ pub fn parse(text: &str) -> Result<Json, String> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     pos: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn error(&self, what: &str) -> String {
         format!("invalid JSON at byte {}: {what}", self.pos)
     }
@@ -111,7 +114,7 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
-            Some(b'"') => self.string().map(Json::String),
+            Some(b'"') => self.string().map(|text| Json::String(text.into_owned())),
             Some(b't') => self.literal("true", Json::Bool(true)),
             Some(b'f') => self.literal("false", Json::Bool(false)),
             Some(b'n') => self.literal("null", Json::Null),
@@ -133,7 +136,7 @@ impl Parser<'_> {
             let key = self.string()?;
             self.skip_space();
             self.expect(b':')?;
-            members.push((key, self.value(depth + 1)?));
+            members.push((key.into_owned(), self.value(depth + 1)?));
             self.skip_space();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -184,23 +187,40 @@ impl Parser<'_> {
         Ok(code)
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    /// Moves past bytes that need no attention inside a string: up to a quote, a backslash, a control
+    /// byte or the end.
+    fn scan_plain(&mut self) {
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        self.pos += rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(rest.len());
+    }
+
+    /// The text between `start` and the current position (both at ASCII delimiters, so on char
+    /// boundaries of the input).
+    fn slice(&self, start: usize) -> Result<&'a str, String> {
+        self.text
+            .get(start..self.pos)
+            .ok_or_else(|| self.error("invalid UTF-8"))
+    }
+
+    /// A string: borrowed from the input when it has no escapes (no allocation), else built.
+    fn string(&mut self) -> Result<Cow<'a, str>, String> {
         self.expect(b'"')?;
-        let mut out = String::new();
+        let start = self.pos;
+        self.scan_plain();
+        if self.peek() == Some(b'"') {
+            let text = self.slice(start)?;
+            self.pos += 1;
+            return Ok(Cow::Borrowed(text));
+        }
+        let mut out = String::from(self.slice(start)?);
         loop {
-            let start = self.pos;
-            while let Some(byte) = self.peek() {
-                if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
-            let run = self.bytes.get(start..self.pos).unwrap_or_default();
-            out.push_str(std::str::from_utf8(run).map_err(|_| self.error("invalid UTF-8"))?);
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;
@@ -221,6 +241,9 @@ impl Parser<'_> {
                 }
                 _ => return Err(self.error("unterminated string")),
             }
+            let start = self.pos;
+            self.scan_plain();
+            out.push_str(self.slice(start)?);
         }
     }
 

@@ -1,8 +1,10 @@
 //! [`Io`] for the Action host: the global `fetch` (with `AbortSignal.timeout`), `setTimeout`,
 //! `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can throw is caught.
 
+use super::decode::RESPONSE_FIELDS;
 use super::{CacheRecord, Io, Method, Request, Response};
 use crate::host::{describe_js_error, log, Api};
+use crate::json::Json;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::future::Future;
 use std::pin::Pin;
@@ -21,7 +23,12 @@ extern "C" {
     #[wasm_bindgen(method, getter, catch)]
     fn headers(this: &FetchResponse) -> Result<FetchHeaders, JsValue>;
     #[wasm_bindgen(method, catch)]
+    fn json(this: &FetchResponse) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
     fn text(this: &FetchResponse) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
+    fn json_stringify_fields(value: &JsValue, fields: &JsValue) -> Result<JsValue, JsValue>;
 
     type FetchHeaders;
     #[wasm_bindgen(method, catch)]
@@ -34,6 +41,26 @@ extern "C" {
     fn set_timeout(callback: &Function, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+}
+
+thread_local! {
+    /// [`RESPONSE_FIELDS`] as a JavaScript array, made once per instance.
+    static FIELDS: JsValue = RESPONSE_FIELDS.iter().map(|f| JsValue::from_str(f)).collect::<js_sys::Array>().into();
+}
+
+/// A 2xx body: parsed natively (`response.json()`), reduced natively to the fields the decoders read
+/// (`JSON.stringify(body, RESPONSE_FIELDS)`), then crossing into wasm once as text for [`crate::json`].
+async fn read_body(response: &FetchResponse) -> Result<Json, String> {
+    let promise = response.json().map_err(|e| describe_js_error(&e))?;
+    let value = JsFuture::from(promise)
+        .await
+        .map_err(|e| describe_fetch_error(&e))?;
+    let text = FIELDS
+        .with(|fields| json_stringify_fields(&value, fields))
+        .map_err(|e| describe_js_error(&e))?
+        .as_string()
+        .ok_or_else(|| "body is not JSON".to_owned())?;
+    crate::json::parse(&text)
 }
 
 /// The host side of the Management API client for one login.
@@ -140,17 +167,13 @@ impl Io for JsIo<'_> {
         };
         let rate_limit_reset = header("x-ratelimit-reset");
         let retry_after = header("retry-after");
-        // The body crosses into wasm once, as text, and is parsed here (crate::json): no per-field calls.
-        let text = match response.text() {
-            Ok(promise) => JsFuture::from(promise)
-                .await
-                .map_err(|e| describe_fetch_error(&e)),
-            Err(e) => Err(describe_js_error(&e)),
-        };
         let body = if (200..300).contains(&status) {
-            text.and_then(|t| t.as_string().ok_or_else(|| "body is not text".to_owned()))
-                .and_then(|t| crate::json::parse(&t))
+            read_body(&response).await
         } else {
+            // Drain the (small) error body so the connection is released; its content is not needed.
+            if let Ok(promise) = response.text() {
+                let _ = JsFuture::from(promise).await;
+            }
             Err(format!("status {status}: body not read"))
         };
         Ok(Response {
