@@ -4,10 +4,10 @@
 //! bound with `catch`, so a hostile event becomes an [`Error`], never an exception through the wasm stack.
 //! Nothing else lives here: no policy.
 
+use crate::config::ALL_KEYS;
 use crate::error::Error;
-use crate::json::{self, Json};
 use crate::management::CacheRecord;
-use js_sys::Reflect;
+use js_sys::{Array, JsString, Reflect};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -28,9 +28,12 @@ extern "C" {
     #[wasm_bindgen(method, getter, catch)]
     fn roles(this: &Authorization) -> Result<JsValue, JsValue>;
 
-    /// `JSON.stringify(value)`: a string, or `undefined` for `undefined` and functions.
+    /// `JSON.stringify(value, keys)`: only the listed keys are read, at every depth.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
-    fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+    fn json_stringify_keys(value: &JsValue, keys: &JsValue) -> Result<JsValue, JsValue>;
+    /// Throws (`URIError`) on a string with an unpaired surrogate: the check Node 18 has for that.
+    #[wasm_bindgen(catch, js_name = encodeURIComponent)]
+    fn encode_uri_component(text: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 
@@ -81,7 +84,13 @@ extern "C" {
 }
 
 /// Writes one operator log line, prefixed with the crate name.
+/// Control characters (line breaks) become `?`, so every call is exactly one log line and a thrown
+/// message cannot forge a line of its own.
 pub fn log(line: &str) {
+    let line: String = line
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
     console_log(&format!("rbac-claims: {line}"));
 }
 
@@ -130,34 +139,84 @@ fn thrown(call: &'static str) -> impl Fn(JsValue) -> Error {
     move |value| Error::host(call, describe_js_error(&value))
 }
 
-/// `value` as parsed JSON, crossing into wasm once (`JSON.stringify`); `None` for `undefined`/`null`.
-fn as_json(value: &JsValue, call: &'static str) -> Result<Option<Json>, Error> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
+/// Longest `event.secrets` text read (UTF-16 units): Auth0 allows 30 secrets of 4096 characters.
+const MAX_SECRETS_TEXT: u32 = 256 * 1024;
+/// Longest `user_id` read (UTF-16 units); Auth0 ids are `provider|id`, far shorter.
+const MAX_USER_ID: u32 = 1024;
+
+thread_local! {
+    /// [`ALL_KEYS`] as a JavaScript array, made once per instance: the replacer of `JSON.stringify`.
+    static SETTING_KEYS: JsValue = ALL_KEYS.iter().map(|k| JsValue::from_str(k)).collect::<Array>().into();
+}
+
+/// Why a JavaScript value was not taken as a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BadString {
+    NotString,
+    TooLong,
+    UnpairedSurrogate,
+}
+
+impl BadString {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::NotString => "not a string",
+            Self::TooLong => "too long",
+            Self::UnpairedSurrogate => "a string with an unpaired surrogate",
+        }
     }
-    let Some(text) = json_stringify(value).map_err(thrown(call))?.as_string() else {
-        return Ok(None);
-    };
-    json::parse(&text)
-        .map(Some)
-        .map_err(|err| Error::host(call, err))
+}
+
+/// `value` as a Rust string if it is a primitive string of at most `max` UTF-16 units with no unpaired
+/// surrogate (Rust cannot keep one exactly; it would silently become U+FFFD).
+fn well_formed_string(value: &JsValue, max: u32) -> Result<String, BadString> {
+    if !value.is_string() {
+        return Err(BadString::NotString);
+    }
+    if value.unchecked_ref::<JsString>().length() > max {
+        return Err(BadString::TooLong);
+    }
+    let text = value.as_string().ok_or(BadString::NotString)?;
+    // as_string turns an unpaired surrogate into U+FFFD; only then is the (native) check needed.
+    if text.contains('\u{FFFD}') && encode_uri_component(value).is_err() {
+        return Err(BadString::UnpairedSurrogate);
+    }
+    Ok(text)
 }
 
 impl Event {
-    /// `event.secrets` as JSON text (one `JSON.stringify`), `None` when there are none.
+    /// The settings part of `event.secrets` as JSON text: one `JSON.stringify` that reads only the
+    /// keys in [`ALL_KEYS`] (other secrets are never touched). `None` when there are no secrets.
     pub fn secrets_text(&self) -> Result<Option<String>, Error> {
         let secrets = self.secrets().map_err(thrown("event.secrets"))?;
         if secrets.is_undefined() || secrets.is_null() {
             return Ok(None);
         }
-        Ok(json_stringify(&secrets)
-            .map_err(thrown("JSON.stringify(event.secrets)"))?
-            .as_string())
+        let text = SETTING_KEYS
+            .with(|keys| json_stringify_keys(&secrets, keys))
+            .map_err(thrown("JSON.stringify(event.secrets)"))?;
+        if text.is_undefined() {
+            return Ok(None);
+        }
+        well_formed_string(&text, MAX_SECRETS_TEXT)
+            .map(Some)
+            .map_err(|why| {
+                Error::Event(format!(
+                    "the settings in event.secrets are {}",
+                    why.describe()
+                ))
+            })
     }
 
-    /// Reads `event.authorization.roles` as entries, `None` for each entry that is not a string.
-    /// Absent or `null` `authorization` or `roles` give no entries; more than `limit` entries is an error.
-    pub fn role_entries(&self, limit: usize) -> Result<Vec<Option<String>>, Error> {
+    /// Reads `event.authorization.roles` as entries, `None` for each entry that is not a well-formed
+    /// string. Absent or `null` `authorization` or `roles` give no entries. More than `limit` entries,
+    /// or more than `max_chars` characters in all (the claim could not fit `maxClaimBytes`), is an
+    /// error found before any long string is copied into wasm memory.
+    pub fn role_entries(
+        &self,
+        limit: usize,
+        max_chars: usize,
+    ) -> Result<Vec<Option<String>>, Error> {
         let authorization = self
             .authorization()
             .map_err(thrown("event.authorization"))?;
@@ -177,7 +236,6 @@ impl Event {
                 type_name(&roles)
             )));
         }
-        // Checked before JSON.stringify, so a huge sparse array is refused without being written out.
         let length = Reflect::get(&roles, &JsValue::from_str("length"))
             .map_err(thrown("event.authorization.roles.length"))?
             .as_f64()
@@ -189,16 +247,27 @@ impl Event {
                 "authorization.roles has {shown} entries, more than {limit}"
             )));
         }
-        match as_json(&roles, "JSON.stringify(event.authorization.roles)")? {
-            Some(Json::Array(items)) => Ok(items
-                .into_iter()
-                .map(|item| match item {
-                    Json::String(name) => Some(name),
-                    _ => None,
-                })
-                .collect()),
-            _ => Ok(Vec::new()),
+        // One read per entry: its type is checked before anything is converted, so an object with
+        // toJSON, a Date or a Proxy is dropped, never turned into a role name.
+        let mut chars_left = max_chars as u32;
+        let mut entries = Vec::with_capacity(length as usize);
+        for index in 0..length as u32 {
+            let entry =
+                Reflect::get_u32(&roles, index).map_err(thrown("event.authorization.roles[i]"))?;
+            match well_formed_string(&entry, chars_left) {
+                Ok(name) => {
+                    chars_left = chars_left.saturating_sub(name.encode_utf16().count() as u32);
+                    entries.push(Some(name));
+                }
+                Err(BadString::TooLong) => {
+                    return Err(Error::Event(format!(
+                        "authorization.roles holds more than {max_chars} characters: the claim cannot fit maxClaimBytes"
+                    )))
+                }
+                Err(_) => entries.push(None),
+            }
         }
+        Ok(entries)
     }
 }
 
@@ -216,11 +285,15 @@ impl Event {
     /// `event.user.user_id`, required and non-empty.
     pub fn user_id(&self) -> Result<String, Error> {
         let user = self.user().map_err(thrown("event.user"))?;
-        match string_field(&user, "user_id", "event.user.user_id")? {
-            Some(id) if !id.is_empty() => Ok(id),
-            _ => Err(Error::Event(
-                "user.user_id is missing or not a non-empty string".into(),
-            )),
+        if user.is_undefined() || user.is_null() {
+            return Err(Error::Event("user is missing".into()));
+        }
+        let id = Reflect::get(&user, &JsValue::from_str("user_id"))
+            .map_err(thrown("event.user.user_id"))?;
+        match well_formed_string(&id, MAX_USER_ID) {
+            Ok(id) if !id.is_empty() => Ok(id),
+            Ok(_) => Err(Error::Event("user.user_id is empty".into())),
+            Err(why) => Err(Error::Event(format!("user.user_id is {}", why.describe()))),
         }
     }
 

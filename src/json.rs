@@ -18,8 +18,11 @@ pub enum Json {
     Bool(bool),
     /// A number.
     Number(f64),
-    /// A string (lone surrogates become U+FFFD).
+    /// A string.
     String(String),
+    /// A string with an unpaired surrogate (`"\ud800"`), which Rust cannot hold exactly: its text is
+    /// not kept, so it can never be mistaken for a different, valid string.
+    Unpaired,
     /// An array.
     Array(Vec<Json>),
     /// An object, members in document order.
@@ -46,6 +49,7 @@ impl Json {
             Self::Bool(_) => "boolean",
             Self::Number(_) => "number",
             Self::String(_) => "string",
+            Self::Unpaired => "string with an unpaired surrogate",
             Self::Array(_) => "array",
             Self::Object(_) => "object",
         }
@@ -58,6 +62,7 @@ pub fn parse(text: &str) -> Result<Json, String> {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        unpaired: false,
     };
     let value = parser.value(0)?;
     parser.skip_space();
@@ -71,6 +76,8 @@ struct Parser<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Set when the string just read had an unpaired surrogate.
+    unpaired: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -114,7 +121,15 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
-            Some(b'"') => self.string().map(|text| Json::String(text.into_owned())),
+            Some(b'"') => {
+                self.unpaired = false;
+                let text = self.string()?;
+                Ok(if self.unpaired {
+                    Json::Unpaired
+                } else {
+                    Json::String(text.into_owned())
+                })
+            }
             Some(b't') => self.literal("true", Json::Bool(true)),
             Some(b'f') => self.literal("false", Json::Bool(false)),
             Some(b'n') => self.literal("null", Json::Null),
@@ -247,7 +262,8 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// After `\u`: one code point, joining a surrogate pair; a lone surrogate becomes U+FFFD.
+    /// After `\u`: one code point, joining a surrogate pair; a lone surrogate becomes U+FFFD and is
+    /// flagged (`unpaired`).
     fn unicode_escape(&mut self) -> Result<char, String> {
         let first = self.hex4()?;
         if (0xD800..0xDC00).contains(&first)
@@ -262,7 +278,13 @@ impl<'a> Parser<'a> {
             }
             self.pos = save;
         }
-        Ok(char::from_u32(first).unwrap_or('\u{FFFD}'))
+        char::from_u32(first).map_or_else(
+            || {
+                self.unpaired = true;
+                Ok('\u{FFFD}')
+            },
+            Ok,
+        )
     }
 
     /// A JSON number, computed without `f64::from_str` (exact for integers below 2^53).
@@ -383,13 +405,15 @@ mod tests {
     fn reads_escapes_and_unicode() {
         let s = parse(r#""q\"b\\s\/n\n\t\u00e9\ud83d\ude00 é""#).unwrap();
         assert_eq!(s, Json::String("q\"b\\s/n\n\té😀 é".into()));
+        assert_eq!(parse(r#""\ud800x""#).unwrap(), Json::Unpaired);
+        assert_eq!(parse(r#""\udc00""#).unwrap(), Json::Unpaired);
         assert_eq!(
-            parse(r#""\ud800x""#).unwrap(),
-            Json::String("\u{FFFD}x".into())
-        );
-        assert_eq!(
-            parse(r#""\udc00""#).unwrap(),
-            Json::String("\u{FFFD}".into())
+            parse(r#"["a", "\ud800", "\uFFFD"]"#).unwrap(),
+            Json::Array(vec![
+                Json::String("a".into()),
+                Json::Unpaired,
+                Json::String("\u{FFFD}".into())
+            ])
         );
     }
 

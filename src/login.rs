@@ -36,10 +36,11 @@ pub async fn run(event: &Event, api: &Api) {
 /// Reads settings and roles, fetches permissions when configured, and plans the claims.
 async fn decide(event: &Event, api: &Api) -> Result<ClaimPlan, Error> {
     let settings = settings(event)?;
-    let roles = Roles::from_entries(event.role_entries(MAX_ROLE_ENTRIES)?);
+    let roles =
+        Roles::from_entries(event.role_entries(MAX_ROLE_ENTRIES, settings.max_claim_bytes)?);
     if roles.dropped > 0 {
         log(&format!(
-            "dropped {} role entries that were not strings",
+            "dropped {} role entries that were not well-formed strings",
             roles.dropped
         ));
     }
@@ -74,7 +75,7 @@ fn settings(event: &Event) -> Result<Rc<Settings>, Error> {
         return Ok(settings);
     }
     let secrets =
-        json::parse(&text).map_err(|err| Error::host("JSON.stringify(event.secrets)", err))?;
+        json::parse(&text).map_err(|err| Error::Event(format!("event.secrets: {err}")))?;
     let settings = Rc::new(Settings::from_source(&secrets)?);
     LAST_SETTINGS.with(|last| *last.borrow_mut() = Some((text, Rc::clone(&settings))));
     Ok(settings)
@@ -105,16 +106,11 @@ async fn permissions(
 }
 
 /// Applies a finished plan: ID token claims first, then access token claims. Each claim value crosses
-/// into JavaScript once (`JSON.parse`) and is shared by both tokens when they get the same claims.
+/// into JavaScript as one `JSON.parse`, separately for each token (so one token's host cannot change
+/// the other's value).
 fn apply(api: &Api, plan: &ClaimPlan) -> Result<(), Error> {
-    let id = to_js(&plan.id_token)?;
-    let access = if plan.access_token == plan.id_token {
-        id.clone()
-    } else {
-        to_js(&plan.access_token)?
-    };
-    api.set_claims(true, &id)?;
-    api.set_claims(false, &access)
+    api.set_claims(true, &to_js(&plan.id_token)?)?;
+    api.set_claims(false, &to_js(&plan.access_token)?)
 }
 
 fn to_js(claims: &[Claim]) -> Result<Vec<(JsValue, JsValue)>, Error> {

@@ -118,7 +118,7 @@ async fn non_string_roles_are_dropped_and_logged() {
     );
     assert_eq!(
         logs,
-        r#"["rbac-claims: dropped 4 role entries that were not strings"]"#
+        r#"["rbac-claims: dropped 4 role entries that were not well-formed strings"]"#
     );
 }
 

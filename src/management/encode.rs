@@ -15,6 +15,12 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
+/// `user_id` as one URL path segment, or `None` for `.` and `..`: URL parsing resolves those dot
+/// segments (also percent-encoded), so `/users/../permissions` would reach `/permissions`.
+pub fn user_path_segment(user_id: &str) -> Option<String> {
+    (user_id != "." && user_id != "..").then(|| encode_component(user_id))
+}
+
 /// An `application/x-www-form-urlencoded` body from name/value pairs.
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
     pairs
@@ -51,6 +57,14 @@ mod tests {
         assert_eq!(encode_component("ünï"), "%C3%BCn%C3%AF");
         assert_eq!(encode_component("a b+c&d=e"), "a%20b%2Bc%26d%3De");
         assert_eq!(encode_component("A-z_0.9~"), "A-z_0.9~");
+    }
+
+    #[test]
+    fn dot_segments_are_refused() {
+        assert_eq!(user_path_segment("."), None);
+        assert_eq!(user_path_segment(".."), None);
+        assert_eq!(user_path_segment("...").as_deref(), Some("..."));
+        assert_eq!(user_path_segment("a|b").as_deref(), Some("a%7Cb"));
     }
 
     #[test]

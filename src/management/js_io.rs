@@ -51,10 +51,10 @@ thread_local! {
 /// A 2xx body: parsed natively (`response.json()`), reduced natively to the fields the decoders read
 /// (`JSON.stringify(body, RESPONSE_FIELDS)`), then crossing into wasm once as text for [`crate::json`].
 async fn read_body(response: &FetchResponse) -> Result<Json, String> {
-    let promise = response.json().map_err(|e| describe_js_error(&e))?;
-    let value = JsFuture::from(promise)
-        .await
-        .map_err(|e| describe_fetch_error(&e))?;
+    // Only the error's name: a JSON syntax error message quotes the body, and a token response's body
+    // holds the token.
+    let promise = response.json().map_err(|e| error_name(&e))?;
+    let value = JsFuture::from(promise).await.map_err(|e| error_name(&e))?;
     let text = FIELDS
         .with(|fields| json_stringify_fields(&value, fields))
         .map_err(|e| describe_js_error(&e))?
@@ -84,6 +84,14 @@ fn describe_fetch_error(thrown: &JsValue) -> String {
         }
         _ => described,
     }
+}
+
+/// The `name` of a thrown error (`SyntaxError`, `TimeoutError`, ...), never its message.
+fn error_name(thrown: &JsValue) -> String {
+    let name = Reflect::get(thrown, &JsValue::from_str("name"))
+        .ok()
+        .and_then(|n| n.as_string());
+    format!("body unreadable ({})", name.as_deref().unwrap_or("error"))
 }
 
 fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {

@@ -13,7 +13,7 @@ pub mod retry;
 use crate::config::{PermissionSettings, PermissionSource};
 use crate::json::Json;
 use decode::Decode;
-use encode::{encode_component, fnv1a_hex, form_body};
+use encode::{encode_component, fnv1a_hex, form_body, user_path_segment};
 use flight::{before, Entry, FlightWait, Lookup, Shared};
 use retry::{next_step, request_timeout, Failure, Next};
 use std::fmt;
@@ -144,6 +144,8 @@ pub enum ManagementError {
     TooManyPages(Endpoint),
     /// The login that fetched the token for this one stopped without a result.
     Abandoned,
+    /// A `user_id` that cannot be one URL path segment (`.` or `..`, which URL parsing resolves).
+    InvalidUserId,
 }
 
 impl fmt::Display for ManagementError {
@@ -167,6 +169,9 @@ impl fmt::Display for ManagementError {
             Self::TooManyPages(e) => write!(f, "{e}: more than {MAX_PAGES} pages"),
             Self::Abandoned => {
                 f.write_str("the token request shared with another login was abandoned")
+            }
+            Self::InvalidUserId => {
+                f.write_str("user_id \".\" or \"..\" cannot be sent as a URL path segment")
             }
         }
     }
@@ -281,7 +286,7 @@ impl<'a, I: Io> Client<'a, I> {
         let user = format!(
             "{}/api/v2/users/{}",
             self.settings.base_url,
-            encode_component(user_id)
+            user_path_segment(user_id).ok_or(ManagementError::InvalidUserId)?
         );
         match self.settings.source {
             PermissionSource::User => {
@@ -358,9 +363,10 @@ impl<'a, I: Io> Client<'a, I> {
             .shared(&self.memory.roles, &directory_key, self.fetch_roles())
             .await?;
         let mut all = Vec::new();
+        let mut missing = 0;
         for name in names {
             let Some(role) = directory.iter().find(|role| &role.name == name) else {
-                self.io.log("a role of the event is not in the role directory (created since it was cached?): skipped");
+                missing += 1;
                 continue;
             };
             let key = format!("{}/role/{}", self.tenant_key, role.id);
@@ -372,6 +378,11 @@ impl<'a, I: Io> Client<'a, I> {
                 )
                 .await?;
             all.extend(permissions.iter().cloned());
+        }
+        if missing > 0 {
+            self.io.log(&format!(
+                "{missing} role(s) of the event not in the role directory (created since it was cached?): skipped"
+            ));
         }
         Ok(all)
     }

@@ -696,3 +696,36 @@ fn a_zero_roles_cache_fetches_every_login() {
     assert_eq!(io.count("/roles/rol_admin/permissions"), 2);
     assert_eq!(io.count("/oauth/token"), 1);
 }
+
+#[test]
+fn dot_segment_user_ids_are_refused_before_any_request() {
+    let io = FakeIo::new(|_, _| panic!("no request expected"));
+    for id in [".", ".."] {
+        let s = settings(&[]);
+        let err =
+            block_on(Client::new(&io, &s, &InstanceMemory::default()).permissions(id, None, &[]))
+                .unwrap_err();
+        assert_eq!(err, ManagementError::InvalidUserId);
+    }
+}
+
+#[test]
+fn missing_roles_are_logged_once_with_a_count() {
+    let io = FakeIo::new(roles_api);
+    let s = settings(&[("permissions", "roles")]);
+    roles_login(
+        &io,
+        &s,
+        &InstanceMemory::default(),
+        &["admin", "ghost-1", "ghost-2", "ghost-3"],
+    );
+    let lines: Vec<String> = io
+        .logs
+        .borrow()
+        .iter()
+        .filter(|l| l.contains("role directory"))
+        .cloned()
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("3 role(s)"), "{lines:?}");
+}
