@@ -38,7 +38,7 @@ pkg-trap: setup
 	$(WASM_PACK) build --dev --target nodejs --out-dir target/pkg-trap --mode no-install --no-typescript -- --features test-trap
 
 test-js: bundle pkg-trap
-	node --test js/test/
+	node --test js/test/*.test.js
 
 # Benchmarks: full runs by hand (`make bench`, writes BENCHMARKS.md); CI runs a short smoke.
 bench: bundle
