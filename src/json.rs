@@ -58,11 +58,19 @@ impl Json {
 
 /// Parses one JSON document; `Err` says where and what is wrong.
 pub fn parse(text: &str) -> Result<Json, String> {
+    parse_keeping(text, None)
+}
+
+/// Parses one JSON document keeping, when `keep` is given, only the object members with those names
+/// (at any depth); the others are checked for syntax and passed over without building anything. A
+/// Management API page of 100 permissions carries five fields per permission where two are used.
+pub fn parse_keeping(text: &str, keep: Option<&[&str]>) -> Result<Json, String> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         unpaired: false,
+        keep,
     };
     let value = parser.value(0)?;
     parser.skip_space();
@@ -78,6 +86,8 @@ struct Parser<'a> {
     pos: usize,
     /// Set when the string just read had an unpaired surrogate.
     unpaired: bool,
+    /// Member names to keep; `None` keeps all.
+    keep: Option<&'a [&'a str]>,
 }
 
 impl<'a> Parser<'a> {
@@ -151,7 +161,14 @@ impl<'a> Parser<'a> {
             let key = self.string()?;
             self.skip_space();
             self.expect(b':')?;
-            members.push((key.into_owned(), self.value(depth + 1)?));
+            if self
+                .keep
+                .map_or(true, |names| names.contains(&key.as_ref()))
+            {
+                members.push((key.into_owned(), self.value(depth + 1)?));
+            } else {
+                self.skip_value(depth + 1)?;
+            }
             self.skip_space();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -182,6 +199,73 @@ impl<'a> Parser<'a> {
                     return Ok(Json::Array(items));
                 }
                 _ => return Err(self.error("expected `,` or `]`")),
+            }
+        }
+    }
+
+    /// Checks and passes over one value without building it.
+    fn skip_value(&mut self, depth: usize) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested too deeply"));
+        }
+        self.skip_space();
+        match self.peek() {
+            Some(open @ (b'{' | b'[')) => {
+                let close = if open == b'{' { b'}' } else { b']' };
+                self.pos += 1;
+                self.skip_space();
+                if self.peek() == Some(close) {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                loop {
+                    if open == b'{' {
+                        self.skip_space();
+                        self.skip_string()?;
+                        self.skip_space();
+                        self.expect(b':')?;
+                    }
+                    self.skip_value(depth + 1)?;
+                    self.skip_space();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(byte) if byte == close => {
+                            self.pos += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(self.error("expected `,` or a closing bracket")),
+                    }
+                }
+            }
+            Some(b'"') => self.skip_string(),
+            _ => self.value(depth).map(|_| ()),
+        }
+    }
+
+    /// Passes over a string, checking its escapes, without building it.
+    fn skip_string(&mut self) -> Result<(), String> {
+        self.expect(b'"')?;
+        loop {
+            self.scan_plain();
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    match self.peek() {
+                        Some(b'u') => {
+                            self.pos += 1;
+                            self.hex4()?;
+                        }
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.pos += 1
+                        }
+                        _ => return Err(self.error("unknown escape")),
+                    }
+                }
+                _ => return Err(self.error("unterminated string")),
             }
         }
     }
@@ -451,6 +535,39 @@ mod tests {
         assert!(parse(&deep).unwrap_err().contains("nested too deeply"));
         let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
         assert!(parse(&ok).is_ok());
+    }
+
+    #[test]
+    fn keeping_some_members_skips_the_others_but_checks_them() {
+        let keep: &[&str] = &["a", "b"];
+        let doc = parse_keeping(
+            r#"{"a": {"b": 1, "c": [1, {"d": "\u00e9"}]}, "x": {"y": [true, null, "s\"]"]}}"#,
+            Some(keep),
+        )
+        .unwrap();
+        assert_eq!(
+            doc,
+            Json::Object(vec![(
+                "a".into(),
+                Json::Object(vec![("b".into(), Json::Number(1.0))])
+            )])
+        );
+        for bad in [
+            r#"{"x": [1,]}"#,
+            r#"{"x": "\q"}"#,
+            r#"{"x": {"y" 1}}"#,
+            r#"{"x": tru}"#,
+            r#"{"x": [}"#,
+            r#"{"x": 1"#,
+        ] {
+            assert!(parse_keeping(bad, Some(keep)).is_err(), "{bad}");
+        }
+        let deep = format!(
+            "{{\"x\": {}{}}}",
+            "[".repeat(MAX_DEPTH + 2),
+            "]".repeat(MAX_DEPTH + 2)
+        );
+        assert!(parse_keeping(&deep, Some(keep)).is_err());
     }
 
     #[test]

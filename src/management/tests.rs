@@ -107,7 +107,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
 
 /// A body written with `json!`, read by the crate's own JSON parser as the real host does.
 fn parsed(body: &Value) -> crate::json::Json {
-    crate::json::parse(&body.to_string()).unwrap()
+    crate::json::parse_keeping(&body.to_string(), Some(super::decode::RESPONSE_FIELDS)).unwrap()
 }
 
 fn ok(body: Value) -> Result<Response, String> {
