@@ -1,0 +1,132 @@
+'use strict';
+/**
+ * Measure 1: CPU per login, Management API answered in-process by a stubbed global fetch.
+ *
+ *   node --expose-gc bench/cpu.js [--rounds N] [--round-ms MS] [--warmup-ms MS] [--json]
+ *
+ * Both Actions are loaded in this process; onExecutePostLogin is called directly with a minimal
+ * recording api (bench/lib/memory-api.js), one login at a time (awaited). Per scenario: warm-up
+ * (alternating, by time), then `rounds` rounds per implementation, interleaved wasm, js, wasm, js, …; a round is N logins
+ * and its CPU time is the process.cpuUsage() delta (user + system). Reported: the median of the
+ * rounds in µs per login. With --expose-gc a full GC runs before each round, so garbage left by one
+ * implementation is not collected on the other's time. Every round's last login is checked.
+ */
+const { parseArgs } = require('node:util');
+const { implementations, loadFresh } = require('./lib/impls');
+const { createStubFetch } = require('./lib/stub-fetch');
+const { cpuFixture, API } = require('./lib/fixtures');
+const { MemoryCache, recordingApi, withCapturedConsole } = require('./lib/memory-api');
+const { median } = require('./lib/stats');
+
+const NS = 'https://rbac.example.com';
+
+/** Scenarios: `id` is stable (used by run.js); `perms` is the expected permissions claim length. */
+function scenarios(stub) {
+  const base = (user, roles) => ({ user: { user_id: user }, authorization: { roles }, resource_server: { identifier: API } });
+  const big = Array.from({ length: 10 }, (_, i) => `cpu-big-${i}`);
+  return [
+    { id: 'roles-only', label: 'roles only (permissions=off)', event: base('auth0|cpu-0', ['admin', 'editor']), secrets: { namespace: NS }, perms: null },
+    { id: 'user-100', label: 'roles + 100 permissions (permissions=user, 1 page)', event: base('auth0|cpu-100', ['admin', 'editor']), secrets: stub.secrets({ permissions: 'user' }), perms: 100 },
+    { id: 'user-1000', label: 'roles + 1000 permissions (permissions=user, 10 pages)', event: base('auth0|cpu-1000', ['admin', 'editor']), secrets: stub.secrets({ permissions: 'user' }), perms: 1000 },
+    { id: 'effective-100', label: 'roles + 100 permissions (permissions=effective, 1 page)', event: base('auth0|cpu-100', ['admin', 'editor']), secrets: stub.secrets({ permissions: 'effective' }), perms: 100 },
+    { id: 'roles-100', label: 'roles + 100 permissions (permissions=roles, 2 roles, warm)', event: base('auth0|cpu-0', ['cpu-small-a', 'cpu-small-b']), secrets: stub.secrets({ permissions: 'roles' }), perms: 100 },
+    { id: 'roles-1000', label: 'roles + 1000 permissions (permissions=roles, 10 roles, warm)', event: base('auth0|cpu-0', big), secrets: stub.secrets({ permissions: 'roles' }), perms: 1000 },
+  ];
+}
+
+const cpuNow = () => { const u = process.cpuUsage(); return u.user + u.system; };
+
+/** One login; returns the recording so the caller can check it. */
+async function login(action, cache, scenario) {
+  const rec = recordingApi(cache);
+  await action.onExecutePostLogin({ ...scenario.event, secrets: scenario.secrets }, rec.api);
+  return rec;
+}
+
+function check(rec, scenario, implName) {
+  if (rec.denied()) return `${implName}: login denied`;
+  const roles = rec.claims.accessToken[`${NS}/roles`];
+  if (!Array.isArray(roles) || roles.length !== scenario.event.authorization.roles.length) return `${implName}: roles claim missing`;
+  const perms = rec.claims.accessToken[`${NS}/permissions`];
+  if (scenario.perms === null ? perms !== undefined : (!Array.isArray(perms) || perms.length !== scenario.perms)) {
+    return `${implName}: permissions claim has ${perms ? perms.length : 'none'}, expected ${scenario.perms}`;
+  }
+  return null;
+}
+
+async function round(action, cache, scenario, n) {
+  if (typeof global.gc === 'function' && n > 20) global.gc(); // each round pays for its own garbage
+  const start = cpuNow();
+  let rec;
+  for (let i = 0; i < n; i += 1) rec = await login(action, cache, scenario); // eslint-disable-line no-await-in-loop
+  return { us: (cpuNow() - start) / n, rec };
+}
+
+async function measure({ rounds = 10, roundMs = 200, warmupMs = 1000 } = {}) {
+  const stub = createStubFetch(cpuFixture());
+  stub.install();
+  const impls = implementations().map((impl) => ({ ...impl, action: loadFresh(impl), cache: new MemoryCache() }));
+  const results = [];
+  try {
+    for (const scenario of scenarios(stub)) {
+      const row = { id: scenario.id, label: scenario.label, impls: {} };
+      // Warm-up and support check: a few logins each (first: token, role caches, JIT), then calibrate N.
+      const usable = [];
+      for (const impl of impls) {
+        const { value: rec, lines } = await withCapturedConsole(() => login(impl.action, impl.cache, scenario)); // eslint-disable-line no-await-in-loop
+        const problem = check(rec, scenario, impl.name);
+        if (problem) {
+          row.impls[impl.name] = { error: problem, log: lines.slice(0, 2).join(' | ') };
+          continue;
+        }
+        usable.push(impl);
+      }
+      if (usable.length === 0) { results.push(row); continue; }
+      // Warm-up by time (V8 keeps tiering up for a while), alternating, then calibrate N from the last chunk.
+      const perImpl = {};
+      const until = Date.now() + warmupMs;
+      do {
+        for (const impl of usable) {
+          const { us } = await round(impl.action, impl.cache, scenario, 20); // eslint-disable-line no-await-in-loop
+          perImpl[impl.name] = us;
+        }
+      } while (Date.now() < until);
+      const slowest = Math.max(...Object.values(perImpl));
+      const n = Math.max(10, Math.min(100000, Math.round((roundMs * 1000) / Math.max(slowest, 0.5))));
+      const samples = Object.fromEntries(usable.map((impl) => [impl.name, []]));
+      for (let r = 0; r < rounds; r += 1) {
+        const order = r % 2 === 0 ? usable : [...usable].reverse();
+        for (const impl of order) {
+          const { us, rec } = await round(impl.action, impl.cache, scenario, n); // eslint-disable-line no-await-in-loop
+          const problem = check(rec, scenario, impl.name);
+          if (problem) throw new Error(`${scenario.id}: ${problem}`);
+          samples[impl.name].push(us);
+        }
+      }
+      for (const impl of usable) {
+        row.impls[impl.name] = { usPerLogin: median(samples[impl.name]), rounds: samples[impl.name], loginsPerRound: n };
+      }
+      results.push(row);
+    }
+  } finally {
+    stub.uninstall();
+  }
+  return { results, requests: stub.counts, impls: impls.map(({ name, source }) => ({ name, source })) };
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '10' }, 'round-ms': { type: 'string', default: '200' }, 'warmup-ms': { type: 'string', default: '1000' }, json: { type: 'boolean' },
+    },
+  });
+  measure({ rounds: Number(values.rounds), roundMs: Number(values['round-ms']), warmupMs: Number(values['warmup-ms']) }).then((out) => {
+    if (values.json) { process.stdout.write(`${JSON.stringify(out)}\n`); return; }
+    for (const row of out.results) {
+      const cell = (name) => (row.impls[name] && row.impls[name].usPerLogin !== undefined ? `${row.impls[name].usPerLogin.toFixed(1)} µs` : (row.impls[name] && row.impls[name].error) || 'n/a');
+      process.stdout.write(`${row.label}: wasm ${cell('wasm')}, js ${cell('js')}\n`);
+    }
+  }).catch((err) => { process.stderr.write(`${err.stack || err}\n`); process.exit(1); });
+}
+
+module.exports = { measure, scenarios };
