@@ -105,22 +105,31 @@ async fn permissions(
     ))
 }
 
-/// Applies a finished plan: ID token claims first, then access token claims. Each claim value crosses
-/// into JavaScript as one `JSON.parse`, separately for each token (so one token's host cannot change
-/// the other's value).
+/// Applies a finished plan: ID token claims first, then access token claims. Each claim value is
+/// written as JSON once and crosses into JavaScript as one `JSON.parse` per token (so one token's host
+/// cannot change the other's value).
 fn apply(api: &Api, plan: &ClaimPlan) -> Result<(), Error> {
-    api.set_claims(true, &to_js(&plan.id_token)?)?;
-    api.set_claims(false, &to_js(&plan.access_token)?)
+    let id = as_json(&plan.id_token);
+    let access = if plan.access_token == plan.id_token {
+        id.clone()
+    } else {
+        as_json(&plan.access_token)
+    };
+    api.set_claims(true, &to_js(&id)?)?;
+    api.set_claims(false, &to_js(&access)?)
 }
 
-fn to_js(claims: &[Claim]) -> Result<Vec<(JsValue, JsValue)>, Error> {
+/// Each claim's name and its value as JSON text.
+fn as_json(claims: &[Claim]) -> Vec<(&str, String)> {
     claims
         .iter()
-        .map(|claim| {
-            Ok((
-                JsValue::from_str(&claim.name),
-                parse_json(&claim.value.to_json())?,
-            ))
-        })
+        .map(|claim| (claim.name.as_str(), claim.value.to_json()))
+        .collect()
+}
+
+fn to_js(claims: &[(&str, String)]) -> Result<Vec<(JsValue, JsValue)>, Error> {
+    claims
+        .iter()
+        .map(|(name, json)| Ok((JsValue::from_str(name), parse_json(json)?)))
         .collect()
 }
