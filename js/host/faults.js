@@ -112,4 +112,4 @@ function compileFaults(spec) {
   };
 }
 
-module.exports = { compileFaults, FAULT_KINDS: KINDS };
+module.exports = { compileFaults, prng, FAULT_KINDS: KINDS };

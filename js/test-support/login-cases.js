@@ -123,4 +123,30 @@ async function referenceResults(standIns) {
   return results;
 }
 
-module.exports = { NS, FIXTURE, startStandIns, cases, checkResults, comparable, referenceResults };
+/**
+ * Forces a trap in `wasm` (a test-trap build) and runs two logins through `action`: the first must be
+ * denied and the instance replaced. Shared by the bundle and npm package trap tests.
+ * @returns {Promise<{calls: Array, lines: string[]}>}
+ */
+async function loginThroughATrap(action, wasm) {
+  const calls = [];
+  const api = {
+    idToken: { setCustomClaim: (k, v) => calls.push(['idToken', k, v]) },
+    accessToken: { setCustomClaim: (k, v) => calls.push(['accessToken', k, v]) },
+    access: { deny: (r) => calls.push(['deny', r]) },
+  };
+  const event = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
+  const log = console.log;
+  const lines = [];
+  console.log = (line) => lines.push(line);
+  try {
+    wasm.trapNextPoll();
+    await action.onExecutePostLogin(event, api);
+    await action.onExecutePostLogin(event, api);
+  } finally {
+    console.log = log;
+  }
+  return { calls, lines };
+}
+
+module.exports = { NS, FIXTURE, startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap };

@@ -2,20 +2,11 @@
 // js/action.js loaded as Auth0 loads it: require once, call onExecutePostLogin per login.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const { recordingApi } = require('./support/api');
 const path = require('node:path');
 
 const action = require(path.join(__dirname, '..', 'action.js'));
 
-function recordingApi() {
-  const calls = [];
-  const api = {
-    calls,
-    idToken: { setCustomClaim: (k, v) => { calls.push(['idToken', k, v]); return api; } },
-    accessToken: { setCustomClaim: (k, v) => { calls.push(['accessToken', k, v]); return api; } },
-    access: { deny: (reason) => { calls.push(['deny', reason]); return api; } },
-  };
-  return api;
-}
 
 test('the entry exports an async onExecutePostLogin', () => {
   assert.equal(typeof action.onExecutePostLogin, 'function');

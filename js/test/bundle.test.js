@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { builtinModules } = require('node:module');
 const { runIsolated } = require('../test-support/isolated');
-const { startStandIns, cases, checkResults, comparable, referenceResults } = require('../test-support/login-cases');
+const { startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap } = require('../test-support/login-cases');
 const { ROOT, wrapModule, createLoader } = require('../loader');
 const { readSources, BUNDLED, LIMIT_BYTES } = require('../bundle');
 
@@ -92,23 +92,7 @@ test('inside the bundle, a trapped wasm instance is replaced (test-trap build, m
   const first = load(`${ROOT}/pkg/rbac_claims.js`);
   assert.equal(reads, 1, 'one instance at load');
 
-  const calls = [];
-  const api = {
-    idToken: { setCustomClaim: (k, v) => calls.push(['idToken', k, v]) },
-    accessToken: { setCustomClaim: (k, v) => calls.push(['accessToken', k, v]) },
-    access: { deny: (r) => calls.push(['deny', r]) },
-  };
-  const event = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
-  const log = console.log;
-  const lines = [];
-  console.log = (line) => lines.push(line);
-  try {
-    first.trapNextPoll();
-    await action.onExecutePostLogin(event, api);
-    await action.onExecutePostLogin(event, api);
-  } finally {
-    console.log = log;
-  }
+  const { calls, lines } = await loginThroughATrap(action, first);
   assert.equal(calls[0][0], 'deny', JSON.stringify(calls));
   assert.ok(lines.includes('rbac-claims: the wasm instance trapped and was replaced'), lines.join('\n'));
   assert.equal(reads, 2, 'the wasm was read (decompressed) again for the new instance');

@@ -11,7 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { runIsolated } = require('../test-support/isolated');
-const { startStandIns, cases, checkResults, comparable, referenceResults } = require('../test-support/login-cases');
+const { startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap } = require('../test-support/login-cases');
 const { FILES, entrySource } = require('../package');
 const { crateVersion, readSources } = require('../bundle');
 
@@ -108,23 +108,7 @@ test('inside the package, a trapped wasm instance is replaced (test-trap build, 
   const glue = path.join(dir, 'rbac_claims.js');
   const first = require(glue); // the instance the entry loaded (Node's module cache)
 
-  const calls = [];
-  const api = {
-    idToken: { setCustomClaim: (k, v) => calls.push(['idToken', k, v]) },
-    accessToken: { setCustomClaim: (k, v) => calls.push(['accessToken', k, v]) },
-    access: { deny: (r) => calls.push(['deny', r]) },
-  };
-  const event = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
-  const log = console.log;
-  const lines = [];
-  console.log = (line) => lines.push(line);
-  try {
-    first.trapNextPoll();
-    await action.onExecutePostLogin(event, api);
-    await action.onExecutePostLogin(event, api);
-  } finally {
-    console.log = log;
-  }
+  const { calls, lines } = await loginThroughATrap(action, first);
   assert.equal(calls[0][0], 'deny', JSON.stringify(calls));
   assert.ok(lines.includes('rbac-claims: the wasm instance trapped and was replaced'), lines.join('\n'));
   assert.notEqual(require(glue), first, 'a fresh glue module');

@@ -4,22 +4,13 @@
 // every later login works again.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const { recordingApi } = require('./support/api');
 const path = require('node:path');
 const fs = require('node:fs');
 const { createAction } = require('../entry');
 
 const GLUE = path.join(__dirname, '..', '..', 'target', 'pkg-trap', 'rbac_claims.js');
 
-function recordingApi() {
-  const calls = [];
-  const api = {
-    calls,
-    idToken: { setCustomClaim: (k, v) => { calls.push(['idToken', k, v]); return api; } },
-    accessToken: { setCustomClaim: (k, v) => { calls.push(['accessToken', k, v]); return api; } },
-    access: { deny: (reason) => { calls.push(['deny', reason]); return api; } },
-  };
-  return api;
-}
 
 function captureLogs() {
   const lines = [];

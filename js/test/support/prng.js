@@ -1,17 +1,8 @@
 'use strict';
 /** Seeded PRNG helpers (mulberry32) for reproducible generated tests. */
 
-/** @param {number} seed @returns {() => number} uniform in [0, 1) */
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the one the stand-in's fault injection uses. */
+const { prng: mulberry32 } = require('../../host/faults');
 
 /** A small toolbox over one seeded stream. */
 function createRandom(seed) {
