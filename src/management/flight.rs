@@ -72,9 +72,6 @@ impl<V, E> Slots<V, E> {
     fn remove(&mut self, key: &str) {
         self.0.retain(|(k, _)| k != key);
     }
-    fn clear(&mut self) {
-        self.0.clear();
-    }
 }
 
 impl<V: Clone + PartialEq, E: Clone> Shared<V, E> {
@@ -119,11 +116,6 @@ impl<V: Clone + PartialEq, E: Clone> Shared<V, E> {
             flight,
             abandoned: Some(abandoned),
         }
-    }
-
-    /// Forgets every value (a cold instance).
-    pub fn clear(&self) {
-        self.slots.borrow_mut().clear();
     }
 
     fn settle(&self, key: &str, flight: &Rc<Flight<V, E>>, result: Result<Entry<V>, E>) {

@@ -240,15 +240,6 @@ pub struct InstanceMemory {
     pub role_permissions: Shared<Rc<Vec<Permission>>, ManagementError>,
 }
 
-impl InstanceMemory {
-    /// Forgets everything (a cold instance).
-    pub fn clear(&self) {
-        self.tokens.clear();
-        self.roles.clear();
-        self.role_permissions.clear();
-    }
-}
-
 /// The client for one login: settings, the instance's memory, and a deadline.
 pub struct Client<'a, I: Io> {
     io: &'a I,
