@@ -2,7 +2,11 @@
 // The Action entry's whole logic, shared by js/action.js (pkg/), the single-file bundle and the tests.
 // It drives a login polled in Rust (startLogin runs it as far as it can; then loginWoken/pollLogin until
 // done) so that a wasm trap surfaces here, inside a try, as a WebAssembly.RuntimeError: then the
-// instance is replaced and the login denied. No policy here.
+// instance is replaced and the login denied. A login that had to be denied but could not be (the deny
+// itself threw) is failed the only way left: the returned promise rejects. No policy here.
+
+const PENDING = 0; // pollLogin: waits for I/O (startLogin returns the task id, >= 0, instead)
+const NOT_DENIED = -2; // startLogin/pollLogin: finished, had to deny, api.access.deny failed
 
 /**
  * @param {() => object} loadWasm returns a fresh, instantiated wasm-bindgen module (its exports);
@@ -15,11 +19,17 @@ function createAction(loadWasm) {
   async function onExecutePostLogin(event, api) {
     const instance = wasm;
     let id = -1;
+    let state = PENDING;
     try {
       id = instance.startLogin(event, api);
+      if (id < 0) state = id;
       while (id >= 0) {
         await instance.loginWoken(id);
-        if (instance.pollLogin(id)) id = -1;
+        const polled = instance.pollLogin(id);
+        if (polled !== PENDING) {
+          state = polled;
+          id = -1;
+        }
       }
     } catch (err) {
       console.log(`rbac-claims: internal failure: ${err && err.name}: ${err && err.message}`);
@@ -30,7 +40,8 @@ function createAction(loadWasm) {
       try {
         api.access.deny(wasm.denyReason());
       } catch (denyErr) {
-        console.log(`rbac-claims: could not deny the login: ${denyErr && denyErr.message}`);
+        console.log(`rbac-claims: could not deny the login: ${denyErr && denyErr.name}; failing it instead`);
+        state = NOT_DENIED;
       }
     } finally {
       try {
@@ -39,6 +50,7 @@ function createAction(loadWasm) {
         // a trapped instance may refuse; it is being dropped anyway
       }
     }
+    if (state === NOT_DENIED) throw new Error(wasm.notDeniedMessage());
   }
 
   return { onExecutePostLogin };

@@ -465,7 +465,10 @@ fn parse_whole(
     }
 }
 
-/// `managementUrl`: `https:` anywhere, `http:` only on a loopback host; no path, query or fragment.
+/// `managementUrl`: `https:` anywhere, `http:` only on a loopback host; a scheme, a host and an
+/// optional port (1–65535), nothing else. Only the characters of a host and a port are accepted, so the
+/// text means to `fetch` (the WHATWG URL parser) exactly what it means here: a backslash (a path
+/// separator there), `%`, `@` or a host that parser would read as a number (`0x7f000001`) is refused.
 fn parse_management_url(value: &str) -> Result<String, ConfigError> {
     let bad = |why: &str| error(keys::MANAGEMENT_URL, format!("{} {why}", quote(value)));
     let trimmed = value.trim_end_matches('/');
@@ -477,21 +480,48 @@ fn parse_management_url(value: &str) -> Result<String, ConfigError> {
     } else {
         return Err(bad("must start with https://"));
     };
-    if authority.is_empty() || authority.contains(['/', '?', '#', '@', ' ']) {
+    let host_chars = |c: char| c.is_ascii_alphanumeric() || ".-:[]".contains(c);
+    if authority.is_empty() || !authority.chars().all(host_chars) {
         return Err(bad(
-            "must be a scheme and host only, e.g. https://tenant.us.auth0.com",
+            "must be a scheme, a host and an optional port only, e.g. https://tenant.us.auth0.com",
         ));
     }
-    let host = if authority.starts_with('[') {
-        authority
-            .split(']')
-            .next()
-            .map(|h| format!("{h}]"))
-            .unwrap_or_default()
-    } else {
-        authority.split(':').next().unwrap_or_default().to_owned()
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(rest) => {
+            let Some((inside, after)) = rest.split_once(']') else {
+                return Err(bad("has an IPv6 address without its closing `]`"));
+            };
+            if inside.is_empty() || !inside.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
+                return Err(bad("has an IPv6 address that is not valid"));
+            }
+            (
+                authority.get(..inside.len() + 2).unwrap_or(authority),
+                after,
+            )
+        }
+        None => match authority.find(':') {
+            Some(at) => authority.split_at(at),
+            None => (authority, ""),
+        },
     };
-    let loopback = host == "localhost" || host == "[::1]" || is_loopback_ipv4(&host);
+    if !port.is_empty() {
+        let digits = port.strip_prefix(':').unwrap_or("x");
+        let valid = !digits.is_empty()
+            && digits.len() <= 5
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && digits
+                .parse::<u32>()
+                .is_ok_and(|p| (1..=65_535).contains(&p));
+        if !valid {
+            return Err(bad("has a port that is not a number from 1 to 65535"));
+        }
+    }
+    if !host.starts_with('[') && !is_host_name_or_ipv4(host) {
+        return Err(bad(
+            "has a host that is neither a host name nor a dotted IPv4 address",
+        ));
+    }
+    let loopback = host == "localhost" || host == "[::1]" || is_loopback_ipv4(host);
     if !secure && !loopback {
         return Err(bad(
             "uses http:, which is allowed only for loopback hosts; use https:",
@@ -500,17 +530,41 @@ fn parse_management_url(value: &str) -> Result<String, ConfigError> {
     Ok(trimmed.to_owned())
 }
 
-/// True for a dotted IPv4 address in 127.0.0.0/8.
-fn is_loopback_ipv4(host: &str) -> bool {
-    let parts: Vec<&str> = host.split('.').collect();
+/// True for a host name (labels of letters, digits and `-`) whose last label is not a number, or a
+/// dotted IPv4 address in canonical form. The WHATWG URL parser reads a host ending in a number
+/// (`0x7f000001`, `2130706433`, `127.1`) as an IPv4 address: those are refused, as are empty labels.
+fn is_host_name_or_ipv4(host: &str) -> bool {
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && !l.starts_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if !labels.iter().all(label_ok) {
+        return false;
+    }
+    let last = labels.last().copied().unwrap_or_default();
+    let numeric = last.bytes().all(|b| b.is_ascii_digit())
+        || (last.starts_with("0x") && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit()));
+    !numeric || is_canonical_ipv4(&labels)
+}
+
+/// Four decimal parts 0–255 without leading zeros.
+fn is_canonical_ipv4(parts: &[&str]) -> bool {
     parts.len() == 4
-        && parts.first() == Some(&"127")
         && parts.iter().all(|p| {
             !p.is_empty()
                 && p.len() <= 3
                 && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
                 && p.parse::<u16>().is_ok_and(|n| n <= 255)
         })
+}
+
+/// True for a canonical dotted IPv4 address in 127.0.0.0/8.
+fn is_loopback_ipv4(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    is_canonical_ipv4(&parts) && parts.first() == Some(&"127")
 }
 
 fn error(key: &'static str, problem: impl Into<String>) -> ConfigError {
@@ -559,7 +613,9 @@ fn parse_tokens(value: &str) -> Result<TokenSelection, ConfigError> {
     Ok(selection)
 }
 
-/// Validates a namespace: an `http(s)` URL or a URN that Auth0 will not silently ignore.
+/// Validates a namespace: an `http(s)` URL or a URN that Auth0 will not silently ignore. The reserved
+/// hosts and `urn:auth0` are compared on the text as a URL parser would read it: percent-decoded, with
+/// the IDNA dot forms and full-width letters mapped to ASCII, in lower case ([`fold_for_comparison`]).
 fn parse_namespace(value: &str) -> Result<Namespace, ConfigError> {
     let bad = |why: &str| error(keys::NAMESPACE, format!("{} {why}", quote(value)));
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -574,16 +630,28 @@ fn parse_namespace(value: &str) -> Result<Namespace, ConfigError> {
         .strip_prefix("https://")
         .or_else(|| lower.strip_prefix("http://"))
     {
-        let authority = rest.split('/').next().unwrap_or_default();
+        // A URL parser ends the authority at `/` or, for http(s), at `\`.
+        let authority = rest.split(['/', '\\']).next().unwrap_or_default();
         let host_port = authority.rsplit('@').next().unwrap_or_default();
-        let host = host_port
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches('.');
+        let host = host_port.split(':').next().unwrap_or_default();
+        let host = fold_for_comparison(host);
+        let host = host.trim_end_matches('.');
         if host.is_empty() {
             return Err(bad("has no host"));
         }
+        if !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            return Err(bad(
+                "has a host that is not a plain ASCII host name (write an international name in its xn-- form)",
+            ));
+        }
+        let host = host
+            .split('.')
+            .map(|label| decoded_ascii_label(label).unwrap_or(label))
+            .collect::<Vec<_>>()
+            .join(".");
         if let Some(reserved) = AUTH0_RESERVED_HOSTS
             .iter()
             .find(|reserved| host == **reserved || host.ends_with(&format!(".{reserved}")))
@@ -604,6 +672,54 @@ fn parse_namespace(value: &str) -> Result<Namespace, ConfigError> {
         return Err(bad("must be an http(s) URL or a URN"));
     }
     Ok(Namespace(normalized.to_owned()))
+}
+
+/// `text` as a URL parser compares a host: percent-decoded (until nothing changes, at most 4 times),
+/// the IDNA full stops (`。` `．` `｡`) as `.`, full-width ASCII (`ａ`) as ASCII, lower case.
+pub fn fold_for_comparison(text: &str) -> String {
+    let mut current = text.to_owned();
+    for _ in 0..4 {
+        let decoded = percent_decode(&current);
+        if decoded == current {
+            break;
+        }
+        current = decoded;
+    }
+    current
+        .chars()
+        .map(|c| match c {
+            '\u{3002}' | '\u{FF0E}' | '\u{FF61}' => '.',
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Decodes `%XX` escapes; bytes that do not form UTF-8 become U+FFFD.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |at: usize| bytes.get(at).and_then(|h| (*h as char).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// An `xn--` label whose Punycode holds only ASCII (`xn--auth0-` is `auth0`): that ASCII.
+fn decoded_ascii_label(label: &str) -> Option<&str> {
+    label.strip_prefix("xn--")?.strip_suffix('-')
 }
 
 #[cfg(test)]
@@ -957,6 +1073,87 @@ mod tests {
                 "managementUrl",
                 "{bad}"
             );
+        }
+    }
+
+    #[test]
+    fn management_urls_a_url_parser_reads_otherwise_are_refused() {
+        for bad in [
+            "http://127.0.0.1:4010\\evil",
+            "http://127.0.0.1\\@evil.example",
+            "https://tenant.auth0.com%2eevil.example",
+            "http://127.0.0.1:0",
+            "http://127.0.0.1:65536",
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:",
+            "http://127.0.0.1:80:80",
+            "http://127.0.0.1:+80",
+            "http://0x7f000001",
+            "http://2130706433",
+            "http://127.1",
+            "http://127.000.0.1",
+            "http://0177.0.0.1",
+            "https://0x7f000001",
+            "https://a..b",
+            "https://.a",
+            "https://-a.example",
+            "http://[::1",
+            "http://[::1]x",
+            "http://[zz::1]",
+            "https://tenant\u{3002}auth0.com",
+        ] {
+            assert_eq!(
+                with_creds(&[("managementUrl", bad)]).unwrap_err().key,
+                "managementUrl",
+                "{bad}"
+            );
+        }
+        for ok in [
+            "http://127.0.0.1:65535",
+            "http://localhost:1",
+            "https://tenant.eu.auth0.com:443/",
+            "https://10.0.0.1",
+        ] {
+            assert!(with_creds(&[("managementUrl", ok)]).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn reserved_namespaces_are_found_in_any_spelling() {
+        for ns in [
+            "https://auth0%2ecom/x",
+            "https://auth0%2Ecom",
+            "https://auth0%252ecom",
+            "https://%61uth0.com",
+            "https://auth0\u{3002}com/x",
+            "https://tenant\u{FF0E}auth0\u{FF0E}com",
+            "https://auth0\u{FF61}com",
+            "https://\u{FF21}\u{FF35}\u{FF34}\u{FF28}\u{FF10}.com",
+            "https://x.webtask%2Eio",
+            "https://xn--auth0-.com",
+            "https://auth0.com\\claims",
+            "https://auth0.com.%2e/x",
+        ] {
+            let err = namespace_error(ns);
+            assert!(
+                err.problem.contains("auth0")
+                    || err.problem.contains("webtask")
+                    || err.problem.contains("ASCII"),
+                "{ns}: {err}"
+            );
+        }
+        for ns in [
+            "https://example.com%2f.auth0.com",
+            "https://ex\u{E4}mple.com",
+        ] {
+            assert!(namespace_error(ns).problem.contains("ASCII"), "{ns}");
+        }
+        for ns in [
+            "https://xn--exmple-cua.com/claims",
+            "https://auth0.example.com",
+            "https://user%40auth0.com@example.com",
+        ] {
+            assert!(parse(&[("namespace", ns)]).is_ok(), "{ns}");
         }
     }
 

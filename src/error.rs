@@ -10,6 +10,11 @@ use std::fmt;
 pub const USER_DENY_REASON: &str =
     "Sign-in could not be completed because authorization data is unavailable. Please try again later.";
 
+/// The error a login rejects with when it had to be denied and `api.access.deny` failed: Auth0 fails a
+/// login whose Action throws, the only way left to stop a login that must not go on.
+pub const NOT_DENIED_MESSAGE: &str =
+    "rbac-claims: the login had to be denied and api.access.deny failed, so the Action fails it";
+
 /// Longest piece of a JavaScript error message kept in a log line (Auth0 keeps 256 characters of logs).
 const DETAIL_LIMIT: usize = 160;
 
@@ -82,6 +87,37 @@ impl From<PlanError> for Error {
     }
 }
 
+/// Longest log line written, prefix included: Auth0 keeps the first 256 characters of an Action's logs.
+pub const MAX_LOG_CHARS: usize = 256;
+
+/// One operator log line as written: `rbac-claims: ` and `line`, control characters (line breaks)
+/// shown as `?` so a thrown message cannot forge a line of its own, cut to [`MAX_LOG_CHARS`].
+pub fn log_line(line: &str) -> String {
+    let line: String = format!("rbac-claims: {line}")
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    shorten(&line, MAX_LOG_CHARS - 1)
+}
+
+/// Names a thrown JavaScript error by its `name` and its `cause.code` only (never its message, which
+/// can quote request data such as a header): `what failed: TypeError (cause: ECONNREFUSED)`. Both parts
+/// keep only identifier characters and are cut short.
+pub fn error_kind_text(what: &str, name: Option<&str>, cause_code: Option<&str>) -> String {
+    let clean = |text: &str| -> String {
+        text.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(40)
+            .collect()
+    };
+    let name = name.map(clean).filter(|n| !n.is_empty());
+    let mut text = format!("{what} failed: {}", name.as_deref().unwrap_or("error"));
+    if let Some(code) = cause_code.map(clean).filter(|c| !c.is_empty()) {
+        text.push_str(&format!(" (cause: {code})"));
+    }
+    text
+}
+
 /// Cuts `text` to at most `limit` characters, marking the cut.
 pub fn shorten(text: &str, limit: usize) -> String {
     if text.chars().count() <= limit {
@@ -124,6 +160,30 @@ mod tests {
         );
         let err = Error::host("event.secrets", "TypeError: nope");
         assert_eq!(err.to_string(), "event.secrets threw: TypeError: nope");
+    }
+
+    #[test]
+    fn log_lines_are_one_bounded_line() {
+        let line = log_line(&format!("a\nforged line {}", "x".repeat(1000)));
+        assert_eq!(line.chars().count(), MAX_LOG_CHARS);
+        assert!(line.starts_with("rbac-claims: a?forged line "));
+        assert!(!line.contains('\n'));
+        assert_eq!(log_line("short"), "rbac-claims: short");
+    }
+
+    #[test]
+    fn thrown_errors_are_named_never_quoted() {
+        assert_eq!(
+            error_kind_text("fetch", Some("TypeError"), Some("ECONNREFUSED")),
+            "fetch failed: TypeError (cause: ECONNREFUSED)"
+        );
+        // Whatever a host puts in `name` or `code`, only identifier characters of it come through.
+        assert_eq!(
+            error_kind_text("fetch", Some("Type Error: x\ny"), Some("E/1: z")),
+            "fetch failed: TypeErrorxy (cause: E1z)"
+        );
+        assert_eq!(error_kind_text("body", None, None), "body failed: error");
+        assert!(error_kind_text("x", Some(&"N".repeat(500)), None).len() < 60);
     }
 
     #[test]

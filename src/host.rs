@@ -83,15 +83,31 @@ extern "C" {
     fn console_log(line: &str);
 }
 
-/// Writes one operator log line, prefixed with the crate name.
-/// Control characters (line breaks) become `?`, so every call is exactly one log line and a thrown
-/// message cannot forge a line of its own.
+/// Writes one operator log line ([`crate::error::log_line`]: prefixed, one line, at most 256 characters).
 pub fn log(line: &str) {
-    let line: String = line
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    console_log(&format!("rbac-claims: {line}"));
+    console_log(&crate::error::log_line(line));
+}
+
+/// Describes a thrown value by its error `name` and `cause.code` only, never its message (which can
+/// quote request data, e.g. a rejected `Authorization` header): see [`crate::error::error_kind_text`].
+pub fn error_kind(what: &str, thrown: &JsValue) -> String {
+    let field = |object: &JsValue, name: &str| {
+        if object.is_object() {
+            Reflect::get(object, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_string())
+        } else {
+            None
+        }
+    };
+    let cause = if thrown.is_object() {
+        Reflect::get(thrown, &JsValue::from_str("cause")).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    };
+    // Node puts the socket error's code on the cause; a timeout's cause has a `name` instead.
+    let code = field(&cause, "code").or_else(|| field(&cause, "name"));
+    crate::error::error_kind_text(what, field(thrown, "name").as_deref(), code.as_deref())
 }
 
 /// Describes a thrown JavaScript value as `Name: message` without running any of its code unguarded.
@@ -137,6 +153,12 @@ fn type_name(value: &JsValue) -> &'static str {
 
 fn thrown(call: &'static str) -> impl Fn(JsValue) -> Error {
     move |value| Error::host(call, describe_js_error(&value))
+}
+
+/// Like [`thrown`], but keeps only the error's name and cause code: for calls whose thrown message
+/// could quote a token (`api.cache`).
+fn named(call: &'static str) -> impl Fn(JsValue) -> Error {
+    move |value| Error::host(call, error_kind(call, &value))
 }
 
 /// Longest `event.secrets` text read (UTF-16 units): Auth0 allows 30 secrets of 4096 characters.
@@ -312,8 +334,8 @@ impl Event {
 impl Api {
     /// `api.cache.get(key)`: the record when there is a well-formed one.
     pub fn cache_get(&self, key: &str) -> Result<Option<CacheRecord>, Error> {
-        let cache = self.cache().map_err(thrown("api.cache"))?;
-        let record = cache.get_record(key).map_err(thrown("api.cache.get"))?;
+        let cache = self.cache().map_err(named("api.cache"))?;
+        let record = cache.get_record(key).map_err(named("api.cache.get"))?;
         let value = string_field(&record, "value", "api.cache.get().value")?;
         let expires_at = if record.is_object() {
             Reflect::get(&record, &JsValue::from_str("expires_at"))
@@ -332,17 +354,18 @@ impl Api {
 
     /// `api.cache.set(key, value, {expires_at})`; `Err` holds the error code or what was thrown.
     pub fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String> {
-        let cache = self.cache().map_err(|e| describe_js_error(&e))?;
+        // Errors by name only: a thrown message could quote the value, a token.
+        let cache = self.cache().map_err(|e| error_kind("api.cache", &e))?;
         let options = js_sys::Object::new();
         Reflect::set(
             &options,
             &JsValue::from_str("expires_at"),
             &JsValue::from_f64(expires_at_ms.floor()),
         )
-        .map_err(|e| describe_js_error(&e))?;
+        .map_err(|e| error_kind("api.cache.set", &e))?;
         let result = cache
             .set_record(key, value, &options)
-            .map_err(|e| describe_js_error(&e))?;
+            .map_err(|e| error_kind("api.cache.set", &e))?;
         let field = |name: &str| {
             Reflect::get(&result, &JsValue::from_str(name))
                 .ok()
@@ -357,10 +380,10 @@ impl Api {
 
     /// `api.cache.delete(key)`; a missing key is fine.
     pub fn cache_delete(&self, key: &str) -> Result<(), Error> {
-        let cache = self.cache().map_err(thrown("api.cache"))?;
+        let cache = self.cache().map_err(named("api.cache"))?;
         cache
             .delete_record(key)
-            .map_err(thrown("api.cache.delete"))?;
+            .map_err(named("api.cache.delete"))?;
         Ok(())
     }
 

@@ -161,10 +161,7 @@ impl<'a> Parser<'a> {
             let key = self.string()?;
             self.skip_space();
             self.expect(b':')?;
-            if self
-                .keep
-                .map_or(true, |names| names.contains(&key.as_ref()))
-            {
+            if self.keep.is_none_or(|names| names.contains(&key.as_ref())) {
                 members.push((key.into_owned(), self.value(depth + 1)?));
             } else {
                 self.skip_value(depth + 1)?;

@@ -32,10 +32,14 @@ use wasm_bindgen::prelude::*;
 /// The Action as an async export: `onExecutePostLogin(event, api)`. js/action.js uses
 /// [`task::start_login`] instead, for trap recovery; both run [`login::run`].
 ///
-/// The returned promise always resolves; failures are logged and end in `api.access.deny`.
+/// Failures are logged and end in `api.access.deny`; the returned promise rejects only when the login
+/// had to be denied and `api.access.deny` failed (see [`login::Outcome::NotDenied`]).
 #[wasm_bindgen(js_name = onExecutePostLogin)]
-pub async fn on_execute_post_login(event: host::Event, api: host::Api) {
-    login::run(&event, &api).await;
+pub async fn on_execute_post_login(event: host::Event, api: host::Api) -> Result<(), JsValue> {
+    match login::run(&event, &api).await {
+        login::Outcome::Done => Ok(()),
+        login::Outcome::NotDenied => Err(js_sys::Error::new(error::NOT_DENIED_MESSAGE).into()),
+    }
 }
 
 /// The generic deny reason, for the JS entry's last-resort guard (so the text lives in one place).

@@ -19,16 +19,34 @@ thread_local! {
     static LAST_SETTINGS: RefCell<Option<(String, Rc<Settings>)>> = const { RefCell::new(None) };
 }
 
-/// Runs the Action for one login. Never throws: every failure ends in a logged deny.
-pub async fn run(event: &Event, api: &Api) {
+/// How a login ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The claims were set, or the login was denied.
+    Done,
+    /// The login had to be denied and `api.access.deny` failed (claims may be half set): the caller
+    /// must fail the login by rejecting with [`crate::error::NOT_DENIED_MESSAGE`].
+    NotDenied,
+}
+
+/// Runs the Action for one login: every failure ends in a logged deny, and when even the deny
+/// fails, in [`Outcome::NotDenied`].
+pub async fn run(event: &Event, api: &Api) -> Outcome {
     let outcome = match decide(event, api).await {
         Ok(plan) => apply(api, &plan),
         Err(err) => Err(err),
     };
-    if let Err(err) = outcome {
-        log(&format!("login denied: {err}"));
-        if let Err(deny_err) = api.deny_login(err.user_reason()) {
-            log(&format!("could not deny the login: {deny_err}"));
+    let Err(err) = outcome else {
+        return Outcome::Done;
+    };
+    log(&format!("login denied: {err}"));
+    match api.deny_login(err.user_reason()) {
+        Ok(()) => Outcome::Done,
+        Err(deny_err) => {
+            log(&format!(
+                "could not deny the login: {deny_err}; failing it instead"
+            ));
+            Outcome::NotDenied
         }
     }
 }

@@ -1,13 +1,15 @@
 //! A login polled by its caller. `startLogin(event, api)` runs the login as far as it can go and
-//! returns `-1` when it has finished, else a task id; the JS entry then awaits `loginWoken(id)` and calls
-//! `pollLogin(id)` until it returns `true` (a finished task is forgotten; `endLogin(id)` drops an
-//! abandoned one).
+//! returns [`FINISHED`] or [`NOT_DENIED`] when it has finished, else a task id (≥ 0); the JS entry then
+//! awaits `loginWoken(id)` and calls `pollLogin(id)` until it returns [`FINISHED`] or [`NOT_DENIED`]
+//! instead of [`PENDING`] (a finished task is forgotten; `endLogin(id)` drops an abandoned one). On
+//! [`NOT_DENIED`] the entry rejects with `notDeniedMessage()`.
 //! Every step of the login then runs inside a synchronous call from the entry, so a trap (a bug, out of
 //! memory) surfaces there as a `WebAssembly.RuntimeError` the entry can catch, log, and answer by
 //! replacing the instance — instead of an uncaught exception in a microtask that would leave every later
 //! login hanging. Tasks are plain ids (no exported class), so a login costs no `FinalizationRegistry` work.
 
 use crate::host::{Api, Event};
+use crate::login::Outcome;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -16,7 +18,27 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use wasm_bindgen::prelude::*;
 
-type LoginFuture = Pin<Box<dyn Future<Output = ()>>>;
+type LoginFuture = Pin<Box<dyn Future<Output = Outcome>>>;
+
+/// `pollLogin`: the login waits for I/O.
+pub const PENDING: i32 = 0;
+/// `startLogin` / `pollLogin`: the login has finished (claims set, or denied).
+pub const FINISHED: i32 = -1;
+/// `startLogin` / `pollLogin`: the login had to be denied and could not be; the entry must reject.
+pub const NOT_DENIED: i32 = -2;
+
+/// The message the entry rejects with on [`NOT_DENIED`] (one text, kept in Rust).
+#[wasm_bindgen(js_name = notDeniedMessage)]
+pub fn not_denied_message() -> String {
+    crate::error::NOT_DENIED_MESSAGE.to_owned()
+}
+
+fn finished(outcome: Outcome) -> i32 {
+    match outcome {
+        Outcome::Done => FINISHED,
+        Outcome::NotDenied => NOT_DENIED,
+    }
+}
 
 /// One login in progress.
 struct Task {
@@ -79,8 +101,8 @@ impl Wake for TaskWaker {
     }
 }
 
-/// Starts a login and runs it as far as it can go now: `-1` when it has already finished (no wait was
-/// needed, e.g. roles only), else its id for `loginWoken` / `pollLogin`.
+/// Starts a login and runs it as far as it can go now: [`FINISHED`] or [`NOT_DENIED`] when it has
+/// already finished (no wait was needed, e.g. roles only), else its id for `loginWoken` / `pollLogin`.
 #[wasm_bindgen(js_name = startLogin)]
 pub fn start_login(event: Event, api: Api) -> i32 {
     let id = NEXT_ID.with(|next| {
@@ -97,17 +119,16 @@ pub fn start_login(event: Event, api: Api) -> i32 {
             resolve: None,
         })
     });
-    if poll_login(id) {
-        -1
-    } else {
-        id as i32
+    match poll_login(id) {
+        PENDING => id as i32,
+        done => done,
     }
 }
 
-/// Runs login `id` as far as it can go now; `true` once it has finished (then it is forgotten) or
-/// when it is unknown.
+/// Runs login `id` as far as it can go now: [`PENDING`], or once it has finished (then it is
+/// forgotten) [`FINISHED`] or [`NOT_DENIED`]. An unknown id counts as finished.
 #[wasm_bindgen(js_name = pollLogin)]
-pub fn poll_login(id: u32) -> bool {
+pub fn poll_login(id: u32) -> i32 {
     #[cfg(feature = "test-trap")]
     if TRAP_NEXT_POLL.with(|flag| flag.replace(false)) {
         core::arch::wasm32::unreachable();
@@ -117,18 +138,18 @@ pub fn poll_login(id: u32) -> bool {
         task.future.take()
     })
     .flatten() else {
-        return true;
+        return FINISHED;
     };
     let waker = Waker::from(Arc::new(TaskWaker(id)));
     match future.as_mut().poll(&mut Context::from_waker(&waker)) {
-        Poll::Ready(()) => {
+        Poll::Ready(outcome) => {
             drop(future);
             end_login(id);
-            true
+            finished(outcome)
         }
         Poll::Pending => {
             with_task(id, |task| task.future = Some(future));
-            false
+            PENDING
         }
     }
 }

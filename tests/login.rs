@@ -56,18 +56,26 @@ extern "C" {
     fn event_with_roles_of(length: u32) -> JsValue;
 }
 
-/// Runs the Action on `event` with a recording api (optionally broken at `throw_on`);
-/// returns the api calls and the log lines, both as JSON.
-async fn login_with(event: JsValue, throw_on: Option<&str>) -> (String, String) {
+/// Runs the Action on `event` with a recording api (optionally broken at `throw_on`); returns the
+/// api calls and the log lines, both as JSON, and whether the returned promise rejected.
+async fn login_rejecting(event: JsValue, throw_on: Option<&str>) -> (String, String, bool) {
     let api = recording_api(throw_on.map(str::to_owned));
     let capture = start_log_capture();
-    on_execute_post_login(
+    let rejected = on_execute_post_login(
         event.unchecked_into::<Event>(),
         api.clone().unchecked_into::<Api>(),
     )
-    .await;
+    .await
+    .is_err();
     let logs = stop_log_capture(&capture);
-    (calls_json(&api), logs)
+    (calls_json(&api), logs, rejected)
+}
+
+/// [`login_rejecting`] for logins that must resolve (claims set, or denied).
+async fn login_with(event: JsValue, throw_on: Option<&str>) -> (String, String) {
+    let (calls, logs, rejected) = login_rejecting(event, throw_on).await;
+    assert!(!rejected, "the login must resolve: {logs}");
+    (calls, logs)
 }
 
 async fn login(event_json: &str) -> (String, String) {
@@ -258,9 +266,11 @@ async fn a_throwing_set_custom_claim_denies() {
 }
 
 #[wasm_bindgen_test]
-async fn a_throwing_deny_is_logged_not_thrown() {
-    let (calls, logs) = login_with(event_from_json(r#"{"secrets":{}}"#), Some("deny")).await;
+async fn a_login_that_cannot_be_denied_is_failed_by_rejecting() {
+    let (calls, logs, rejected) =
+        login_rejecting(event_from_json(r#"{"secrets":{}}"#), Some("deny")).await;
     assert_eq!(calls, "[]");
+    assert!(rejected, "Auth0 fails a login whose Action rejects: {logs}");
     assert!(
         logs.contains("could not deny the login: api.access.deny threw: Error: deny is broken"),
         "{logs}"

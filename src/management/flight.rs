@@ -100,6 +100,14 @@ impl<V: Clone + PartialEq, E: Clone> Shared<V, E> {
             .insert(key.to_owned(), Slot::Ready(token));
     }
 
+    /// Drops the ready value of `key` if it is `value` (a token the API refused); a newer value stays.
+    pub fn forget(&self, key: &str, value: &V) {
+        let mut slots = self.slots.borrow_mut();
+        if matches!(slots.get(key), Some(Slot::Ready(entry)) if &entry.value == value) {
+            slots.remove(key);
+        }
+    }
+
     /// Marks `key` as being fetched by the caller; others will wait on it. The returned guard must be
     /// finished with the result; if it is dropped unfinished, waiters get `abandoned`.
     pub fn lead<'a>(&'a self, key: &str, abandoned: E) -> Leader<'a, V, E> {

@@ -2,10 +2,10 @@
 //! `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can throw is caught.
 
 use super::decode::RESPONSE_FIELDS;
-use super::{CacheRecord, Io, Method, Request, Response};
-use crate::host::{describe_js_error, log, Api};
+use super::{CacheRecord, Io, Method, Request, Response, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES};
+use crate::host::{error_kind, log, Api};
 use crate::json::Json;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -24,16 +24,27 @@ extern "C" {
     fn headers(this: &FetchResponse) -> Result<FetchHeaders, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn text(this: &FetchResponse) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn body(this: &FetchResponse) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn redirected(this: &FetchResponse) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch, js_name = type)]
+    fn response_type(this: &FetchResponse) -> Result<JsValue, JsValue>;
+
+    /// `response.body`, a `ReadableStream` of bytes.
+    type BodyStream;
+    #[wasm_bindgen(method, catch, js_name = getReader)]
+    fn get_reader(this: &BodyStream) -> Result<BodyReader, JsValue>;
+
+    type BodyReader;
+    #[wasm_bindgen(method, catch)]
+    fn read(this: &BodyReader) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn cancel(this: &BodyReader) -> Result<Promise, JsValue>;
 
     type FetchHeaders;
     #[wasm_bindgen(method, catch)]
     fn get(this: &FetchHeaders, name: &str) -> Result<JsValue, JsValue>;
-
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method)]
-    fn encode(this: &TextEncoder, text: &JsValue) -> js_sys::Uint8Array;
 
     #[wasm_bindgen(catch, js_namespace = AbortSignal, js_name = timeout)]
     fn abort_signal_timeout(ms: f64) -> Result<JsValue, JsValue>;
@@ -44,22 +55,67 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
-thread_local! {
-    /// One encoder per instance.
-    static UTF8: TextEncoder = TextEncoder::new();
+/// Reads a body of at most `limit` bytes, chunk by chunk as it arrives, and cancels it (unread past
+/// that point) when it is longer: a hostile answer costs at most `limit` bytes of memory and copying.
+/// A host whose responses have no byte stream (a test double) is read with `text()`, then measured.
+async fn read_bounded(response: &FetchResponse, limit: usize) -> Result<Vec<u8>, String> {
+    let stream = response.body().map_err(|e| error_kind("body", &e))?;
+    let has_reader = stream.is_object()
+        && Reflect::get(&stream, &JsValue::from_str("getReader")).is_ok_and(|f| f.is_function());
+    if !has_reader {
+        let promise = response.text().map_err(|e| error_kind("body", &e))?;
+        let text = JsFuture::from(promise)
+            .await
+            .map_err(|e| error_kind("body", &e))?
+            .as_string()
+            .ok_or_else(|| "body is not text".to_owned())?;
+        if text.len() > limit {
+            return Err(format!("body larger than {limit} bytes"));
+        }
+        return Ok(text.into_bytes());
+    }
+    let reader = stream
+        .unchecked_into::<BodyStream>()
+        .get_reader()
+        .map_err(|e| error_kind("body", &e))?;
+    let mut bytes = Vec::new();
+    loop {
+        let promise = reader.read().map_err(|e| error_kind("body", &e))?;
+        let chunk = JsFuture::from(promise)
+            .await
+            .map_err(|e| error_kind("body", &e))?;
+        let done =
+            Reflect::get(&chunk, &JsValue::from_str("done")).map_err(|e| error_kind("body", &e))?;
+        if done.is_truthy() {
+            return Ok(bytes);
+        }
+        let value = Reflect::get(&chunk, &JsValue::from_str("value"))
+            .map_err(|e| error_kind("body", &e))?;
+        let Some(chunk) = value.dyn_ref::<Uint8Array>() else {
+            return Err("body chunk is not bytes".to_owned());
+        };
+        let length = chunk.length() as usize;
+        if bytes.len() + length > limit {
+            // Stop the transfer: the rest is never read.
+            if let Ok(promise) = reader.cancel() {
+                let _ = JsFuture::from(promise).await;
+            }
+            return Err(format!("body larger than {limit} bytes"));
+        }
+        let start = bytes.len();
+        bytes.resize(start + length, 0);
+        if let Some(target) = bytes.get_mut(start..) {
+            chunk.copy_to(target);
+        }
+    }
 }
 
-/// A 2xx body: its text crosses into wasm once and [`crate::json`] reads it, building only the fields
-/// the decoders use ([`RESPONSE_FIELDS`]). No JavaScript parse at all: measured, parsing natively and
-/// reducing with `JSON.stringify(body, fields)` cost more than this.
+/// A 2xx body, read within [`MAX_BODY_BYTES`]; [`crate::json`] builds only the fields the decoders
+/// use ([`RESPONSE_FIELDS`]). No JavaScript parse at all: measured, parsing natively and reducing with
+/// `JSON.stringify(body, fields)` cost more than this.
 async fn read_body(response: &FetchResponse) -> Result<Json, String> {
-    // Only the error's name: a body read error can quote the body, and a token response's body holds
-    // the token.
-    let promise = response.text().map_err(|e| error_name(&e))?;
-    let text = JsFuture::from(promise).await.map_err(|e| error_name(&e))?;
-    let text = text
-        .as_string()
-        .ok_or_else(|| "body is not text".to_owned())?;
+    let bytes = read_bounded(response, MAX_BODY_BYTES).await?;
+    let text = String::from_utf8(bytes).map_err(|_| "body is not UTF-8".to_owned())?;
     crate::json::parse_keeping(&text, Some(RESPONSE_FIELDS))
 }
 
@@ -75,29 +131,10 @@ impl<'a> JsIo<'a> {
     }
 }
 
-/// Describes a fetch failure, with its `cause` (Node puts the socket error there).
-fn describe_fetch_error(thrown: &JsValue) -> String {
-    let described = describe_js_error(thrown);
-    match Reflect::get(thrown, &JsValue::from_str("cause")) {
-        Ok(cause) if !cause.is_undefined() && !cause.is_null() => {
-            format!("{described} (cause: {})", describe_js_error(&cause))
-        }
-        _ => described,
-    }
-}
-
-/// The `name` of a thrown error (`SyntaxError`, `TimeoutError`, ...), never its message.
-fn error_name(thrown: &JsValue) -> String {
-    let name = Reflect::get(thrown, &JsValue::from_str("name"))
-        .ok()
-        .and_then(|n| n.as_string());
-    format!("body unreadable ({})", name.as_deref().unwrap_or("error"))
-}
-
 fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {
     Reflect::set(target, &JsValue::from_str(key), value)
         .map(|_| ())
-        .map_err(|e| describe_js_error(&e))
+        .map_err(|e| error_kind("request", &e))
 }
 
 /// A `setTimeout` as a future; dropping it clears the timer so nothing keeps Node awake.
@@ -149,22 +186,34 @@ impl Io for JsIo<'_> {
             set(&headers, name, &JsValue::from_str(value))?;
         }
         set(&init, "headers", &headers)?;
+        // Never follow a redirect: the answer is the 3xx itself, a failure of this request, so the
+        // client secret and the bearer token go to the managementUrl origin and nowhere else.
+        set(&init, "redirect", &JsValue::from_str("manual"))?;
         if let Some(body) = &request.body {
             set(&init, "body", &JsValue::from_str(body))?;
         }
-        let signal =
-            abort_signal_timeout(timeout_ms.max(1.0).floor()).map_err(|e| describe_js_error(&e))?;
+        let signal = abort_signal_timeout(timeout_ms.max(1.0).floor())
+            .map_err(|e| error_kind("fetch", &e))?;
         set(&init, "signal", &signal)?;
-        let pending = global_fetch(&request.url, &init).map_err(|e| describe_fetch_error(&e))?;
+        // Errors are described by name and cause code only: a fetch error's message can quote the
+        // request (Node quotes a rejected header, i.e. the whole Authorization value).
+        let pending = global_fetch(&request.url, &init).map_err(|e| error_kind("fetch", &e))?;
         let response: FetchResponse = JsFuture::from(pending)
             .await
-            .map_err(|e| describe_fetch_error(&e))?
+            .map_err(|e| error_kind("fetch", &e))?
             .unchecked_into();
+        // A host whose fetch followed a redirect anyway (or hid it): the answer is not used.
+        let followed = response.redirected().is_ok_and(|r| r.is_truthy())
+            || response
+                .response_type()
+                .ok()
+                .and_then(|t| t.as_string())
+                .is_some_and(|t| t == "opaqueredirect");
         let status = response
             .status()
             .ok()
             .and_then(|s| s.as_f64())
-            .filter(|s| (100.0..=599.0).contains(s))
+            .filter(|s| (100.0..=599.0).contains(s) && !followed)
             .map_or(0, |s| s as u16);
         let header = |name: &str| {
             response
@@ -178,10 +227,8 @@ impl Io for JsIo<'_> {
         let body = if (200..300).contains(&status) {
             read_body(&response).await
         } else {
-            // Drain the (small) error body so the connection is released; its content is not needed.
-            if let Ok(promise) = response.text() {
-                let _ = JsFuture::from(promise).await;
-            }
+            // Drain a small error body so the connection is released; its content is not needed.
+            let _ = read_bounded(&response, MAX_ERROR_BODY_BYTES).await;
             Err(format!("status {status}: body not read"))
         };
         Ok(Response {

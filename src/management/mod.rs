@@ -30,6 +30,34 @@ pub const REFRESH_AHEAD_MS: f64 = 300_000.0;
 pub const CACHE_MAX_LIFETIME_MS: f64 = 24.0 * 3_600_000.0 - 60_000.0;
 /// `api.cache` values are at most 4 kB.
 pub const CACHE_MAX_VALUE_BYTES: usize = 4096;
+/// Longest bearer token accepted, in bytes. Management API tokens are JWTs of 1–3 kB.
+pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
+/// Largest 2xx body read, in bytes, checked while reading: a real page of 100 permissions with their
+/// descriptions is about 40 kB. A larger body is a failure of the request, never parsed.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest error body drained (to release the connection); past it the body is cancelled unread.
+pub const MAX_ERROR_BODY_BYTES: usize = 16 * 1024;
+/// Times a login waiting on another login's fetch starts its own after that login stopped for a
+/// reason of its own (its budget, its cancellation).
+const MAX_LEADS: u32 = 3;
+
+/// Why `token` cannot be sent as a bearer token, or `None` when it can: it must be 1 to
+/// [`MAX_TOKEN_BYTES`] bytes of RFC 6750's `b64token` characters (`A-Z a-z 0-9 - . _ ~ + /`, then
+/// `=` padding). Checked when a token arrives and when it is read back from `api.cache`.
+pub fn bearer_token_problem(token: &str) -> Option<&'static str> {
+    if token.is_empty() {
+        return Some("is empty");
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Some("is longer than 16384 bytes");
+    }
+    let body = token.trim_end_matches('=');
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
+    if body.is_empty() || !body.bytes().all(allowed) {
+        return Some("holds characters a bearer token cannot hold");
+    }
+    None
+}
 
 /// An HTTP method we use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,6 +142,31 @@ pub enum Endpoint {
     RolePermissions,
 }
 
+impl Endpoint {
+    /// The Management API scope this endpoint needs (`None` for the token request).
+    pub fn scope(self) -> Option<&'static str> {
+        match self {
+            Self::Token => None,
+            Self::UserPermissions => Some("read:users"),
+            Self::EffectivePermissions => Some("read:user_effective_permissions"),
+            Self::Roles | Self::RolePermissions => Some("read:roles"),
+        }
+    }
+
+    /// What a 404 from this endpoint means, for the operator.
+    fn not_found(self) -> &'static str {
+        match self {
+            Self::UserPermissions | Self::EffectivePermissions => {
+                "the user does not exist in this tenant"
+            }
+            Self::RolePermissions => {
+                "the role no longer exists (deleted since the role directory was read?)"
+            }
+            Self::Token | Self::Roles => "no such endpoint: check managementUrl and domain",
+        }
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -153,22 +206,31 @@ impl fmt::Display for ManagementError {
         match self {
             Self::Budget(e) => write!(f, "{e}: time budget (budgetMs) ran out"),
             Self::RateLimited(e) => write!(f, "{e}: rate limited (429) beyond the time budget"),
-            Self::Status(e, status) => match status {
-                401 | 403 if *e == Endpoint::Token => {
-                    write!(f, "{e}: status {status}: check clientId, clientSecret and the API authorization")
-                }
-                403 => write!(
+            Self::Status(e, status) => match (e.scope(), status) {
+                (None, 401 | 403) => write!(
                     f,
-                    "{e}: status 403: the M2M application lacks a scope (read:users)"
+                    "{e}: status {status}: check clientId, clientSecret and that the application is authorized for the Management API"
                 ),
-                404 => write!(f, "{e}: status 404: user not found"),
+                (Some(scope), 403) => write!(
+                    f,
+                    "{e}: status 403: grant the M2M application the scope {scope} (Applications → APIs → Auth0 Management API)"
+                ),
+                (_, 404) => write!(f, "{e}: status 404: {}", e.not_found()),
+                (_, 300..=399) => write!(
+                    f,
+                    "{e}: status {status}: redirects are never followed (credentials go only to managementUrl); check managementUrl and domain"
+                ),
+                (_, 0) => write!(
+                    f,
+                    "{e}: no usable HTTP status (a redirect or an opaque answer); check managementUrl and domain"
+                ),
                 _ => write!(f, "{e}: status {status}"),
             },
             Self::Network(e, detail) => write!(f, "{e}: network: {detail}"),
             Self::Malformed(e, detail) => write!(f, "{e}: unexpected response: {detail}"),
             Self::TooManyPages(e) => write!(f, "{e}: more than {MAX_PAGES} pages"),
             Self::Abandoned => {
-                f.write_str("the token request shared with another login was abandoned")
+                f.write_str("the request shared with another login was abandoned")
             }
             Self::InvalidUserId => {
                 f.write_str("user_id \".\" or \"..\" cannot be sent as a URL path segment")
@@ -178,6 +240,15 @@ impl fmt::Display for ManagementError {
 }
 
 impl std::error::Error for ManagementError {}
+
+impl ManagementError {
+    /// Whether this failure would hit any login that tried the same request (bad credentials, the
+    /// server's answer), so logins waiting on a shared fetch take it as their own. A budget that ran
+    /// out or a cancelled login is that login's own: a waiter then fetches within its own budget.
+    pub fn is_shared(&self) -> bool {
+        !matches!(self, Self::Budget(_) | Self::Abandoned)
+    }
+}
 
 /// One permission as the Management API returns it (other fields ignored).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,22 +345,35 @@ impl<'a, I: Io> Client<'a, I> {
         resource_server: Option<&str>,
         roles: &[String],
     ) -> Result<Vec<Permission>, ManagementError> {
-        let user = format!(
-            "{}/api/v2/users/{}",
-            self.settings.base_url,
-            user_path_segment(user_id).ok_or(ManagementError::InvalidUserId)?
-        );
+        // The user id is part of a URL only in `user` and `effective` mode; `roles` never sends it.
+        let user = || {
+            user_path_segment(user_id)
+                .map(|segment| format!("{}/api/v2/users/{segment}", self.settings.base_url))
+                .ok_or(ManagementError::InvalidUserId)
+        };
         match self.settings.source {
             PermissionSource::User => {
-                self.paged_permissions(Endpoint::UserPermissions, &format!("{user}/permissions"))
+                let url = format!("{}/permissions", user()?);
+                self.paged_permissions(Endpoint::UserPermissions, &url)
                     .await
             }
             PermissionSource::Effective => match resource_server {
-                Some(api) => self.effective_permissions(&user, api).await,
+                Some(api) => self.effective_permissions(&user()?, api).await,
                 None => Ok(Vec::new()),
             },
             PermissionSource::Roles => self.role_derived_permissions(roles).await,
         }
+    }
+
+    /// A page may hold at most the [`PER_PAGE`] items asked for; more is a server that lies.
+    fn check_page_size(endpoint: Endpoint, got: usize) -> Result<(), ManagementError> {
+        if got > PER_PAGE as usize {
+            return Err(ManagementError::Malformed(
+                endpoint,
+                format!("a page holds {got} items, more than the {PER_PAGE} asked for"),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads every page of an offset-paginated permissions list (`page`, `per_page`, `include_totals`),
@@ -304,6 +388,7 @@ impl<'a, I: Io> Client<'a, I> {
             let url = format!("{base}?per_page={PER_PAGE}&page={page}&include_totals=true");
             let body: PermissionsPage = self.get_json(endpoint, &url).await?;
             let got = body.permissions.len();
+            Self::check_page_size(endpoint, got)?;
             all.extend(body.permissions);
             if got == 0 || all.len() as f64 >= body.total {
                 return Ok(all);
@@ -331,6 +416,7 @@ impl<'a, I: Io> Client<'a, I> {
             }
             let body: EffectivePage = self.get_json(endpoint, &url).await?;
             let got = body.permissions.len();
+            Self::check_page_size(endpoint, got)?;
             all.extend(body.permissions);
             match body.next {
                 Some(next) if got > 0 && !next.is_empty() => from = Some(next),
@@ -351,7 +437,13 @@ impl<'a, I: Io> Client<'a, I> {
         }
         let directory_key = format!("{}/roles", self.tenant_key);
         let directory = self
-            .shared(&self.memory.roles, &directory_key, self.fetch_roles())
+            .single_flight(
+                &self.memory.roles,
+                &directory_key,
+                Endpoint::Roles,
+                None,
+                || self.fetch_roles(),
+            )
             .await?;
         let mut all = Vec::new();
         let mut missing = 0;
@@ -362,10 +454,12 @@ impl<'a, I: Io> Client<'a, I> {
             };
             let key = format!("{}/role/{}", self.tenant_key, role.id);
             let permissions = self
-                .shared(
+                .single_flight(
                     &self.memory.role_permissions,
                     &key,
-                    self.fetch_role_permissions(&role.id),
+                    Endpoint::RolePermissions,
+                    None,
+                    || self.fetch_role_permissions(&role.id),
                 )
                 .await?;
             all.extend(permissions.iter().cloned());
@@ -389,6 +483,7 @@ impl<'a, I: Io> Client<'a, I> {
             );
             let body: RolesPage = self.get_json(endpoint, &url).await?;
             let got = body.roles.len();
+            Self::check_page_size(endpoint, got)?;
             roles.extend(body.roles);
             if got == 0 || roles.len() as f64 >= body.total {
                 return Ok(self.for_roles_cache(Rc::new(roles)));
@@ -421,39 +516,64 @@ impl<'a, I: Io> Client<'a, I> {
     }
 
     /// A value from instance memory, or fetched once for every login that wants it at the same time.
-    async fn shared<V: Clone + PartialEq>(
+    /// A ready value equal to `rejected` (a token the API just refused) is not used. When the login
+    /// that fetched for this one fails for a reason of its own ([`ManagementError::is_shared`]), this
+    /// login fetches within its own budget instead of taking that failure.
+    async fn single_flight<
+        V: Clone + PartialEq,
+        F: Future<Output = Result<Entry<V>, ManagementError>>,
+    >(
         &self,
         memory: &Shared<V, ManagementError>,
         key: &str,
-        fetch: impl Future<Output = Result<Entry<V>, ManagementError>>,
+        endpoint: Endpoint,
+        rejected: Option<&V>,
+        fetch: impl Fn() -> F,
     ) -> Result<V, ManagementError> {
-        match memory.lookup(key, self.io.now_ms(), None) {
-            Lookup::Ready(entry) => return Ok(entry.value),
-            Lookup::InFlight(wait) => return self.wait_for(wait).await.map(|entry| entry.value),
-            Lookup::Empty => {}
+        for _ in 0..MAX_LEADS {
+            match memory.lookup(key, self.io.now_ms(), rejected) {
+                Lookup::Ready(entry) => return Ok(entry.value),
+                Lookup::InFlight(wait) => match self.wait_for(endpoint, wait).await {
+                    Ok(entry) => return Ok(entry.value),
+                    Err(err) if err.is_shared() || self.remaining_ms() < retry::MIN_REQUEST_MS => {
+                        return Err(err)
+                    }
+                    Err(err) => {
+                        self.io.log(&format!(
+                            "{endpoint}: the login fetching it for this one stopped ({err}); fetching it here"
+                        ));
+                        continue;
+                    }
+                },
+                Lookup::Empty => {}
+            }
+            let leader = memory.lead(key, ManagementError::Abandoned);
+            let result = fetch().await;
+            leader.finish(result.clone());
+            return result.map(|entry| entry.value);
         }
-        let leader = memory.lead(key, ManagementError::Abandoned);
-        let result = fetch.await;
-        leader.finish(result.clone());
-        result.map(|entry| entry.value)
+        Err(ManagementError::Budget(endpoint))
     }
 
-    /// Waits for another login's request, but not past this login's own deadline.
+    /// Waits for another login's request to `endpoint`, but not past this login's own deadline.
     async fn wait_for<V: Clone>(
         &self,
+        endpoint: Endpoint,
         wait: FlightWait<V, ManagementError>,
     ) -> Result<Entry<V>, ManagementError> {
         let timer = self.io.sleep(self.remaining_ms().max(0.0));
         before(wait, timer)
             .await
-            .unwrap_or(Err(ManagementError::Budget(Endpoint::Token)))
+            .unwrap_or(Err(ManagementError::Budget(endpoint)))
     }
 
     fn remaining_ms(&self) -> f64 {
         self.deadline_ms - self.io.now_ms()
     }
 
-    /// GET `url` with the bearer token; on a 401, drops the token and tries once more with a new one.
+    /// GET `url` with the bearer token. On a 401 or 403 the token is dropped (from instance memory
+    /// and `api.cache`, so a scope granted since is picked up) and the request is tried once more
+    /// with a new one; a second refusal is the answer.
     async fn get_json<T: Decode>(
         &self,
         endpoint: Endpoint,
@@ -472,16 +592,26 @@ impl<'a, I: Io> Client<'a, I> {
                 body: None,
             };
             let response = self.send(endpoint, request).await?;
-            if response.status == 401 && rejected.is_none() {
-                self.io.log(&format!(
-                    "{endpoint}: token rejected (401); fetching a new one"
-                ));
-                self.io.cache_delete(&self.token_key());
-                rejected = Some(token);
-                continue;
+            if matches!(response.status, 401 | 403) {
+                self.drop_token(&token);
+                if rejected.is_none() {
+                    self.io.log(&format!(
+                        "{endpoint}: token refused ({}); fetching a new one",
+                        response.status
+                    ));
+                    rejected = Some(token);
+                    continue;
+                }
             }
             return self.json(endpoint, response);
         }
+    }
+
+    /// Forgets a token the API refused, in instance memory and in `api.cache`.
+    fn drop_token(&self, token: &String) {
+        let key = self.token_key();
+        self.memory.tokens.forget(&key, token);
+        self.io.cache_delete(&key);
     }
 
     fn json<T: Decode>(
@@ -540,10 +670,14 @@ impl<'a, I: Io> Client<'a, I> {
                     return Err(match failure {
                         Failure::RateLimited { .. } => ManagementError::RateLimited(endpoint),
                         Failure::Server(status) => ManagementError::Status(endpoint, status),
+                        // Fewer attempts than allowed: this login's budget ended the retries.
+                        Failure::Network if attempt < retry::MAX_ATTEMPTS => {
+                            ManagementError::Budget(endpoint)
+                        }
                         Failure::Network => {
                             ManagementError::Network(endpoint, "no response after retries".into())
                         }
-                    })
+                    });
                 }
             }
         }
@@ -553,35 +687,44 @@ impl<'a, I: Io> Client<'a, I> {
         format!("{}/token", self.tenant_key)
     }
 
-    /// A usable token: instance memory, else `api.cache`, else a client-credentials request (single flight).
+    /// A usable token: instance memory, else `api.cache`, else a client-credentials request (single
+    /// flight). A token equal to `rejected` is not used; one in `api.cache` that could not be sent as a
+    /// bearer token is deleted there.
     async fn token(&self, rejected: Option<&String>) -> Result<String, ManagementError> {
         let key = self.token_key();
-        let now = self.io.now_ms();
-        match self.memory.tokens.lookup(&key, now, rejected) {
-            Lookup::Ready(token) => return Ok(token.value),
-            Lookup::InFlight(wait) => return self.wait_for(wait).await.map(|token| token.value),
-            Lookup::Empty => {}
+        self.single_flight(
+            &self.memory.tokens,
+            &key,
+            Endpoint::Token,
+            rejected,
+            || async {
+                if let Some(token) = self.token_from_api_cache(&key, rejected) {
+                    return Ok(token);
+                }
+                let token = self.fetch_token().await?;
+                self.store_in_api_cache(&key, &token);
+                Ok(token)
+            },
+        )
+        .await
+    }
+
+    /// The token in `api.cache`, when it is there, unexpired, not `rejected` and sendable.
+    fn token_from_api_cache(&self, key: &str, rejected: Option<&String>) -> Option<Entry<String>> {
+        let record = self.io.cache_get(key)?;
+        if let Some(problem) = bearer_token_problem(&record.value) {
+            self.io.log(&format!(
+                "api.cache held a Management API token that {problem}: deleted"
+            ));
+            self.io.cache_delete(key);
+            return None;
         }
-        if let Some(record) = self.io.cache_get(&key) {
-            if record.expires_at_ms > now
-                && Some(&record.value) != rejected
-                && !record.value.is_empty()
-            {
-                let token = Entry {
-                    value: record.value,
-                    usable_until_ms: record.expires_at_ms,
-                };
-                self.memory.tokens.remember(&key, token.clone());
-                return Ok(token.value);
-            }
-        }
-        let leader = self.memory.tokens.lead(&key, ManagementError::Abandoned);
-        let result = self.fetch_token().await;
-        if let Ok(token) = &result {
-            self.store_in_api_cache(&key, token);
-        }
-        leader.finish(result.clone());
-        result.map(|token| token.value)
+        (record.expires_at_ms > self.io.now_ms() && Some(&record.value) != rejected).then_some(
+            Entry {
+                value: record.value,
+                usable_until_ms: record.expires_at_ms,
+            },
+        )
     }
 
     /// `POST /oauth/token` with client credentials.
@@ -604,13 +747,16 @@ impl<'a, I: Io> Client<'a, I> {
         };
         let response = self.send(Endpoint::Token, request).await?;
         let issued: TokenResponse = self.json(Endpoint::Token, response)?;
-        if issued.access_token.is_empty()
-            || !issued.expires_in.is_finite()
-            || issued.expires_in <= 0.0
-        {
+        if let Some(problem) = bearer_token_problem(&issued.access_token) {
             return Err(ManagementError::Malformed(
                 Endpoint::Token,
-                "empty token or bad expires_in".into(),
+                format!("access_token {problem}: not used, not cached"),
+            ));
+        }
+        if !issued.expires_in.is_finite() || issued.expires_in <= 0.0 {
+            return Err(ManagementError::Malformed(
+                Endpoint::Token,
+                "expires_in is not a positive number".into(),
             ));
         }
         // expires_in is in seconds; everything else here is milliseconds.

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::pin::pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 const SECRET: &str = "s3cr3t-client-secret";
@@ -728,4 +729,434 @@ fn missing_roles_are_logged_once_with_a_count() {
         .collect();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].starts_with("3 role(s)"), "{lines:?}");
+}
+
+// ---- Security hardening: refusals, redirects, token lifecycle, single flight, bounds, messages ----
+
+/// A cached token `token-0` in instance memory and in `api.cache`, as after an earlier login.
+fn with_cached_token(io: &FakeIo, s: &PermissionSettings, memory: &InstanceMemory) {
+    let client = Client::new(io, s, memory);
+    let entry = Entry {
+        value: "token-0".to_owned(),
+        usable_until_ms: START + 3_600_000.0,
+    };
+    memory.tokens.remember(&client.token_key(), entry);
+    io.cache.borrow_mut().insert(
+        client.token_key(),
+        CacheRecord {
+            value: "token-0".into(),
+            expires_at_ms: START + 3_600_000.0,
+        },
+    );
+}
+
+/// Numbered tokens `token-1`, `token-2`, …; `refuse(bearer)` answers a status instead of the page.
+fn api_refusing(
+    refuse: impl Fn(&str) -> Option<u16> + 'static,
+) -> impl FnMut(&Request, u32) -> Result<Response, String> {
+    let mut issued = 0;
+    move |request, _| {
+        if request.url.ends_with("/oauth/token") {
+            issued += 1;
+            return ok(json!({"access_token": format!("token-{issued}"), "expires_in": 86400}));
+        }
+        match refuse(&request.headers[0].1) {
+            Some(code) => status(code),
+            None => ok(json!({"total": 1, "permissions": perms(0..1)})),
+        }
+    }
+}
+
+#[test]
+fn a_403_drops_the_cached_token_and_retries_once_with_a_new_one() {
+    for refused in [401, 403] {
+        let io = FakeIo::new(api_refusing(move |bearer| {
+            (bearer == "Bearer token-0").then_some(refused)
+        }));
+        let s = settings(&[]);
+        let memory = InstanceMemory::default();
+        with_cached_token(&io, &s, &memory);
+        assert_eq!(fetch(&io, &s, &memory).unwrap().len(), 1, "{refused}");
+        assert_eq!(io.count("/oauth/token"), 1, "{refused}");
+        let cached: Vec<String> = io
+            .cache
+            .borrow()
+            .values()
+            .map(|r| r.value.clone())
+            .collect();
+        assert_eq!(cached, vec!["token-1".to_owned()], "{refused}");
+        fetch(&io, &s, &memory).unwrap();
+        assert_eq!(io.count("/oauth/token"), 1, "the new token is kept");
+    }
+}
+
+#[test]
+fn a_second_refusal_leaves_no_token_behind_so_a_granted_scope_is_picked_up() {
+    let granted = Rc::new(Cell::new(false));
+    let flag = Rc::clone(&granted);
+    let io = FakeIo::new(api_refusing(move |_| (!flag.get()).then_some(403)));
+    let s = settings(&[]);
+    let memory = InstanceMemory::default();
+    with_cached_token(&io, &s, &memory);
+    let err = fetch(&io, &s, &memory).unwrap_err();
+    assert_eq!(err, ManagementError::Status(Endpoint::UserPermissions, 403));
+    assert!(err.to_string().contains("read:users"), "{err}");
+    assert!(
+        io.cache.borrow().is_empty(),
+        "no refused token in api.cache"
+    );
+    // The operator grants the scope: the very next login works (with a fresh token).
+    granted.set(true);
+    assert_eq!(fetch(&io, &s, &memory).unwrap().len(), 1);
+    assert_eq!(io.count("/oauth/token"), 2);
+}
+
+#[test]
+fn redirects_are_failures_never_followed_nor_retried() {
+    for code in [301, 302, 303, 307, 308] {
+        // On the token request: the client secret is sent once, to managementUrl only.
+        let io = FakeIo::new(move |_, _| status(code));
+        let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
+        assert_eq!(err, ManagementError::Status(Endpoint::Token, code));
+        assert!(
+            err.to_string().contains("redirects are never followed"),
+            "{err}"
+        );
+        assert_eq!(io.requests.borrow().len(), 1, "{code}");
+        // On a permissions page: the bearer token is not sent again, nothing is decoded.
+        let io = FakeIo::new(api_refusing(move |_| Some(code)));
+        let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
+        assert_eq!(
+            err,
+            ManagementError::Status(Endpoint::UserPermissions, code)
+        );
+        assert_eq!(io.count("/permissions?"), 1, "{code}");
+    }
+}
+
+#[test]
+fn tokens_that_cannot_be_sent_are_refused_and_never_cached() {
+    let long = "a".repeat(MAX_TOKEN_BYTES + 1);
+    for bad in [
+        "",
+        "tok en",
+        "tok\u{7f}en",
+        "tök",
+        "t\r\nx-evil: 1",
+        "=",
+        &long,
+    ] {
+        let bad = bad.to_owned();
+        let io = FakeIo::new(move |request, _| {
+            if request.url.ends_with("/oauth/token") {
+                ok(json!({"access_token": bad, "expires_in": 86400}))
+            } else {
+                panic!("no request may carry an unsendable token")
+            }
+        });
+        let memory = InstanceMemory::default();
+        let s = settings(&[]);
+        let err = fetch(&io, &s, &memory).unwrap_err();
+        assert!(
+            matches!(err, ManagementError::Malformed(Endpoint::Token, _)),
+            "{err:?}"
+        );
+        assert!(io.cache.borrow().is_empty());
+        let _ = fetch(&io, &s, &memory);
+        assert_eq!(io.count("/oauth/token"), 2, "not kept in memory either");
+    }
+    assert_eq!(bearer_token_problem("eyJhbGciOi.J9-_~+/x.sig=="), None);
+    assert_eq!(bearer_token_problem(&"a".repeat(MAX_TOKEN_BYTES)), None);
+}
+
+#[test]
+fn an_unsendable_token_in_api_cache_is_deleted_and_replaced() {
+    for bad in ["bad token", "tök", "", "x\ny"] {
+        let io = FakeIo::new(api_with(1, 100));
+        let s = settings(&[]);
+        let key = Client::new(&io, &s, &InstanceMemory::default()).token_key();
+        io.cache.borrow_mut().insert(
+            key.clone(),
+            CacheRecord {
+                value: bad.into(),
+                expires_at_ms: START * 2.0,
+            },
+        );
+        assert_eq!(fetch(&io, &s, &InstanceMemory::default()).unwrap().len(), 1);
+        assert_eq!(io.count("/oauth/token"), 1);
+        let cached = io.cache.borrow().get(&key).map(|r| r.value.clone());
+        assert_eq!(cached.as_deref(), Some("mgmt-token-1"), "{bad:?}");
+        assert!(io.logs.borrow().iter().any(|l| l.contains("deleted")));
+    }
+}
+
+#[test]
+fn a_page_with_more_items_than_asked_for_is_refused() {
+    let io = FakeIo::new(|request, _| {
+        if request.url.ends_with("/oauth/token") {
+            return token_body();
+        }
+        ok(json!({"total": 101, "permissions": perms(0..101)}))
+    });
+    let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
+    assert_eq!(
+        err,
+        ManagementError::Malformed(
+            Endpoint::UserPermissions,
+            "a page holds 101 items, more than the 100 asked for".into()
+        )
+    );
+    let io = FakeIo::new(|request, _| {
+        if request.url.ends_with("/oauth/token") {
+            return token_body();
+        }
+        let roles: Vec<Value> = (0..101)
+            .map(|i| json!({"id": format!("r{i}"), "name": format!("n{i}")}))
+            .collect();
+        ok(json!({"total": 101, "roles": roles}))
+    });
+    let err = block_on(
+        Client::new(
+            &io,
+            &settings(&[("permissions", "roles")]),
+            &InstanceMemory::default(),
+        )
+        .permissions("auth0|u", None, &["n1".to_owned()]),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, ManagementError::Malformed(Endpoint::Roles, _)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn messages_name_the_endpoint_its_scope_and_what_is_missing() {
+    let text = |e: Endpoint, status: u16| ManagementError::Status(e, status).to_string();
+    assert!(text(Endpoint::UserPermissions, 403).contains("read:users"));
+    assert!(text(Endpoint::Roles, 403).contains("read:roles"));
+    assert!(text(Endpoint::RolePermissions, 403).contains("read:roles"));
+    assert!(text(Endpoint::EffectivePermissions, 403).contains("read:user_effective_permissions"));
+    for e in [
+        Endpoint::Roles,
+        Endpoint::RolePermissions,
+        Endpoint::EffectivePermissions,
+    ] {
+        assert!(!text(e, 403).contains("read:users"), "{e}");
+    }
+    assert!(text(Endpoint::Token, 403).contains("clientSecret"));
+    assert!(text(Endpoint::RolePermissions, 404).contains("role no longer exists"));
+    assert!(text(Endpoint::UserPermissions, 404).contains("user does not exist"));
+    assert!(!text(Endpoint::RolePermissions, 404).contains("user"));
+    assert!(text(Endpoint::Roles, 404).contains("managementUrl"));
+    for e in [Endpoint::Token, Endpoint::Roles, Endpoint::UserPermissions] {
+        assert!(text(e, 0).contains("managementUrl"), "{e}");
+        assert!(text(e, 0).starts_with(&e.to_string()), "{e}");
+    }
+}
+
+#[test]
+fn dot_segment_user_ids_do_not_matter_where_the_id_is_never_sent() {
+    let s = settings(&[("permissions", "roles")]);
+    for id in [".", ".."] {
+        let io = FakeIo::new(roles_api);
+        let found = block_on(
+            Client::new(&io, &s, &InstanceMemory::default()).permissions(
+                id,
+                None,
+                &["admin".to_owned()],
+            ),
+        )
+        .unwrap();
+        assert_eq!(found.len(), 2, "{id}");
+    }
+}
+
+/// A host whose requests number `gated` wait until `open` is set, then take `delay_ms` and answer
+/// with the inner fake's handler (or, when `fail_after_delay`, a network failure); its `sleep` really
+/// waits on its clock, so logins can run interleaved.
+struct GatedIo {
+    inner: FakeIo,
+    gated: u32,
+    open: Cell<bool>,
+    delay_ms: f64,
+    fail_after_delay: bool,
+}
+
+impl Io for GatedIo {
+    async fn send(&self, request: Request, timeout_ms: f64) -> Result<Response, String> {
+        let index = self.inner.requests.borrow().len() as u32;
+        if index == self.gated {
+            std::future::poll_fn(|_| {
+                if self.open.get() {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            })
+            .await;
+            self.inner.now.set(self.inner.now.get() + self.delay_ms);
+            if self.fail_after_delay {
+                self.inner.requests.borrow_mut().push(request);
+                return Err("TimeoutError".into());
+            }
+        }
+        self.inner.send(request, timeout_ms).await
+    }
+    async fn sleep(&self, ms: f64) {
+        let until = self.inner.now.get() + ms;
+        std::future::poll_fn(|_| {
+            if self.inner.now.get() >= until {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+        .await
+    }
+    fn now_ms(&self) -> f64 {
+        self.inner.now_ms()
+    }
+    fn random(&self) -> f64 {
+        0.5
+    }
+    fn cache_get(&self, key: &str) -> Option<CacheRecord> {
+        self.inner.cache_get(key)
+    }
+    fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String> {
+        self.inner.cache_set(key, value, expires_at_ms)
+    }
+    fn cache_delete(&self, key: &str) {
+        self.inner.cache_delete(key)
+    }
+    fn log(&self, line: &str) {
+        self.inner.log(line)
+    }
+}
+
+fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+#[test]
+fn a_leaders_own_budget_failure_is_not_handed_to_the_logins_waiting_on_it() {
+    // Login A leads the token request with a 200 ms budget; it times out when A's budget ends.
+    // Login B (5 s budget) joined that flight: it must fetch a token itself, not take A's failure.
+    let io = GatedIo {
+        inner: FakeIo::new(api_with(2, 100)),
+        gated: 0,
+        open: Cell::new(false),
+        delay_ms: 200.0,
+        fail_after_delay: true,
+    };
+    let short = settings(&[("budgetMs", "200")]);
+    let long = settings(&[("budgetMs", "5000")]);
+    let memory = InstanceMemory::default();
+    let a = Client::new(&io, &short, &memory);
+    let b = Client::new(&io, &long, &memory);
+    let mut login_a = pin!(a.permissions("auth0|a", None, &[]));
+    let mut login_b = pin!(b.permissions("auth0|b", None, &[]));
+    assert!(poll_once(login_a.as_mut()).is_pending());
+    assert!(
+        poll_once(login_b.as_mut()).is_pending(),
+        "B waits on A's flight"
+    );
+    io.open.set(true);
+    let Poll::Ready(a_result) = poll_once(login_a.as_mut()) else {
+        panic!("A has finished")
+    };
+    assert_eq!(a_result, Err(ManagementError::Budget(Endpoint::Token)));
+    let Poll::Ready(b_result) = poll_once(login_b.as_mut()) else {
+        panic!("B has finished")
+    };
+    assert_eq!(b_result.unwrap().len(), 2);
+    assert_eq!(io.inner.count("/oauth/token"), 2);
+}
+
+#[test]
+fn a_cancelled_leader_hands_over_to_the_waiting_logins() {
+    let io = GatedIo {
+        inner: FakeIo::new(api_with(1, 100)),
+        gated: 0,
+        open: Cell::new(false),
+        delay_ms: 0.0,
+        fail_after_delay: false,
+    };
+    let s = settings(&[]);
+    let memory = InstanceMemory::default();
+    let a = Client::new(&io, &s, &memory);
+    let b = Client::new(&io, &s, &memory);
+    let mut login_a = Box::pin(a.permissions("auth0|a", None, &[]));
+    let mut login_b = pin!(b.permissions("auth0|b", None, &[]));
+    assert!(poll_once(login_a.as_mut()).is_pending());
+    assert!(poll_once(login_b.as_mut()).is_pending());
+    drop(login_a); // A's login ends (Auth0 gave up on it): its flight is abandoned
+    io.open.set(true);
+    let Poll::Ready(b_result) = poll_once(login_b.as_mut()) else {
+        panic!("B has finished")
+    };
+    assert_eq!(b_result.unwrap().len(), 1);
+    assert!(io
+        .inner
+        .logs
+        .borrow()
+        .iter()
+        .any(|l| l.contains("fetching it here")));
+}
+
+#[test]
+fn failures_any_login_would_get_are_shared_without_asking_again() {
+    let io = GatedIo {
+        inner: FakeIo::new(|_, _| status(401)),
+        gated: 0,
+        open: Cell::new(false),
+        delay_ms: 0.0,
+        fail_after_delay: false,
+    };
+    let s = settings(&[]);
+    let memory = InstanceMemory::default();
+    let a = Client::new(&io, &s, &memory);
+    let b = Client::new(&io, &s, &memory);
+    let mut login_a = pin!(a.permissions("auth0|a", None, &[]));
+    let mut login_b = pin!(b.permissions("auth0|b", None, &[]));
+    assert!(poll_once(login_a.as_mut()).is_pending());
+    assert!(poll_once(login_b.as_mut()).is_pending());
+    io.open.set(true);
+    let bad_credentials = ManagementError::Status(Endpoint::Token, 401);
+    assert_eq!(
+        poll_once(login_a.as_mut()),
+        Poll::Ready(Err(bad_credentials.clone()))
+    );
+    assert_eq!(
+        poll_once(login_b.as_mut()),
+        Poll::Ready(Err(bad_credentials))
+    );
+    assert_eq!(io.inner.count("/oauth/token"), 1);
+}
+
+#[test]
+fn a_wait_that_outlasts_the_budget_names_what_it_waited_for() {
+    // B waits on A's role directory request, which hangs past B's budget.
+    let io = GatedIo {
+        inner: FakeIo::new(roles_api),
+        gated: 1, // the first /api/v2/roles page (the token request is number 0)
+        open: Cell::new(false),
+        delay_ms: 0.0,
+        fail_after_delay: false,
+    };
+    let long = settings(&[("permissions", "roles"), ("budgetMs", "5000")]);
+    let short = settings(&[("permissions", "roles"), ("budgetMs", "300")]);
+    let memory = InstanceMemory::default();
+    let a = Client::new(&io, &long, &memory);
+    let b = Client::new(&io, &short, &memory);
+    let roles = ["admin".to_owned()];
+    let mut login_a = pin!(a.permissions("auth0|a", None, &roles));
+    let mut login_b = pin!(b.permissions("auth0|b", None, &roles));
+    assert!(poll_once(login_a.as_mut()).is_pending());
+    assert!(poll_once(login_b.as_mut()).is_pending());
+    io.inner.now.set(io.inner.now.get() + 301.0);
+    assert_eq!(
+        poll_once(login_b.as_mut()),
+        Poll::Ready(Err(ManagementError::Budget(Endpoint::Roles)))
+    );
 }
