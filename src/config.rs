@@ -675,7 +675,7 @@ fn parse_namespace(value: &str) -> Result<Namespace, ConfigError> {
 }
 
 /// `text` as a URL parser compares a host: percent-decoded (until nothing changes, at most 4 times),
-/// the IDNA full stops (`。` `．` `｡`) as `.`, full-width ASCII (`ａ`) as ASCII, lower case.
+/// the IDNA full stops (`。` `．` `｡`) as `.`, full-width ASCII (`ａ`) as ASCII, ASCII lower case.
 pub fn fold_for_comparison(text: &str) -> String {
     let mut current = text.to_owned();
     for _ in 0..4 {
@@ -692,7 +692,9 @@ pub fn fold_for_comparison(text: &str) -> String {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
         })
-        .flat_map(char::to_lowercase)
+        // ASCII case only: a host that is not ASCII after this mapping is refused anyway (and the
+        // Unicode case tables would cost the module kilobytes).
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 

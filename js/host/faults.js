@@ -13,22 +13,27 @@
  *     reset:         { count: 1 }, // destroy the connection without a response (fetch rejects)
  *     hang:          { count: 1 }, // accept, never answer (until the client aborts or close())
  *     status5xx:     { count: 2, status: 503 },   // 5xx with an Auth0-shaped body (default 503)
+ *     redirect:      { status: 307, location: 'http://127.0.0.1:9/x' }, // 3xx to `location` (default 307)
  *     status429:     { rate: 0.1 },               // 429 regardless of the token bucket
  *     malformedJson: { count: 1 }, // 200-range answer cut in half (invalid JSON)
  *     wrongShape:    { count: 1 }, // valid JSON of the wrong shape (array ↔ object wrapped)
+ *     oversize:      { items: 600000 }, // 2xx answer: one page of that many permissions (default 600,000);
+ *                                       //   `chunked: true` sends it without a content-length
+ *     tokenValue:    { value: 'a b' },  // 2xx token answer whose access_token is `value`
  *   }
  *
  * Each rule is `{ count: N }` (the next N matching requests), `{ rate: p }` (each matching request
  * with probability p, drawn from the seeded PRNG), or `{}` / `true` (every matching request), plus
  * an optional `routes` filter overriding the top-level one. Rules are evaluated in the order
- * latency, reset, hang, status5xx, status429, malformedJson, wrongShape; the first of reset, hang,
- * status5xx, status429 that fires ends the evaluation, and at most one of malformedJson,
- * wrongShape fires (rules not reached keep their counts). A new spec
+ * latency, reset, hang, status5xx, redirect, status429, malformedJson, wrongShape, oversize,
+ * tokenValue; the first of reset, hang, status5xx, redirect, status429 that fires ends the evaluation,
+ * and at most one of malformedJson, wrongShape, oversize, tokenValue fires (rules not reached keep their counts). A new spec
  * (setFaults) replaces the old one; `setFaults(null)` clears it.
  */
 
-const KINDS = ['latency', 'reset', 'hang', 'status5xx', 'status429', 'malformedJson', 'wrongShape'];
-const TERMINAL = new Set(['reset', 'hang', 'status5xx', 'status429']);
+const KINDS = ['latency', 'reset', 'hang', 'status5xx', 'redirect', 'status429', 'malformedJson', 'wrongShape', 'oversize', 'tokenValue'];
+const TERMINAL = new Set(['reset', 'hang', 'status5xx', 'redirect', 'status429']);
+const MUTATIONS = new Set(['malformedJson', 'wrongShape', 'oversize', 'tokenValue']);
 
 /** Small seeded PRNG (mulberry32). */
 function prng(seed) {
@@ -59,6 +64,21 @@ function normalizeRule(kind, raw, defaultRoutes) {
     if (typeof rule.ms !== 'number' || rule.ms < 0) throw new TypeError('fault latency: ms must be a non-negative number');
     out.ms = rule.ms;
   }
+  if (kind === 'redirect') {
+    out.status = rule.status === undefined ? 307 : rule.status;
+    if (!Number.isInteger(out.status) || out.status < 300 || out.status > 399) throw new TypeError('fault redirect: status must be 300..399');
+    if (typeof rule.location !== 'string') throw new TypeError('fault redirect: location must be a string');
+    out.location = rule.location;
+  }
+  if (kind === 'oversize') {
+    out.items = rule.items === undefined ? 600000 : rule.items;
+    if (!Number.isInteger(out.items) || out.items < 1) throw new TypeError('fault oversize: items must be a positive integer');
+    out.chunked = rule.chunked === true;
+  }
+  if (kind === 'tokenValue') {
+    if (typeof rule.value !== 'string') throw new TypeError('fault tokenValue: value must be a string');
+    out.value = rule.value;
+  }
   if (kind === 'status5xx') {
     out.status = rule.status === undefined ? 503 : rule.status;
     if (!Number.isInteger(out.status) || out.status < 500 || out.status > 599) throw new TypeError('fault status5xx: status must be 500..599');
@@ -69,7 +89,8 @@ function normalizeRule(kind, raw, defaultRoutes) {
 /**
  * Compile a fault spec into a `decide(route)` function.
  * @param {object|null} spec see the module comment
- * @returns {{decide: (route: string) => {latencyMs: number, terminal: null|{kind: string, status?: number}, mutate: null|'malformedJson'|'wrongShape', fired: string[]}}}
+ * @returns {{decide: (route: string) => {latencyMs: number, terminal: null|{kind: string, status?: number, location?: string},
+ *   mutate: null|{kind: 'malformedJson'|'wrongShape'|'oversize'|'tokenValue', items?: number, value?: string}, fired: string[]}}}
  */
 function compileFaults(spec) {
   const s = spec || {};
@@ -79,9 +100,12 @@ function compileFaults(spec) {
     reset: normalizeRule('reset', s.reset, s.routes),
     hang: normalizeRule('hang', s.hang, s.routes),
     status5xx: normalizeRule('status5xx', s.status5xx, s.routes),
+    redirect: normalizeRule('redirect', s.redirect, s.routes),
     status429: normalizeRule('status429', s.status429, s.routes),
     malformedJson: normalizeRule('malformedJson', s.malformedJson, s.routes),
     wrongShape: normalizeRule('wrongShape', s.wrongShape, s.routes),
+    oversize: normalizeRule('oversize', s.oversize, s.routes),
+    tokenValue: normalizeRule('tokenValue', s.tokenValue, s.routes || ['token']),
   };
   const fires = (rule, route) => {
     if (!rule || (rule.routes && !rule.routes.includes(route))) return false;
@@ -98,14 +122,14 @@ function compileFaults(spec) {
       const d = { latencyMs: 0, terminal: null, mutate: null, fired: [] };
       for (const kind of KINDS) {
         const rule = rules[kind];
-        if (d.mutate && (kind === 'malformedJson' || kind === 'wrongShape')) continue;
+        if (d.mutate && MUTATIONS.has(kind)) continue;
         if (!fires(rule, route)) continue;
         d.fired.push(kind);
         if (kind === 'latency') d.latencyMs = rule.ms;
         else if (TERMINAL.has(kind)) {
-          d.terminal = { kind, status: rule.status };
+          d.terminal = { kind, status: rule.status, location: rule.location };
           break;
-        } else d.mutate = kind;
+        } else d.mutate = { kind, items: rule.items, chunked: rule.chunked, value: rule.value };
       }
       return d;
     },

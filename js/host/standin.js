@@ -197,6 +197,23 @@ function mintOpaqueToken({ iss, sub, aud, scope, iat, exp }) {
   return `${header}.${payload}.${signature}`;
 }
 
+const oversizePages = new Map();
+/** One `include_totals` page of `items` permissions as JSON bytes, made once per size (600,000 is 88 MB). */
+function oversizePage(items) {
+  if (!oversizePages.has(items)) {
+    const one = '{"permission_name":"big:item","description":"an oversize page","resource_server_name":"API","resource_server_identifier":"https://api.example.com"}';
+    // Kept as bytes: each answer then costs the stand-in no encoding, so a test times the client.
+    oversizePages.set(items, Buffer.from(`{"start":0,"limit":${items},"total":${items},"permissions":[${`${one},`.repeat(items - 1)}${one}]}`));
+  }
+  return oversizePages.get(items);
+}
+
+/** Builds an oversize page when the fault spec is set, so that no request pays for it. */
+function prepareOversize(spec) {
+  const rule = spec && spec.oversize;
+  if (rule) oversizePage(rule.items === undefined ? 600000 : rule.items);
+}
+
 function emptyCounts() {
   return { total: 0, token: 0, byRoute: {}, byStatus: {}, faults: {} };
 }
@@ -246,6 +263,7 @@ async function startStandIn({
   const apiBucket = resolveRateLimit(rateLimit) && new TokenBucket(resolveRateLimit(rateLimit), now);
   const tokenBucket = resolveRateLimit(tokenRateLimit) && new TokenBucket(resolveRateLimit(tokenRateLimit), now);
   let injector = compileFaults(faults);
+  prepareOversize(faults);
   /** @type {Map<string, {scopes: string[], exp: number}>} */
   let tokens = new Map();
   const counts = emptyCounts();
@@ -351,12 +369,23 @@ async function startStandIn({
   }
 
   function send(res, entry, { status, body, headers = {} }, mutate) {
-    let text = JSON.stringify(body);
-    if (mutate === 'wrongShape' && status < 300) text = JSON.stringify(Array.isArray(body) ? { data: body } : [body]);
-    if (mutate === 'malformedJson') text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+    const kind = mutate && mutate.kind;
+    let text;
+    if (kind === 'oversize' && status < 300) text = oversizePage(mutate.items);
+    else if (kind === 'tokenValue' && status < 300 && body && body.access_token) text = JSON.stringify({ ...body, access_token: mutate.value });
+    else text = JSON.stringify(body);
+    if (kind === 'wrongShape' && status < 300) text = JSON.stringify(Array.isArray(body) ? { data: body } : [body]);
+    if (kind === 'malformedJson') text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     entry.status = status;
     bump(counts.byStatus, String(status));
-    res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    const length = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+    if (kind === 'oversize' && mutate.chunked) {
+      // No content-length: the client learns the size only while reading.
+      res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8' });
+      res.end(text);
+      return;
+    }
+    res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': length });
     res.end(text);
   }
 
@@ -391,6 +420,13 @@ async function startStandIn({
     if (t && t.kind === 'hang') {
       entry.status = 'hang';
       bump(counts.byStatus, 'hang');
+      return;
+    }
+    if (t && t.kind === 'redirect') {
+      entry.status = t.status;
+      bump(counts.byStatus, String(t.status));
+      res.writeHead(t.status, { location: t.location, 'content-length': 0 });
+      res.end();
       return;
     }
     if (t && t.kind === 'status5xx') {
@@ -451,7 +487,7 @@ async function startStandIn({
       requests.length = 0;
     },
     /** Replace the fault spec (null clears it). See faults.js. */
-    setFaults(spec) { injector = compileFaults(spec); },
+    setFaults(spec) { injector = compileFaults(spec); prepareOversize(spec); },
     /** Invalidate every token issued so far: later requests with them get 401. */
     revokeTokens() { tokens = new Map(); },
     /** Stop listening and destroy every connection, hung ones included. */

@@ -96,7 +96,7 @@ test('the Terraform example: node22, post-login v3, the bundle, the same secrets
   assert.match(resource, /supported_triggers \{\s+id\s+= "post-login"\s+version = "v3"\s+\}/);
   const file = resource.match(/code\s+= file\("\$\{path\.module\}\/([^"]+)"\)/)[1];
   assert.equal(path.resolve(REPO, path.dirname(TERRAFORM), file), path.join(REPO, 'dist', 'rbac-claims-action.js'));
-  const names = [...resource.matchAll(/secrets \{\s+name\s+= "(\w+)"/g)].map((m) => m[1]);
+  const names = [...resource.matchAll(/secrets_wo \{\s+name\s+= "(\w+)"/g)].map((m) => m[1]);
   assert.deepEqual(names, DEPLOY_SECRETS.map(([name]) => name), 'the secrets of the Deploy CLI layout');
   assert.match(tf, /resource "auth0_trigger_action" "rbac_claims" \{\s+trigger\s+= "post-login"/);
 });

@@ -78,6 +78,13 @@ const KINDS = [
   { name: 'malformed JSON (cut body)', where: 'api', spec: { malformedJson: {} } },
   { name: 'wrong shape (array/object swapped)', where: 'all', spec: { wrongShape: {} } },
   { name: 'wrong shape (array/object swapped)', where: 'api', spec: { wrongShape: {} } },
+  { name: 'redirect 307 to another origin', where: 'all', spec: { redirect: { status: 307, location: 'http://127.0.0.1:9/oauth/token' } } },
+  { name: 'redirect 302 to another user (same origin)', where: 'api', spec: { redirect: { status: 302, location: '/api/v2/users/auth0%7Cother/permissions' } } },
+  { name: 'a page of 600,000 permissions (88 MB)', where: 'all', spec: { oversize: { items: 600000 } } },
+  { name: 'a page of 600,000 permissions (88 MB)', where: 'api', spec: { oversize: { items: 600000 } } },
+  { name: '88 MB without a content-length (chunked)', where: 'api', spec: { oversize: { items: 600000, chunked: true } } },
+  { name: 'a page of 101 items (100 asked for)', where: 'api', spec: { oversize: { items: 101 } } },
+  { name: 'a token that cannot be sent (U+00FF)', where: 'all', spec: { tokenValue: { value: 'tok\u00ffen' } } },
   { name: '401: cached token revoked (recovers)', where: 'revoked', fits: () => true },
   { name: '401: every token rejected', where: 'expired' },
   { name: '401: wrong client secret', where: 'badSecret' },
@@ -312,6 +319,29 @@ test('claim size guard: 5,000 long permission names for one user, onOverflow den
   figures.size = rows;
   const md = table(['claims', 'onOverflow', 'ID token claims', 'outcome', 'time'], rows);
   for (const line of md.split('\n')) t.diagnostic(line);
+});
+
+test('single flight: a login waiting on another login\'s fetch is not failed by that login\'s own budget', async () => {
+  for (const [mode, route] of [['user', 'token'], ['roles', 'roles']]) {
+    // The first request on `route` takes 700 ms: login A (budget 300 ms) leads it and runs out; login B
+    // (budget 5 s) joined A's flight 50 ms later and must fetch for itself, within its own budget.
+    const server = await standIn({
+      fixture: fixtureWith([{ user_id: USER, roles: ['rol_reader'], permissions: permissionsOf(3) }], [{ id: 'rol_reader', name: 'reader', permissions: permissionsOf(3) }]),
+      faults: { latencyMs: { ms: 700, count: 1, routes: [route] } },
+    });
+    const host = await newHost();
+    if (route !== 'token') await login(host, server, { budgetMs: '5000' }); // the token is warm; the role data is not
+    const extra = mode === 'roles' ? { permissions: 'roles', budgetMs: '5000' } : { budgetMs: '5000' };
+    const a = login(host, server, { ...extra, budgetMs: '300' });
+    await new Promise((resolve) => { setTimeout(resolve, 50); });
+    const b = login(host, server, extra);
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.equal(ra.outcome, 'denied', `${mode}: A ran out of its own budget: ${ra.logs.join('\n')}`);
+    assert.ok(ra.logs.some((l) => l.includes('time budget (budgetMs) ran out')), ra.logs.join('\n'));
+    assert.equal(rb.outcome, 'allowed', `${mode}: B fetched for itself: ${rb.logs.join('\n')}`);
+    assert.deepEqual(claim(rb, 'accessToken', 'permissions'), PERMS, mode);
+    assert.ok(rb.logs.some((l) => l.includes('fetching it here')), rb.logs.join('\n'));
+  }
 });
 
 test('secrets scan: no client secret or Management API token in any log line, deny reason, claim or error', () => {

@@ -31,6 +31,8 @@ const SEED = seedFromEnv('HOSTILE_SEED', 20261126);
 const COUNT = Number(process.env.HOSTILE_COUNT || 10000);
 const ONLY = process.env.HOSTILE_CASE === undefined ? null : Number(process.env.HOSTILE_CASE);
 const REASON = wasm.denyReason();
+/** How a login that had to be denied, but whose `api.access.deny` threw, ends: the entry rejects. */
+const NOT_DENIED = `rejected: ${wasm.notDeniedMessage()}`;
 const LOGIN_BOUND_MS = 5000;
 const NS = 'https://rbac.example.com';
 const GLUE = path.join(__dirname, '..', '..', 'pkg', 'rbac_claims.js');
@@ -51,7 +53,7 @@ async function login(event, api) {
   try {
     settled = await Promise.race([action.onExecutePostLogin(event, api).then(() => 'resolved'), bound]);
   } catch (err) {
-    settled = `rejected: ${err && err.stack}`;
+    settled = err instanceof Error && err.message === wasm.notDeniedMessage() ? NOT_DENIED : `rejected: ${err && err.stack}`;
   } finally {
     clearTimeout(timer);
   }
@@ -70,6 +72,7 @@ function checkLogs(lines, where) {
     assert.ok(line.startsWith('rbac-claims: '), `${where}: foreign log line ${JSON.stringify(line.slice(0, 200))}`);
     assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f]/, `${where}: a control character in a log line ${JSON.stringify(line.slice(0, 300))}`);
     assert.ok(!line.includes('internal failure') && !line.includes('trapped'), `${where}: ${line.slice(0, 300)}`);
+    assert.ok(line.length <= 256, `${where}: a log line of ${line.length} characters (Auth0 keeps 256)`);
   }
 }
 
@@ -145,7 +148,7 @@ test(`generated hostile events: ${COUNT} cases, seed ${SEED} (HOSTILE_SEED), eac
       figures.maxLogLines = Math.max(figures.maxLogLines, lines.length);
       scanOutputs(lines, c.calls);
       try {
-        assert.equal(settled, 'resolved', 'the entry resolves within the bound');
+        assert.equal(settled, c.expect.rejects ? NOT_DENIED : 'resolved', 'the entry settles as it must, within the bound');
         checkLogs(lines, `case ${i}`);
         if (c.modelCheck !== undefined) {
           assert.equal(c.modelCheck, null, 'the settings model agrees with JSON.stringify(event.secrets, ALL_KEYS) read as src/json.rs does');
@@ -221,7 +224,7 @@ function callsOf(api) {
 
 async function named(event, options = {}) {
   const api = 'api' in options ? options.api : recordingApi(); // an explicit `api: undefined` is a case
-  const { secret, calls = callsOf(api) } = options;
+  const { secret, calls = callsOf(api), rejects = false } = options;
   if (secret) scanner.addSecret(secret);
   const logs = captureConsole();
   const proc = watchProcess();
@@ -235,7 +238,7 @@ async function named(event, options = {}) {
   }
   figures.named += 1;
   scanOutputs(logs.lines, calls);
-  assert.equal(out.settled, 'resolved');
+  assert.equal(out.settled, rejects ? NOT_DENIED : 'resolved');
   assert.deepEqual(proc.events, []);
   checkLogs(logs.lines, 'named case');
   return { calls, lines: logs.lines, ms: out.ms };
@@ -310,8 +313,8 @@ test('named: lone surrogates are never rewritten: role entries dropped (and logg
     assert.deepEqual(r.calls, DENY, key);
     assert.deepEqual(r.lines, [`rbac-claims: login denied: configuration: setting \`${key}\` must be a string, not string with an unpaired surrogate`]);
   }
-  r = await named({ secrets: { namespace: 'https://e\ufffdx.com' }, authorization: { roles: ['a'] } });
-  assert.deepEqual(r.calls, rolesCalls(['a'], 'https://e\ufffdx.com'), 'a genuine U+FFFD in a setting');
+  r = await named({ secrets: { namespace: 'https://e.com/\ufffdx' }, authorization: { roles: ['a'] } });
+  assert.deepEqual(r.calls, rolesCalls(['a'], 'https://e.com/\ufffdx'), 'a genuine U+FFFD in a setting');
   // A user_id with one fails the permissions step before any request: onError decides.
   const stub = installStubFetch({ onToken: (tok) => scanner.addToken(tok) });
   try {
@@ -426,10 +429,24 @@ test('named: Proxies whose getters throw, revoked Proxies, null and undefined, i
   }
 });
 
-test('named: an api whose every getter throws, or null, resolves and logs that it could not deny', async () => {
+test('named: an api whose every getter throws, or null, cannot deny: the login is failed by rejecting', async () => {
   for (const api of [throwingProxy({}, 'api'), revokedProxy({}), null, undefined]) {
-    const { lines } = await named({ secrets: { namespace: NS } }, { api });
-    assert.ok(lines.some((l) => l.startsWith('rbac-claims: could not deny the login: ')), lines.join('\n'));
+    for (const event of [{ secrets: { namespace: NS } }, { secrets: {} }, { secrets: { namespace: NS }, authorization: { roles: ['a'] } }]) {
+      const { lines } = await named(event, { api, rejects: true });
+      assert.ok(lines.some((l) => l.startsWith('rbac-claims: could not deny the login: ')), lines.join('\n'));
+    }
+  }
+});
+
+test('named: no half-applied login: the ID token got its claims, the access token threw, the deny threw: it rejects', async () => {
+  for (const broken of ['accessToken', 'idToken']) {
+    const api = recordingApi();
+    api[broken] = { setCustomClaim() { throw new TypeError(`${broken} refused`); } };
+    api.access = { deny() { throw new Error('deny refused'); } };
+    const { calls, lines } = await named({ secrets: { namespace: NS }, authorization: { roles: ['a'] } }, { api, rejects: true });
+    assert.deepEqual(calls, broken === 'accessToken' ? [['idToken', `${NS}/roles`, ['a']]] : [], broken);
+    assert.ok(lines.some((l) => l.includes(`api.${broken}.setCustomClaim threw`)), lines.join('\n'));
+    assert.ok(lines.some((l) => l.startsWith('rbac-claims: could not deny the login: api.access.deny threw')), lines.join('\n'));
   }
 });
 
@@ -439,6 +456,48 @@ test('named: the api throwing mid-way (access token) is followed by a deny', asy
   const { calls, lines } = await named({ secrets: { namespace: NS }, authorization: { roles: ['a'] } }, { api });
   assert.deepEqual(calls, [['idToken', `${NS}/roles`, ['a']], ['deny', REASON]]);
   assert.ok(lines.some((l) => l.includes('api.accessToken.setCustomClaim threw: TypeError: access token refused')));
+});
+
+test('named: a fetch or api.cache error whose message quotes the request never reaches a log line', async () => {
+  // Node's fetch quotes a header it refuses (the whole Authorization value); a host may quote anything.
+  const original = globalThis.fetch;
+  const token = 'eyJhbGciOiJSUzI1NiJ9.quoted-token-body.sig';
+  scanner.addToken(token);
+  const secret = `${SECRET_MARKER}-quoted-0123456789`;
+  const creds = { namespace: NS, domain: 'stub.test', clientId: 'c', clientSecret: secret, budgetMs: '300' };
+  try {
+    for (const thrower of [
+      (url, init) => { throw new TypeError(`Headers.append: "${init.headers.authorization || ''}" is an invalid header value. ${init.body || ''}`); },
+      async (url, init) => {
+        if (url.endsWith('/oauth/token')) return new Response(JSON.stringify({ access_token: token, expires_in: 86400 }), { status: 200 });
+        const err = new TypeError(`fetch failed for ${init.headers.authorization}`);
+        err.cause = Object.assign(new Error(`socket sent ${init.headers.authorization}`), { code: `E ${token}` });
+        throw err;
+      },
+    ]) {
+      globalThis.fetch = thrower;
+      for (const onError of ['deny', 'continue']) {
+        const cache = new CacheStore();
+        const r = await named({ secrets: { ...creds, onError }, user: { user_id: 'auth0|q' }, authorization: { roles: ['a'] } }, { api: recordingApi({ cache }), secret });
+        const text = r.lines.join('\n');
+        assert.ok(!text.includes(token) && !text.includes(secret) && !text.includes('quoted-token-body'), text);
+        assert.ok(r.lines.some((l) => /fetch failed: TypeError/.test(l)), text);
+      }
+    }
+  } finally {
+    globalThis.fetch = original;
+  }
+  // api.cache.set throwing with the value in its message: the token does not reach the log.
+  const stub = installStubFetch({ onToken: (tok) => scanner.addToken(tok) });
+  try {
+    const cache = new CacheStore();
+    cache.set = (key, value) => { throw new Error(`cannot store ${value}`); };
+    const r = await named({ secrets: { ...creds, budgetMs: '5000' }, user: { user_id: 'auth0|q2' }, authorization: { roles: ['a'] } }, { api: recordingApi({ cache }) });
+    assert.ok(r.lines.some((l) => l.includes('api.cache.set failed: Error')), r.lines.join('\n'));
+    for (const line of r.lines) assert.doesNotMatch(line, /cannot store/);
+  } finally {
+    stub.restore();
+  }
 });
 
 test('named: logins started from inside api.cache.get and setCustomClaim of another login (same tenant) all get their claims', async () => {
@@ -491,6 +550,13 @@ const REFUSALS = [
   ['managementUrl', { ...CREDS, managementUrl: 'http://localhost.evil.com' }, 'loopback look-alike'],
   ['managementUrl', { ...CREDS, managementUrl: 'http://128.0.0.1' }, 'outside 127/8'],
   ['managementUrl', { ...CREDS, managementUrl: 'http://[::2]' }, 'IPv6 non-loopback'],
+  ['managementUrl', { ...CREDS, managementUrl: 'http://127.0.0.1:4010\\evil' }, 'backslash (a path separator to a URL parser)'],
+  ['managementUrl', { ...CREDS, managementUrl: 'http://0x7f000001' }, 'a host a URL parser reads as a number'],
+  ['managementUrl', { ...CREDS, managementUrl: 'http://127.0.0.1:0' }, 'port 0'],
+  ['managementUrl', { ...CREDS, managementUrl: 'http://127.0.0.1:65536' }, 'port over 65535'],
+  ['namespace', { namespace: 'https://auth0%2ecom/x' }, 'namespace Auth0 ignores (percent-encoded dot)'],
+  ['namespace', { namespace: 'https://auth0\u3002com' }, 'namespace Auth0 ignores (IDNA full stop)'],
+  ['namespace', { namespace: 'https://\uff21\uff35\uff34\uff28\uff10.com' }, 'namespace Auth0 ignores (full-width letters)'],
   ['namespace', { namespace: 'https://tenant.auth0.com' }, 'namespace Auth0 ignores (auth0.com)'],
   ['namespace', { namespace: 'https://TENANT.Auth0.com/claims' }, 'namespace Auth0 ignores (case)'],
   ['namespace', { namespace: 'http://x.webtask.io' }, 'namespace Auth0 ignores (webtask.io)'],

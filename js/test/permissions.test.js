@@ -3,8 +3,10 @@
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
+const http = require('node:http');
 const { createHost } = require('../host');
 const { startStandIn } = require('../host/standin');
+const { createAction } = require('../entry');
 
 const ACTION = path.join(__dirname, '..', 'action.js');
 const NS = 'https://rbac.example.com';
@@ -48,8 +50,8 @@ function secretsFor(server, extra = {}) {
   };
 }
 
-async function login(host, server, userId, { extra = {}, event = {} } = {}) {
-  const result = await host.run(ACTION, {
+async function login(host, server, userId, { extra = {}, event = {}, action = ACTION } = {}) {
+  const result = await host.run(action, {
     user: { user_id: userId },
     authorization: { roles: ['reader'] },
     resource_server: { identifier: API },
@@ -244,7 +246,7 @@ test('an unknown user (404) denies', async () => {
   const server = await standIn(fixtureWith([]));
   const result = await login(createHost(), server, 'auth0|ghost');
   assert.equal(result.outcome, 'denied');
-  assert.ok(result.logs.some((l) => l.includes('404: user not found')));
+  assert.ok(result.logs.some((l) => l.includes('404: the user does not exist in this tenant')));
 });
 
 test('managementUrl must be https unless it is a loopback host', async () => {
@@ -253,6 +255,149 @@ test('managementUrl must be https unless it is a loopback host', async () => {
   assert.equal(result.outcome, 'denied');
   assert.ok(result.logs.some((l) => l.includes('setting `managementUrl`') && l.includes('use https:')), result.logs.join('\n'));
   assert.equal(server.counts.total, 0);
+});
+
+// ---- Security: credentials reach only managementUrl, no refused or unsendable token sticks ----------
+
+/** A server that must never be reached: it records every request and answers like the Management API. */
+async function elsewhereServer() {
+  const hits = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      hits.push({ method: req.method, url: req.url, authorization: req.headers.authorization, body });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({
+        access_token: 'stolen', expires_in: 86400, total: 1, permissions: [{ permission_name: 'evil:all', resource_server_identifier: API }],
+      }));
+    });
+  });
+  await new Promise((resolve) => { server.listen(0, '127.0.0.1', resolve); });
+  after(() => new Promise((resolve) => { server.close(resolve); }));
+  return { url: `http://127.0.0.1:${server.address().port}`, port: server.address().port, hits };
+}
+
+test('redirects are never followed: any 3xx fails that request, reaches no other host, and onError decides', async () => {
+  const elsewhere = await elsewhereServer();
+  const users = [
+    { user_id: 'auth0|a', roles: [], permissions: permissionsOf(1, API, 'mine') },
+    { user_id: 'auth0|b', roles: [], permissions: permissionsOf(1, API, 'theirs') },
+  ];
+  const locations = [
+    `${elsewhere.url}/oauth/token`, // another origin on loopback
+    `http://0x7f000001:${elsewhere.port}/oauth/token`, // a host the managementUrl rules refuse
+    `http://localhost:${elsewhere.port}/steal`,
+    '/api/v2/users/auth0%7Cb/permissions?per_page=100&page=0&include_totals=true', // same origin, another user
+  ];
+  let cells = 0;
+  for (const status of [301, 302, 303, 307, 308]) {
+    for (const location of locations) {
+      for (const route of ['token', 'userPermissions']) {
+        const server = await standIn(fixtureWith(users), { faults: { redirect: { status, location, routes: [route] } } });
+        for (const onError of ['deny', 'continue']) {
+          server.resetCounts();
+          const result = await login(createHost(), server, 'auth0|a', { extra: { onError } });
+          const where = `${status} ${route} -> ${location} (onError=${onError})`;
+          assert.ok(result.logs.some((l) => l.includes(`status ${status}: redirects are never followed`)), `${where}: ${result.logs.join('\n')}`);
+          if (onError === 'deny') assert.equal(result.outcome, 'denied', where);
+          else {
+            assert.equal(result.outcome, 'allowed', where);
+            assert.deepEqual(claim(result, 'idToken', 'roles'), ['reader'], where);
+            assert.equal(claim(result, 'idToken', 'permissions'), undefined, where);
+          }
+          assert.equal(server.counts.byRoute.userPermissions || 0, route === 'token' ? 0 : 1, `${where}: the redirect was not followed to the same origin`);
+          cells += 1;
+        }
+      }
+    }
+  }
+  assert.equal(cells, 80);
+  assert.deepEqual(elsewhere.hits, [], 'no request, no client secret, no bearer token reached another host');
+});
+
+test('a 403 (missing scope) leaves no token behind: once the scope is granted the next login works, on warm and cold instances', async () => {
+  for (const [mode, scope, route] of [
+    ['user', 'read:users', 'userPermissions'],
+    ['roles', 'read:roles', 'roles'],
+    ['effective', 'read:user_effective_permissions', 'userEffectivePermissions'],
+  ]) {
+    const server = await standIn(fixtureWith(
+      [{ user_id: 'auth0|u', roles: ['rol_reader'], permissions: permissionsOf(2), groupPermissions: [] }],
+      [{ id: 'rol_reader', name: 'reader', permissions: permissionsOf(2) }],
+    ), { scopes: ['read:users', 'read:roles', 'read:user_effective_permissions'].filter((s) => s !== scope) });
+    const host = createHost();
+    const extra = { permissions: mode };
+    let result = await login(host, server, 'auth0|u', { extra });
+    assert.equal(result.outcome, 'denied', mode);
+    const line = result.logs.find((l) => l.includes('status 403'));
+    assert.ok(line && line.includes(scope), `${mode}: the log names ${scope}: ${result.logs.join('\n')}`);
+    for (const other of ['read:users', 'read:roles', 'read:user_effective_permissions'].filter((s) => s !== scope)) {
+      assert.ok(!line.includes(other), `${mode}: the log does not send the operator to ${other}`);
+    }
+    assert.equal(server.counts.byStatus['403'], 2, `${mode}: tried once more with a fresh token`);
+    server.scopes.push(scope); // the operator grants the missing scope
+    result = await login(host, server, 'auth0|u', { extra });
+    assert.equal(result.outcome, 'allowed', `${mode} warm: ${result.logs.join('\n')}`);
+    assert.equal(claim(result, 'accessToken', 'permissions').length, 2, mode);
+    assert.ok(server.counts.byRoute[route] >= 1);
+    // A cold instance (fresh wasm memory) sharing api.cache also works at once.
+    result = await login(host, server, 'auth0|u', { extra, action: coldAction() });
+    assert.equal(result.outcome, 'allowed', `${mode} cold: ${result.logs.join('\n')}`);
+  }
+});
+
+test('a token that cannot be sent as a bearer token is refused when issued and never cached', async () => {
+  const bad = ['tok en', 'tok\u007fen', 'tök-\u00ff', 'eyJ\u2028x', 'x'.repeat(17 * 1024), 'a\r\nx-injected: 1'];
+  for (const value of bad) {
+    const server = await standIn(fixtureWith([{ user_id: 'auth0|u', roles: [], permissions: permissionsOf(1) }]), { faults: { tokenValue: { value, count: 1 } } });
+    const host = createHost();
+    let result = await login(host, server, 'auth0|u');
+    assert.equal(result.outcome, 'denied', JSON.stringify(value.slice(0, 20)));
+    assert.ok(result.logs.some((l) => l.includes('POST /oauth/token: unexpected response: access_token')), result.logs.join('\n'));
+    assert.equal(server.counts.byRoute.userPermissions || 0, 0, 'no request carried it');
+    assert.deepEqual(host.cache.snapshot(), {}, 'nothing in api.cache');
+    // The server issues good tokens again: the next login fetches one at once (nothing stuck).
+    result = await login(host, server, 'auth0|u');
+    assert.equal(result.outcome, 'allowed', result.logs.join('\n'));
+    assert.equal(server.counts.token, 2);
+  }
+});
+
+/** A cold Action instance: a fresh wasm instance (empty instance memory), as a module object. */
+function coldAction() {
+  const glue = path.join(__dirname, '..', '..', 'pkg', 'rbac_claims.js');
+  return createAction(() => {
+    delete require.cache[require.resolve(glue)];
+    return require(glue);
+  });
+}
+
+test('an unsendable token found in api.cache is deleted, not sent', async () => {
+  const server = await standIn(fixtureWith([{ user_id: 'auth0|u', roles: [], permissions: permissionsOf(1) }]));
+  const host = createHost();
+  await login(host, server, 'auth0|u'); // puts a token into api.cache
+  const key = Object.keys(host.cache.snapshot()).find((k) => k.endsWith('/token'));
+  assert.ok(key, 'the token is in api.cache');
+  for (const value of ['bad token', 'tök', 'x\ny']) {
+    host.cache.set(key, value, { expires_at: Date.now() + 3_600_000 });
+    server.resetCounts();
+    const result = await login(host, server, 'auth0|u', { action: coldAction() });
+    assert.equal(result.outcome, 'allowed', result.logs.join('\n'));
+    assert.ok(result.logs.some((l) => l.includes('api.cache held a Management API token that') && l.includes('deleted')), result.logs.join('\n'));
+    assert.equal(server.counts.byStatus['401'] || 0, 0, 'the bad token was never sent');
+    assert.notEqual(host.cache.get(key).value, value, 'replaced in api.cache');
+    assert.equal(server.counts.token, 1, 'a new token was fetched');
+  }
+});
+
+test('permissions=roles never sends the user id: "." and ".." log in like any id', async () => {
+  const server = await standIn(fixtureWith([], [{ id: 'rol_reader', name: 'reader', permissions: permissionsOf(2) }]));
+  for (const id of ['.', '..']) {
+    const result = await login(createHost(), server, id, { extra: { permissions: 'roles' } });
+    assert.equal(result.outcome, 'allowed', `${id}: ${result.logs.join('\n')}`);
+    assert.equal(claim(result, 'idToken', 'permissions').length, 2);
+  }
 });
 
 test('no client secret or Management API token appears in any claim, log, deny reason or error', () => {

@@ -21,9 +21,7 @@ function captureLogs() {
 
 const EVENT = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
 
-test('the test-trap build exists (make pkg-trap)', () => {
-  assert.ok(fs.existsSync(GLUE), `missing ${GLUE}: run make pkg-trap`);
-});
+assert.ok(fs.existsSync(GLUE), `missing ${GLUE}: run make pkg-trap`);
 
 test('a trap denies that login, replaces the instance, and the next logins work', async () => {
   const instances = [];
@@ -60,6 +58,29 @@ test('a trap denies that login, replaces the instance, and the next logins work'
     assert.deepEqual(api.calls[0], ['idToken', 'https://e.com/roles', ['a']], `login ${i} after the trap`);
   }
   assert.equal(instances.length, 2, 'no further replacement');
+});
+
+test('a trap in a login whose deny throws too fails that login by rejecting, never half-applied', async () => {
+  const action = createAction(() => {
+    delete require.cache[require.resolve(GLUE)];
+    return require(GLUE);
+  });
+  const wasm = require(GLUE);
+  wasm.trapNextPoll();
+  const api = recordingApi();
+  api.access = { deny() { throw new Error('deny refused'); } };
+  const logs = captureLogs();
+  let rejected;
+  try {
+    await action.onExecutePostLogin(EVENT, api);
+  } catch (err) {
+    rejected = err;
+  } finally {
+    logs.stop();
+  }
+  assert.ok(rejected instanceof Error, 'the login rejects');
+  assert.equal(rejected.message, wasm.notDeniedMessage());
+  assert.ok(logs.lines.some((l) => l.startsWith('rbac-claims: could not deny the login')), logs.lines.join('\n'));
 });
 
 test('logins in flight on the trapped instance end in a deny, not a hang or a rejection', async () => {

@@ -58,7 +58,17 @@ extern "C" {
 /// Reads a body of at most `limit` bytes, chunk by chunk as it arrives, and cancels it (unread past
 /// that point) when it is longer: a hostile answer costs at most `limit` bytes of memory and copying.
 /// A host whose responses have no byte stream (a test double) is read with `text()`, then measured.
-async fn read_bounded(response: &FetchResponse, limit: usize) -> Result<Vec<u8>, String> {
+async fn read_bounded(
+    response: &FetchResponse,
+    limit: usize,
+    signal: &JsValue,
+) -> Result<Vec<u8>, String> {
+    // A declared length over the limit: nothing is read.
+    let declared = header(response, "content-length").and_then(|l| l.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        cancel_body(response).await;
+        return Err(format!("body larger than {limit} bytes"));
+    }
     let stream = response.body().map_err(|e| error_kind("body", &e))?;
     let has_reader = stream.is_object()
         && Reflect::get(&stream, &JsValue::from_str("getReader")).is_ok_and(|f| f.is_function());
@@ -86,6 +96,10 @@ async fn read_bounded(response: &FetchResponse, limit: usize) -> Result<Vec<u8>,
             .map_err(|e| error_kind("body", &e))?;
         let done =
             Reflect::get(&chunk, &JsValue::from_str("done")).map_err(|e| error_kind("body", &e))?;
+        // A stream ended by the request's timeout is not a whole body.
+        if aborted(signal) {
+            return Err("body failed: TimeoutError".to_owned());
+        }
         if done.is_truthy() {
             return Ok(bytes);
         }
@@ -110,11 +124,38 @@ async fn read_bounded(response: &FetchResponse, limit: usize) -> Result<Vec<u8>,
     }
 }
 
+/// Whether the request's `AbortSignal` has fired.
+fn aborted(signal: &JsValue) -> bool {
+    Reflect::get(signal, &JsValue::from_str("aborted")).is_ok_and(|a| a.is_truthy())
+}
+
+/// A response header, when the host gives it as a string.
+fn header(response: &FetchResponse, name: &str) -> Option<String> {
+    response
+        .headers()
+        .ok()
+        .and_then(|h| h.get(name).ok())
+        .and_then(|v| v.as_string())
+}
+
+/// Cancels a body that will not be read, so its connection is released.
+async fn cancel_body(response: &FetchResponse) {
+    let stream = response.body().unwrap_or(JsValue::NULL);
+    let cancel = Reflect::get(&stream, &JsValue::from_str("cancel")).ok();
+    if let Some(cancel) = cancel.and_then(|f| f.dyn_into::<Function>().ok()) {
+        if let Ok(promise) = cancel.call0(&stream) {
+            if let Ok(promise) = promise.dyn_into::<Promise>() {
+                let _ = JsFuture::from(promise).await;
+            }
+        }
+    }
+}
+
 /// A 2xx body, read within [`MAX_BODY_BYTES`]; [`crate::json`] builds only the fields the decoders
 /// use ([`RESPONSE_FIELDS`]). No JavaScript parse at all: measured, parsing natively and reducing with
 /// `JSON.stringify(body, fields)` cost more than this.
-async fn read_body(response: &FetchResponse) -> Result<Json, String> {
-    let bytes = read_bounded(response, MAX_BODY_BYTES).await?;
+async fn read_body(response: &FetchResponse, signal: &JsValue) -> Result<Json, String> {
+    let bytes = read_bounded(response, MAX_BODY_BYTES, signal).await?;
     let text = String::from_utf8(bytes).map_err(|_| "body is not UTF-8".to_owned())?;
     crate::json::parse_keeping(&text, Some(RESPONSE_FIELDS))
 }
@@ -215,20 +256,13 @@ impl Io for JsIo<'_> {
             .and_then(|s| s.as_f64())
             .filter(|s| (100.0..=599.0).contains(s) && !followed)
             .map_or(0, |s| s as u16);
-        let header = |name: &str| {
-            response
-                .headers()
-                .ok()
-                .and_then(|h| h.get(name).ok())
-                .and_then(|v| v.as_string())
-        };
-        let rate_limit_reset = header("x-ratelimit-reset");
-        let retry_after = header("retry-after");
+        let rate_limit_reset = header(&response, "x-ratelimit-reset");
+        let retry_after = header(&response, "retry-after");
         let body = if (200..300).contains(&status) {
-            read_body(&response).await
+            read_body(&response, &signal).await
         } else {
             // Drain a small error body so the connection is released; its content is not needed.
-            let _ = read_bounded(&response, MAX_ERROR_BODY_BYTES).await;
+            let _ = read_bounded(&response, MAX_ERROR_BODY_BYTES, &signal).await;
             Err(format!("status {status}: body not read"))
         };
         Ok(Response {

@@ -127,8 +127,8 @@ const NAMESPACES_VALID = [
   ['https://notauth0.com', 'https://notauth0.com'],
   ['https://auth0.com.example.org', 'https://auth0.com.example.org'],
   ['urn:auth0x:claims', 'urn:auth0x:claims'],
-  ['https://\u00fcn\u00efc\u00f6de.example/ns', 'https://\u00fcn\u00efc\u00f6de.example/ns'],
-  ['https://e\ufffdx.com', 'https://e\ufffdx.com'], // a genuine U+FFFD is a valid character
+  ['https://xn--nc-dka.example/\u00fcn\u00efc\u00f6de', 'https://xn--nc-dka.example/\u00fcn\u00efc\u00f6de'], // IDN host in its xn-- form
+  ['https://e.com/e\ufffdx', 'https://e.com/e\ufffdx'], // a genuine U+FFFD is a valid character
   [`https://${'a'.repeat(300)}.example`, `https://${'a'.repeat(300)}.example`],
 ];
 /** Refused namespaces (those with a lone surrogate are refused as "not a string"). */
@@ -137,6 +137,9 @@ const NAMESPACES_INVALID = [
   'https://webtask.run/', 'https://user@auth0.com:443/x', 'https://auth0.com./x', 'roles', 'permissions', '$claims', '$', '/',
   'ftp://e.com', 'https://', 'https:///x', 'urn:', 'urn:a b', 'https://e.com?x', 'https://e.com#x', 'https://ex ample.com',
   'https://e.com/\u0000', '\ud800', 'https://e\ud800x.com', 'example.com', '__proto__', 'constructor',
+  // Auth0's hosts in other spellings (percent-encoded, IDNA dots, full-width), and hosts that are not ASCII.
+  'https://auth0%2ecom/x', 'https://auth0\u3002com', 'https://tenant\uff0eauth0\uff0ecom', 'https://\uff41uth0.com', 'https://x.webtask%2Eio',
+  'https://\u00fcn\u00efc\u00f6de.example/ns', 'https://e\ufffdx.com',
 ];
 
 /** Each setting: valid [raw, meaning] pairs and invalid raws (texts that must be refused). */
@@ -161,7 +164,8 @@ const SETTING_POOLS = {
   rolesCacheMs: { valid: [['0', 0], ['300000', 300000], ['86400000', 86400000]], invalid: ['86400001', '-5', '1h'] },
   managementUrl: {
     valid: [['https://mgmt.example.com', 1], ['http://127.0.0.1:9', 1], ['http://localhost:1', 1], ['http://[::1]:9000', 1], ['HTTPS://X.example/', 1], ['http://127.255.0.9', 1]],
-    invalid: ['http://example.com', 'http://10.0.0.1', 'http://127.0.0.1.evil.com', 'http://localhost.evil.com', 'ftp://x', 'https://x/api', 'https://u@x', 'http://128.0.0.1', '//x', 'https://x?y'],
+    invalid: ['http://example.com', 'http://10.0.0.1', 'http://127.0.0.1.evil.com', 'http://localhost.evil.com', 'ftp://x', 'https://x/api', 'https://u@x', 'http://128.0.0.1', '//x', 'https://x?y',
+      'http://127.0.0.1:9\\x', 'http://0x7f000001', 'http://127.1', 'http://127.0.0.1:0', 'http://127.0.0.1:65536', 'https://a%2eb'],
   },
   domain: {
     valid: [['tenant.us.auth0.com', 1], ['https://Tenant.Auth0.com/', 1], ['stub.test', 1], ['x', 1]],
@@ -884,7 +888,9 @@ function permissionsStep(c, perms, roleNames) {
   if (!c.rs.ok) return { fails: 'event.resource_server.identifier threw: ' };
   const { source, scope } = perms;
   if (scope === 'requested' && !c.rs.api) return { names: [] }; // no request at all
-  if (DOT_SEGMENT_IDS.has(id)) return { fails: 'management API: user_id "." or ".." cannot be sent as a URL path segment' };
+  // The id is part of a URL only where it is sent: `user`, and `effective` for a requested API.
+  const sent = source === 'user' || (source === 'effective' && c.rs.api);
+  if (sent && DOT_SEGMENT_IDS.has(id)) return { fails: 'management API: user_id "." or ".." cannot be sent as a URL path segment' };
   return {
     names: expectedPermissions({
       source, scope, userId: c.user.userId, api: c.rs.api, roleNames,
@@ -958,9 +964,10 @@ function oracle(c) {
   const logs = { dropped, permissionsSkipped, denyLine: plan.deny ? plan.line : null };
   const deny = ['deny', c.denyReason];
   const { broken, throwAt } = c.apiInfo;
-  if (broken.all) return { expectedCalls: null, outcome: plan.deny ? `deny:${plan.deny}/api unusable` : 'api unusable', ...logs };
+  // A login that must be denied and cannot be (its deny throws) is failed by rejecting.
+  if (broken.all) return { expectedCalls: null, outcome: plan.deny ? `deny:${plan.deny}/api unusable` : 'api unusable', rejects: true, ...logs };
   if (plan.deny) {
-    return broken.deny ? { expectedCalls: [], outcome: `deny:${plan.deny}/deny threw`, couldNotDeny: true, ...logs }
+    return broken.deny ? { expectedCalls: [], outcome: `deny:${plan.deny}/deny threw`, couldNotDeny: true, rejects: true, ...logs }
       : { expectedCalls: [deny], outcome: `deny:${plan.deny}`, ...logs };
   }
   const sequence = [];
@@ -972,7 +979,7 @@ function oracle(c) {
     const fails = i === throwAt || (token === 'idToken' && broken.id) || (token === 'accessToken' && broken.access);
     if (fails) {
       const partial = done.length > 0;
-      if (broken.deny) return { expectedCalls: done, outcome: 'api threw/deny threw', couldNotDeny: true, ...logs };
+      if (broken.deny) return { expectedCalls: done, outcome: 'api threw/deny threw', couldNotDeny: true, rejects: true, ...logs };
       return { expectedCalls: [...done, deny], outcome: partial ? 'api threw mid-way: partial claims + deny' : 'api threw: deny', ...logs };
     }
     done.push(sequence[i]);

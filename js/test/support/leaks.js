@@ -93,7 +93,10 @@ function captureIssuedTokens(scanner) {
   const original = globalThis.fetch;
   const wrapped = async function fetchCapturingTokens(url, init) {
     const res = await original(url, init);
-    if (String(url).endsWith('/oauth/token') && res && typeof res.clone === 'function' && res.status === 200) {
+    const length = Number(res && res.headers && res.headers.get('content-length'));
+    // A body over 64 kB is no token the Action accepts (it refuses bodies over its cap): not read here.
+    const small = Number.isFinite(length) && length <= 64 * 1024;
+    if (String(url).endsWith('/oauth/token') && small && typeof res.clone === 'function' && res.status === 200) {
       try {
         const body = await res.clone().text();
         const m = /"access_token"\s*:\s*"([^"]+)"/.exec(body);
