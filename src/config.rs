@@ -510,7 +510,7 @@ fn parse_management_url(value: &str) -> Result<String, ConfigError> {
             && digits.len() <= 5
             && digits.bytes().all(|b| b.is_ascii_digit())
             && digits
-                .parse::<u32>()
+                .parse::<u64>()
                 .is_ok_and(|p| (1..=65_535).contains(&p));
         if !valid {
             return Err(bad("has a port that is not a number from 1 to 65535"));
@@ -647,14 +647,9 @@ fn parse_namespace(value: &str) -> Result<Namespace, ConfigError> {
                 "has a host that is not a plain ASCII host name (write an international name in its xn-- form)",
             ));
         }
-        let host = host
-            .split('.')
-            .map(|label| decoded_ascii_label(label).unwrap_or(label))
-            .collect::<Vec<_>>()
-            .join(".");
         if let Some(reserved) = AUTH0_RESERVED_HOSTS
             .iter()
-            .find(|reserved| host == **reserved || host.ends_with(&format!(".{reserved}")))
+            .find(|reserved| is_under(host, reserved))
         {
             return Err(bad(&format!(
                 "is under {reserved}: Auth0 silently drops such claims"
@@ -698,7 +693,7 @@ pub fn fold_for_comparison(text: &str) -> String {
         .collect()
 }
 
-/// Decodes `%XX` escapes; bytes that do not form UTF-8 become U+FFFD.
+/// Decodes `%XX` escapes; text whose bytes then do not form UTF-8 becomes a lone U+FFFD.
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -716,12 +711,23 @@ fn percent_decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Bytes that are not UTF-8 become U+FFFD, which no host check accepts.
+    String::from_utf8(out).unwrap_or_else(|_| "\u{FFFD}".to_owned())
 }
 
-/// An `xn--` label whose Punycode holds only ASCII (`xn--auth0-` is `auth0`): that ASCII.
-fn decoded_ascii_label(label: &str) -> Option<&str> {
-    label.strip_prefix("xn--")?.strip_suffix('-')
+/// Whether the host `host` is `domain` or under it, label by label from the right. An `xn--` label
+/// whose Punycode holds only ASCII (`xn--auth0-` is `auth0`) counts as that ASCII.
+fn is_under(host: &str, domain: &str) -> bool {
+    let mut host_labels = host.rsplit('.');
+    domain.rsplit('.').all(|wanted| {
+        host_labels.next().is_some_and(|label| {
+            let label = label
+                .strip_prefix("xn--")
+                .and_then(|rest| rest.strip_suffix('-'))
+                .unwrap_or(label);
+            label == wanted
+        })
+    })
 }
 
 #[cfg(test)]
