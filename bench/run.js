@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Benchmarks (issue 6): the Rust/wasm Action against a plain-JS Action with the same settings and
+ * Benchmarks: the Rust/wasm Action against a plain-JS Action with the same settings and
  * behaviour (bench/js-action.js), measured in one run.
  *
  *   node bench/run.js --full     the real numbers; writes BENCHMARKS.md (about 10 minutes on 2 cores)
@@ -580,7 +580,7 @@ function report({ profile, results, m, impls, elapsedMs, errors }) {
     const deployed = sizes.bundle ? sizes.bundle.raw : null;
     goals.push({ measure: '3', what: 'Sizes (no goal in the issue; Auth0: an Action "should not exceed 100 kB")', goal: 'bundle ≤ 100 kB', result: sizes.bundle ? `bundle ${kB(sizes.bundle.raw)}` : 'bundle not built', ok: deployed === null ? null : deployed <= 100 * 1000 });
     out.push(sizes.bundle
-      ? `The bundle is what goes into Auth0: the JS entry and the glue, plus the wasm module compressed (brotli or gzip) and base64-encoded in a string, decompressed once per instance at load (included in measure 2). Auth0's limit: an Action "should not exceed 100 kB" (contract doc §4), read as 100,000 bytes: ${met(deployed <= 100 * 1000)}. The plain-JS Action is ${(sizes.bundle.raw / sizes.js.raw).toFixed(1)}× smaller.`
+      ? `The bundle is what goes into Auth0: the JS entry and the glue, plus the wasm module compressed (brotli or gzip) and base64-encoded in a string, decompressed once per instance at load (included in measure 2). Auth0's limit: an Action "should not exceed 100 kB", read as 100,000 bytes: ${met(deployed <= 100 * 1000)}. The plain-JS Action is ${(sizes.bundle.raw / sizes.js.raw).toFixed(1)}× smaller.`
       : 'The single-file bundle (`dist/rbac-claims-action.js`, `make bundle`) did not exist at the time of this run; it holds the glue and the wasm module compressed and base64-encoded.');
     out.push('');
   }

@@ -5,7 +5,7 @@ use crate::json;
 use crate::management::Permission;
 use std::fmt;
 
-/// Claim names Auth0 silently refuses to add to a token (contract doc §3).
+/// Claim names Auth0 silently refuses to add to a token.
 pub const RESTRICTED_CLAIM_NAMES: &[&str] = &[
     "acr",
     "act",

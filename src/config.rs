@@ -57,7 +57,7 @@ pub mod keys {
     pub const CLIENT_ID: &str = "clientId";
     /// Client secret of the machine-to-machine application (never logged).
     pub const CLIENT_SECRET: &str = "clientSecret";
-    /// Where permissions come from: `user`, `effective` or `off`.
+    /// Where permissions come from: `user`, `effective`, `roles` or `off`.
     pub const PERMISSIONS: &str = "permissions";
     /// Which permissions: `all` or `requested` (the requested API's only).
     pub const PERMISSIONS_FOR: &str = "permissionsFor";

@@ -48,7 +48,7 @@ extern "C" {
     #[wasm_bindgen(method, getter, catch)]
     fn cache(this: &Api) -> Result<CacheApi, JsValue>;
 
-    /// `api.cache`: synchronous `get`, `set`, `delete` (contract doc §2.5).
+    /// `api.cache`: synchronous `get`, `set`, `delete`.
     type CacheApi;
     #[wasm_bindgen(method, catch, js_name = get)]
     fn get_record(this: &CacheApi, key: &str) -> Result<JsValue, JsValue>;

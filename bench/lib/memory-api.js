@@ -2,7 +2,7 @@
 /**
  * The smallest post-login `api` the Actions use (idToken/accessToken.setCustomClaim, access.deny,
  * cache), for calling onExecutePostLogin directly without the local host's overhead, and an
- * in-memory `api.cache` with the contract's get/set/delete results (contract doc §2.5).
+ * in-memory `api.cache` with the contract's get/set/delete results.
  */
 
 const DEFAULT_TTL_MS = 15 * 60 * 1000;

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The post-login `api` object (contract doc §2): every method, argument checks where Auth0 documents
+ * The post-login `api` object: every method, argument checks where Auth0 documents
  * them, and a log of every call in order. Effects are collected in a per-run `state`; nothing here
  * decides the outcome (see index.js).
  */

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * `api.cache` as Auth0 documents it (contract doc §2.5), backed by an in-memory store that a host
+ * `api.cache` as Auth0 documents it, backed by an in-memory store that a host
  * can keep across runs (a warm Action instance) or drop (a cold one).
  *
  * Decisions where the documentation leaves room (each one is asserted by js/test/host.test.js):

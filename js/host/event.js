@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Post-login `event` objects (contract doc §1): a complete, realistic default for a browser login
+ * Post-login `event` objects: a complete, realistic default for a browser login
  * through a database connection with an API audience, deep-merged with caller overrides.
  */
 

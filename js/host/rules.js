@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Auth0's custom-claim rules (contract doc §3), applied to the claims an Action set, as Auth0 does
+ * Auth0's custom-claim rules, applied to the claims an Action set, as Auth0 does
  * when it builds the tokens at the end of the flow. Pure functions, no I/O.
  */
 

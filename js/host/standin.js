@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Auth0 Management API stand-in (contract doc §5): an HTTP server on 127.0.0.1 serving, from a
+ * Auth0 Management API stand-in: an HTTP server on 127.0.0.1 serving, from a
  * fixture (see fixture.js), the documented request and response shapes of
  *
  *   POST /oauth/token                                   client credentials (form or JSON)

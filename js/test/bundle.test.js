@@ -1,5 +1,5 @@
 'use strict';
-// Issue 5: the single-file Action (dist/rbac-claims-action.js, written by `make bundle`), copied alone
+// The single-file Action (dist/rbac-claims-action.js, written by `make bundle`), copied alone
 // into an empty folder and loaded by a fresh `node` with no node_modules, passes the same end-to-end
 // logins as js/action.js in the local host; it stays under Auth0's 100 kB; a trapped wasm instance is
 // replaced inside the bundle as it is in js/action.js.

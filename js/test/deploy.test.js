@@ -1,5 +1,5 @@
 'use strict';
-// Issue 5: the deploy artifacts agree with each other and with the code. The Deploy CLI layout that
+// The deploy artifacts agree with each other and with the code. The Deploy CLI layout that
 // `make bundle` writes, the Terraform example and the snippets of docs/deploy.md name the same secrets,
 // which are settings the Rust code reads (src/config.rs) and settings.d.ts declares; the a0deploy code
 // file is the bundle; CHANGELOG.md has the crate version.

@@ -1,5 +1,5 @@
 'use strict';
-// Issue 7, fault matrix: every fault kind of the Management API stand-in × onError deny|continue ×
+// Fault matrix: every fault kind of the Management API stand-in × onError deny|continue ×
 // a small and a large budget, each login through the local host (js/action.js → pkg/). Each cell must
 // end within budgetMs + 1 s with the configured outcome: the permissions when the fault fits in the
 // budget, else a deny (onError=deny) or the roles without permissions (onError=continue); never a

@@ -36,7 +36,7 @@ function runWith(fn, overrides, options, hostOptions) {
 }
 
 describe('buildEvent', () => {
-  test('has every always-present §1 field with realistic values', () => {
+  test('has every always-present event field with realistic values', () => {
     const e = buildEvent();
     for (const k of ['authentication', 'authorization', 'client', 'configuration', 'connection', 'request',
       'resource_server', 'secrets', 'session', 'stats', 'tenant', 'transaction', 'user']) {
@@ -79,7 +79,7 @@ describe('buildEvent', () => {
   });
 });
 
-describe('CacheStore (api.cache, contract §2.5)', () => {
+describe('CacheStore (api.cache as Auth0 documents it)', () => {
   const store = () => { const now = fakeClock(); return { now, cache: new CacheStore({ now }) }; };
 
   test('set/get with the default 15-minute lifetime; records are copies', () => {
@@ -250,7 +250,7 @@ describe('api.cache through the host: warm and cold instances', () => {
 });
 
 describe('the api object', () => {
-  test('has every post-login method of §2', async () => {
+  test('has every post-login api method', async () => {
     const expected = {
       access: ['deny'],
       accessToken: ['setCustomClaim', 'addScope', 'removeScope'],

@@ -1,5 +1,5 @@
 'use strict';
-// Issue 7, hostile events: a seeded, reproducible batch of at least 10,000 generated events and api
+// Hostile events: a seeded, reproducible batch of at least 10,000 generated events and api
 // objects (valid and hostile shapes for every field the Action reads), each called through the real
 // entry (js/action.js → pkg/), each checked against the exact api calls the contract requires.
 //

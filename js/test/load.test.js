@@ -1,5 +1,5 @@
 'use strict';
-// Issue 7, isolation under load: one warm instance (js/action.js → pkg/, one module, one api.cache),
+// Isolation under load: one warm instance (js/action.js → pkg/, one module, one api.cache),
 // called directly with recording api objects.
 //   1. 10,000 logins of 1,000 users in a seeded random order, 50 at a time, against the Management API
 //      stand-in (permissions=user, every user with their own roles and permissions, some paginated,

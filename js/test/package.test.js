@@ -1,5 +1,5 @@
 'use strict';
-// Issue 5: the npm package. `npm pack pkg/` (completed by `make bundle`), installed offline into an empty
+// The npm package. `npm pack pkg/` (completed by `make bundle`), installed offline into an empty
 // project, required by an Action file as docs/deploy.md shows, passes the same end-to-end logins as
 // js/action.js in the local host, in a fresh `node`; its types resolve.
 //

@@ -1,5 +1,5 @@
 'use strict';
-// Issue 4 end to end: js/action.js (Rust/wasm) in the local host, against the Management API stand-in.
+// Permissions end to end: js/action.js (Rust/wasm) in the local host, against the Management API stand-in.
 const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');

@@ -23,7 +23,7 @@ impl<V> std::fmt::Debug for Entry<V> {
     }
 }
 
-/// The shared outcome of one token request.
+/// The shared outcome of one fetch (the token, the role directory or one role's permissions).
 struct Flight<V, E> {
     result: RefCell<Option<Result<Entry<V>, E>>>,
     waiters: RefCell<Vec<Waker>>,
@@ -44,8 +44,8 @@ pub enum Lookup<V, E> {
     Empty,
 }
 
-/// Values per key, in the wasm instance's memory. There are few keys (one token, one directory, a
-/// role's worth of role entries), so a small list (no hash map code in the module) does.
+/// Values per key, in the wasm instance's memory. There are few keys (a token, the role directory, one
+/// key per role whose permissions were read), so a small list (no hash map code in the module) does.
 pub struct Shared<V, E> {
     slots: RefCell<Slots<V, E>>,
 }
@@ -75,7 +75,7 @@ impl<V, E> Slots<V, E> {
 }
 
 impl<V: Clone + PartialEq, E: Clone> Shared<V, E> {
-    /// Looks `key` up at `now_ms`. A ready value equal to `rejected` (a token that just got a 401) is dropped.
+    /// Looks `key` up at `now_ms`. A ready value equal to `rejected` (a token the API just refused) is dropped.
     pub fn lookup(&self, key: &str, now_ms: f64, rejected: Option<&V>) -> Lookup<V, E> {
         let mut slots = self.slots.borrow_mut();
         match slots.get(key) {

@@ -1,5 +1,6 @@
 //! The Management API client: a cached token (instance memory, then `api.cache`, then client
-//! credentials, single flight), paginated permission reads, retries and timeouts inside one time budget.
+//! credentials), role data kept in instance memory (both single flight), paginated permission reads,
+//! retries and timeouts inside one time budget, and no redirect ever followed.
 //!
 //! All I/O goes through [`Io`], so the whole client runs natively in tests against a fake; the wasm
 //! implementation ([`js_io::JsIo`]) uses the host's global `fetch`, `setTimeout` and `api.cache`.
@@ -20,9 +21,10 @@ use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
 
-/// Permissions per page asked for (Auth0's maximum; tenants that cap lower send shorter pages).
+/// Items per page asked for, permissions or roles (Auth0's maximum; tenants that cap lower send shorter pages).
 pub const PER_PAGE: u32 = 100;
-/// Most pages read for one user: 20,000 permissions, far above Auth0's per-user limits.
+/// Most pages read for one list (a user's or a role's permissions, the role directory): 20,000 items,
+/// far above Auth0's limits.
 pub const MAX_PAGES: u32 = 200;
 /// Longest refresh-ahead: a token is replaced this long before it expires (or at 90 % of a short life).
 pub const REFRESH_AHEAD_MS: f64 = 300_000.0;
@@ -267,7 +269,7 @@ pub struct TokenResponse {
     pub expires_in: f64,
 }
 
-/// `GET /users/{id}/permissions?include_totals=true` response.
+/// `GET /users/{id}/permissions` or `GET /roles/{id}/permissions` response (`include_totals=true`).
 pub struct PermissionsPage {
     /// Permissions in all pages.
     pub total: f64,
