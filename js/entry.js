@@ -13,6 +13,15 @@ const NOT_DENIED = -2; // startLogin/pollLogin: finished, had to deny, api.acces
  *   called once now and again after a trap
  * @returns {{onExecutePostLogin: (event: object, api: object) => Promise<void>}}
  */
+/** Runs a logging call; if even that fails, one fixed line. */
+function logged(write) {
+  try {
+    write();
+  } catch {
+    console.log('rbac-claims: internal failure (not described)');
+  }
+}
+
 function createAction(loadWasm) {
   let wasm = loadWasm();
 
@@ -32,15 +41,14 @@ function createAction(loadWasm) {
         }
       }
     } catch (err) {
-      console.log(`rbac-claims: internal failure: ${err && err.name}: ${err && err.message}`);
-      if (err instanceof WebAssembly.RuntimeError && wasm === instance) {
-        wasm = loadWasm();
-        console.log('rbac-claims: the wasm instance trapped and was replaced');
-      }
+      const replaced = err instanceof WebAssembly.RuntimeError && wasm === instance;
+      if (replaced) wasm = loadWasm();
+      // Log lines are written (cleaned and bounded) by the Rust side of the live instance.
+      logged(() => wasm.logInternalFailure(err, replaced));
       try {
         api.access.deny(wasm.denyReason());
       } catch (denyErr) {
-        console.log(`rbac-claims: could not deny the login: ${denyErr && denyErr.name}; failing it instead`);
+        logged(() => wasm.logDenyFailure(denyErr));
         state = NOT_DENIED;
       }
     } finally {

@@ -412,18 +412,20 @@ fn parse_permissions(
     }))
 }
 
-/// A tenant domain: a host name, optionally written with `https://` and a trailing `/`.
+/// A tenant domain: a host name, optionally written with `https://` and a trailing `/`. It becomes the
+/// Management API's base URL when `managementUrl` is unset, so it is held to the same rules as that
+/// host: labels of letters, digits and `-`, and not a number a URL parser reads as an IPv4 address
+/// (`0x7f000001`, `127.1`); an IP address is no tenant domain at all.
 fn parse_domain(value: &str) -> Result<String, ConfigError> {
     let host = value
         .strip_prefix("https://")
         .unwrap_or(value)
         .trim_end_matches('/')
         .to_ascii_lowercase();
-    let valid = !host.is_empty()
-        && !host.starts_with(['.', '-'])
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    let labels: Vec<&str> = host.split('.').collect();
+    let valid = is_host_name_or_ipv4(&host)
+        && !is_canonical_ipv4(&labels)
+        && labels.iter().all(|l| !l.ends_with('-'));
     if valid {
         Ok(host)
     } else {
@@ -491,7 +493,7 @@ fn parse_management_url(value: &str) -> Result<String, ConfigError> {
             let Some((inside, after)) = rest.split_once(']') else {
                 return Err(bad("has an IPv6 address without its closing `]`"));
             };
-            if inside.is_empty() || !inside.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
+            if !is_ipv6(inside) {
                 return Err(bad("has an IPv6 address that is not valid"));
             }
             (
@@ -547,6 +549,33 @@ fn is_host_name_or_ipv4(host: &str) -> bool {
     let numeric = last.bytes().all(|b| b.is_ascii_digit())
         || (last.starts_with("0x") && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit()));
     !numeric || is_canonical_ipv4(&labels)
+}
+
+/// An IPv6 address in hex groups (1–4 digits; at most one `::`; eight groups without one, fewer
+/// with it). The embedded-IPv4 form is refused. (Not `core::net`'s parser: 3.5 kB of wasm.)
+fn is_ipv6(text: &str) -> bool {
+    let groups_ok = |part: &str| {
+        part.is_empty()
+            || part
+                .split(':')
+                .all(|g| (1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let count = |part: &str| {
+        if part.is_empty() {
+            0
+        } else {
+            part.split(':').count()
+        }
+    };
+    match text.split_once("::") {
+        Some((head, tail)) => {
+            !tail.contains("::")
+                && groups_ok(head)
+                && groups_ok(tail)
+                && count(head) + count(tail) <= 7
+        }
+        None => groups_ok(text) && count(text) == 8,
+    }
 }
 
 /// Four decimal parts 0–255 without leading zeros.
@@ -1061,6 +1090,9 @@ mod tests {
             "http://127.0.0.1:1",
             "http://127.255.0.9",
             "http://[::1]:9000",
+            "https://[2001:db8::8a2e:370:7334]",
+            "https://[1:2:3:4:5:6:7:8]",
+            "https://[::]",
             "HTTPS://X.example",
         ] {
             assert!(with_creds(&[("managementUrl", ok)]).is_ok(), "{ok}");
@@ -1108,6 +1140,12 @@ mod tests {
             "http://[::1",
             "http://[::1]x",
             "http://[zz::1]",
+            "https://[:::]",
+            "https://[1::2::3]",
+            "https://[1:2:3:4:5:6:7:8:9]",
+            "https://[12345::1]",
+            "https://[::ffff:127.0.0.1]",
+            "https://[1:2]",
             "https://tenant\u{3002}auth0.com",
         ] {
             assert_eq!(
@@ -1123,6 +1161,41 @@ mod tests {
             "https://10.0.0.1",
         ] {
             assert!(with_creds(&[("managementUrl", ok)]).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn domains_a_url_parser_reads_as_another_host_are_refused() {
+        for bad in [
+            "0x7f000001",
+            "2130706433",
+            "127.1",
+            "0177.0.0.1",
+            "127.0.0.1",
+            "tenant.auth0.com.",
+            "a..b",
+            "a.-b",
+            "a-.b",
+            "a.0x",
+            "tenant.auth0.com\\@evil.example",
+        ] {
+            let err = parse(&[
+                NS,
+                ("domain", bad),
+                ("clientId", "c"),
+                ("clientSecret", "s"),
+            ])
+            .unwrap_err();
+            assert_eq!(err.key, "domain", "{bad}");
+        }
+        for ok in [
+            "tenant.us.auth0.com",
+            "x",
+            "my-tenant.eu.auth0.com",
+            "t1.example",
+        ] {
+            let settings = parse(&[NS, ("domain", ok), ("clientId", "c"), ("clientSecret", "s")]);
+            assert!(settings.is_ok(), "{ok}");
         }
     }
 

@@ -87,35 +87,98 @@ impl From<PlanError> for Error {
     }
 }
 
-/// Longest log line written, prefix included: Auth0 keeps the first 256 characters of an Action's logs.
+/// Longest log line written, prefix included, in UTF-16 units (JavaScript's and Auth0's length): Auth0
+/// keeps the first 256 characters of an Action's log line.
 pub const MAX_LOG_CHARS: usize = 256;
 
-/// One operator log line as written: `rbac-claims: ` and `line`, control characters (line breaks)
-/// shown as `?` so a thrown message cannot forge a line of its own, cut to [`MAX_LOG_CHARS`].
+/// One operator log line as written: `rbac-claims: ` and `line`, every control character and line or
+/// paragraph separator shown as `?` (so a thrown message cannot forge a line of its own), cut to
+/// [`MAX_LOG_CHARS`] UTF-16 units with a final `…`.
 pub fn log_line(line: &str) -> String {
-    let line: String = format!("rbac-claims: {line}")
-        .chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    shorten(&line, MAX_LOG_CHARS - 1)
+    let mut out = String::with_capacity(line.len().min(4 * MAX_LOG_CHARS) + 16);
+    let mut units = 0;
+    for c in "rbac-claims: ".chars().chain(line.chars()) {
+        let c = if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+            '?'
+        } else {
+            c
+        };
+        if units + c.len_utf16() > MAX_LOG_CHARS - 1 {
+            out.push('…');
+            return out;
+        }
+        units += c.len_utf16();
+        out.push(c);
+    }
+    out
+}
+
+/// Error names a log line may show: the standard ones. Any other `name` (a host can set anything,
+/// a token included) is shown as `Error`.
+const KNOWN_ERROR_NAMES: &[&str] = &[
+    "Error",
+    "TypeError",
+    "RangeError",
+    "SyntaxError",
+    "ReferenceError",
+    "URIError",
+    "EvalError",
+    "AggregateError",
+    "AbortError",
+    "TimeoutError",
+    "NetworkError",
+    "DOMException",
+    "RuntimeError",
+    "CompileError",
+];
+
+/// Whether `code` looks like a Node error code (`ECONNREFUSED`, `UND_ERR_SOCKET`, `ERR_INVALID_URL`).
+fn is_node_error_code(code: &str) -> bool {
+    let known_prefix = ["E", "UND_ERR_", "ERR_"]
+        .iter()
+        .any(|p| code.starts_with(p));
+    known_prefix
+        && code.len() <= 32
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// Names a thrown JavaScript error by its `name` and its `cause.code` only (never its message, which
-/// can quote request data such as a header): `what failed: TypeError (cause: ECONNREFUSED)`. Both parts
-/// keep only identifier characters and are cut short.
+/// can quote request data such as a header): `what failed: TypeError (cause: ECONNREFUSED)`. Only the
+/// standard error names and Node-style codes are shown; anything else is `Error` and no cause.
 pub fn error_kind_text(what: &str, name: Option<&str>, cause_code: Option<&str>) -> String {
-    let clean = |text: &str| -> String {
-        text.chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(40)
-            .collect()
-    };
-    let name = name.map(clean).filter(|n| !n.is_empty());
-    let mut text = format!("{what} failed: {}", name.as_deref().unwrap_or("error"));
-    if let Some(code) = cause_code.map(clean).filter(|c| !c.is_empty()) {
-        text.push_str(&format!(" (cause: {code})"));
+    let name = name
+        .and_then(|n| KNOWN_ERROR_NAMES.iter().find(|known| **known == n))
+        .copied()
+        .unwrap_or("Error");
+    match cause_code.filter(|code| is_node_error_code(code)) {
+        Some(code) => format!("{what} failed: {name} (cause: {code})"),
+        None => format!("{what} failed: {name}"),
     }
-    text
+}
+
+/// The error codes `api.cache.set` / `delete` document (`CacheWriteErrorCode`).
+pub const CACHE_ERROR_CODES: &[&str] = &[
+    "MaxSideEffectsExceeded",
+    "CacheKeySizeExceeded",
+    "CacheValueSizeExceeded",
+    "CacheSizeExceeded",
+    "ItemAlreadyExpired",
+    "InvalidExpiry",
+    "FailedToSetCacheRecord",
+    "FailedToDeleteCacheRecord",
+    "CacheKeyDoesNotExist",
+];
+
+/// An `api.cache` error code as logged: a documented one, else `an undocumented error code` (a host
+/// could put anything there, the value it was given included).
+pub fn cache_error_code(code: Option<&str>) -> String {
+    code.and_then(|c| CACHE_ERROR_CODES.iter().find(|known| **known == c))
+        .map_or_else(
+            || "an undocumented error code".to_owned(),
+            |c| (*c).to_owned(),
+        )
 }
 
 /// Cuts `text` to at most `limit` characters, marking the cut.
@@ -165,10 +228,14 @@ mod tests {
     #[test]
     fn log_lines_are_one_bounded_line() {
         let line = log_line(&format!("a\nforged line {}", "x".repeat(1000)));
-        assert_eq!(line.chars().count(), MAX_LOG_CHARS);
+        assert_eq!(line.encode_utf16().count(), MAX_LOG_CHARS);
         assert!(line.starts_with("rbac-claims: a?forged line "));
-        assert!(!line.contains('\n'));
         assert_eq!(log_line("short"), "rbac-claims: short");
+        // Line separators and astral characters (two UTF-16 units each, as JavaScript counts).
+        let line = log_line(&format!("a\u{2028}b\u{2029}c\u{85}d{}", "😀".repeat(300)));
+        assert!(line.starts_with("rbac-claims: a?b?c?d"), "{line}");
+        assert!(line.encode_utf16().count() <= MAX_LOG_CHARS);
+        assert!(line.ends_with('…'));
     }
 
     #[test]
@@ -177,13 +244,35 @@ mod tests {
             error_kind_text("fetch", Some("TypeError"), Some("ECONNREFUSED")),
             "fetch failed: TypeError (cause: ECONNREFUSED)"
         );
-        // Whatever a host puts in `name` or `code`, only identifier characters of it come through.
         assert_eq!(
-            error_kind_text("fetch", Some("Type Error: x\ny"), Some("E/1: z")),
-            "fetch failed: TypeErrorxy (cause: E1z)"
+            error_kind_text("fetch", Some("TimeoutError"), Some("UND_ERR_SOCKET")),
+            "fetch failed: TimeoutError (cause: UND_ERR_SOCKET)"
         );
-        assert_eq!(error_kind_text("body", None, None), "body failed: error");
-        assert!(error_kind_text("x", Some(&"N".repeat(500)), None).len() < 60);
+        // A host may put anything in `name` or `code`, a token among it: none of it is shown.
+        for (name, code) in [
+            (
+                "OpaqueMgmtToken0123456789abcdef",
+                "OpaqueMgmtToken0123456789",
+            ),
+            ("Type Error: x", "E 1"),
+            ("", "eyJhbGciOi"),
+            ("TypeError\n", "E_TOKEN_THAT_IS_FAR_TOO_LONG_TO_BE_A_CODE"),
+        ] {
+            let text = error_kind_text("fetch", Some(name), Some(code));
+            assert_eq!(text, "fetch failed: Error", "{name} {code}");
+        }
+        assert_eq!(error_kind_text("body", None, None), "body failed: Error");
+    }
+
+    #[test]
+    fn only_documented_cache_codes_are_logged() {
+        assert_eq!(
+            cache_error_code(Some("CacheSizeExceeded")),
+            "CacheSizeExceeded"
+        );
+        for code in [None, Some("CacheSizeExceeded for OpaqueToken"), Some("x")] {
+            assert_eq!(cache_error_code(code), "an undocumented error code");
+        }
     }
 
     #[test]

@@ -295,11 +295,20 @@ impl Event {
 
 /// Reads `object[key]`, `None` when the object is `undefined`/`null` or the value is not a string.
 fn string_field(object: &JsValue, key: &str, call: &'static str) -> Result<Option<String>, Error> {
+    field_with(object, key, thrown(call))
+}
+
+/// [`string_field`] with the thrown value described by `describe`.
+fn field_with(
+    object: &JsValue,
+    key: &str,
+    describe: impl Fn(JsValue) -> Error,
+) -> Result<Option<String>, Error> {
     if object.is_undefined() || object.is_null() {
         return Ok(None);
     }
     Ok(Reflect::get(object, &JsValue::from_str(key))
-        .map_err(thrown(call))?
+        .map_err(describe)?
         .as_string())
 }
 
@@ -336,10 +345,11 @@ impl Api {
     pub fn cache_get(&self, key: &str) -> Result<Option<CacheRecord>, Error> {
         let cache = self.cache().map_err(named("api.cache"))?;
         let record = cache.get_record(key).map_err(named("api.cache.get"))?;
-        let value = string_field(&record, "value", "api.cache.get().value")?;
+        // Errors by name only: a record's getter could quote the value, a token.
+        let value = field_with(&record, "value", named("api.cache.get().value"))?;
         let expires_at = if record.is_object() {
             Reflect::get(&record, &JsValue::from_str("expires_at"))
-                .map_err(thrown("api.cache.get().expires_at"))?
+                .map_err(named("api.cache.get().expires_at"))?
                 .as_f64()
         } else {
             None
@@ -373,7 +383,7 @@ impl Api {
         };
         match field("type").as_deref() {
             Some("success") => Ok(()),
-            Some("error") => Err(field("code").unwrap_or_else(|| "unknown error code".into())),
+            Some("error") => Err(crate::error::cache_error_code(field("code").as_deref())),
             _ => Err("unexpected result".into()),
         }
     }
@@ -404,7 +414,7 @@ impl Api {
             )
         };
         for (name, value) in claims {
-            token.set_custom_claim(name, value).map_err(thrown(call))?;
+            quiet_if_promise(&token.set_custom_claim(name, value).map_err(thrown(call))?);
         }
         Ok(())
     }
@@ -412,8 +422,24 @@ impl Api {
     /// Denies the login with `reason`.
     pub fn deny_login(&self, reason: &str) -> Result<(), Error> {
         let access = self.access().map_err(thrown("api.access"))?;
-        access.deny(reason).map_err(thrown("api.access.deny"))?;
+        let returned = access.deny(reason).map_err(thrown("api.access.deny"))?;
+        quiet_if_promise(&returned);
         Ok(())
+    }
+}
+
+thread_local! {
+    /// A handler that ignores a rejection, made once per instance.
+    static IGNORE_REJECTION: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+}
+
+/// `api` methods are synchronous; one that returns a promise anyway (not Auth0's) gets a rejection
+/// handler, so its rejection cannot become an unhandled one that ends the process.
+fn quiet_if_promise(returned: &JsValue) {
+    if let Some(promise) = returned.dyn_ref::<js_sys::Promise>() {
+        IGNORE_REJECTION.with(|ignore| {
+            let _ = promise.catch(ignore);
+        });
     }
 }
 

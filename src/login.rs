@@ -2,7 +2,7 @@
 //! configured), then apply it to `api` once.
 
 use crate::claims::{permission_names, plan_claims, Claim, ClaimPlan, Roles, MAX_ROLE_ENTRIES};
-use crate::config::{OnError, PermissionScope, PermissionSettings, Settings};
+use crate::config::{OnError, PermissionScope, PermissionSettings, PermissionSource, Settings};
 use crate::error::Error;
 use crate::host::{log, parse_json, Api, Event};
 use crate::json;
@@ -106,7 +106,11 @@ async fn permissions(
     settings: &PermissionSettings,
     roles: &[String],
 ) -> Result<Vec<String>, Error> {
-    let user_id = event.user_id()?;
+    // The user id is sent (and so read) in `user` and `effective` mode only.
+    let user_id = match settings.source {
+        PermissionSource::Roles => None,
+        PermissionSource::User | PermissionSource::Effective => Some(event.user_id()?),
+    };
     let requested_api = event.requested_api()?;
     if settings.scope == PermissionScope::Requested && requested_api.is_none() {
         return Ok(Vec::new());
@@ -114,7 +118,11 @@ async fn permissions(
     let memory = MEMORY.with(Rc::clone);
     let io = JsIo::new(api);
     let found = Client::new(&io, settings, &memory)
-        .permissions(&user_id, requested_api.as_deref(), roles)
+        .permissions(
+            user_id.as_deref().unwrap_or_default(),
+            requested_api.as_deref(),
+            roles,
+        )
         .await?;
     Ok(permission_names(
         &found,

@@ -33,6 +33,28 @@ pub fn not_denied_message() -> String {
     crate::error::NOT_DENIED_MESSAGE.to_owned()
 }
 
+/// The entry's log line for a failure it caught (a trap, or a throw from the glue): described and
+/// bounded as every other line; `replaced` adds the line that says the instance was replaced.
+#[wasm_bindgen(js_name = logInternalFailure)]
+pub fn log_internal_failure(thrown: JsValue, replaced: bool) {
+    crate::host::log(&format!(
+        "internal failure: {}",
+        crate::host::describe_js_error(&thrown)
+    ));
+    if replaced {
+        crate::host::log("the wasm instance trapped and was replaced");
+    }
+}
+
+/// The entry's log line when its own `api.access.deny` threw (the login is then failed by rejecting).
+#[wasm_bindgen(js_name = logDenyFailure)]
+pub fn log_deny_failure(thrown: JsValue) {
+    crate::host::log(&format!(
+        "could not deny the login: api.access.deny threw: {}; failing it instead",
+        crate::host::describe_js_error(&thrown)
+    ));
+}
+
 fn finished(outcome: Outcome) -> i32 {
     match outcome {
         Outcome::Done => FINISHED,

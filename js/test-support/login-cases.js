@@ -51,8 +51,8 @@ function cases({ healthy, failing }) {
     { name: 'permissions', event: EVENT, secrets: { namespace: NS, ...credentials(healthy) } },
     { name: 'permissions from roles', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissions: 'roles' } },
     { name: 'config error', event: EVENT, secrets: { namespace: 'https://tenant.auth0.com' } },
-    { name: '5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '1500' } },
-    { name: '5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '1500' } },
+    { name: '5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000' } },
+    { name: '5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000' } },
   ];
 }
 

@@ -294,7 +294,9 @@ test('redirects are never followed: any 3xx fails that request, reaches no other
   for (const status of [301, 302, 303, 307, 308]) {
     for (const location of locations) {
       for (const route of ['token', 'userPermissions']) {
-        const server = await standIn(fixtureWith(users), { faults: { redirect: { status, location, routes: [route] } } });
+        // A client id of its own: a port the OS hands out again must not find this instance's token.
+        const clientId = `redirect-client-${cells}`;
+        const server = await standIn(fixtureWith(users), { clientId, faults: { redirect: { status, location, routes: [route] } } });
         for (const onError of ['deny', 'continue']) {
           server.resetCounts();
           const result = await login(createHost(), server, 'auth0|a', { extra: { onError } });

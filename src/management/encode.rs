@@ -15,10 +15,10 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
-/// `user_id` as one URL path segment, or `None` for `.` and `..`: URL parsing resolves those dot
-/// segments (also percent-encoded), so `/users/../permissions` would reach `/permissions`.
-pub fn user_path_segment(user_id: &str) -> Option<String> {
-    (user_id != "." && user_id != "..").then(|| encode_component(user_id))
+/// An id (a `user_id`, a role id) as one URL path segment, or `None` for `.` and `..`: URL parsing
+/// resolves those dot segments (also percent-encoded), so `/users/../permissions` would reach `/permissions`.
+pub fn path_segment(id: &str) -> Option<String> {
+    (id != "." && id != "..").then(|| encode_component(id))
 }
 
 /// An `application/x-www-form-urlencoded` body from name/value pairs.
@@ -61,10 +61,10 @@ mod tests {
 
     #[test]
     fn dot_segments_are_refused() {
-        assert_eq!(user_path_segment("."), None);
-        assert_eq!(user_path_segment(".."), None);
-        assert_eq!(user_path_segment("...").as_deref(), Some("..."));
-        assert_eq!(user_path_segment("a|b").as_deref(), Some("a%7Cb"));
+        assert_eq!(path_segment("."), None);
+        assert_eq!(path_segment(".."), None);
+        assert_eq!(path_segment("...").as_deref(), Some("..."));
+        assert_eq!(path_segment("a|b").as_deref(), Some("a%7Cb"));
     }
 
     #[test]

@@ -265,6 +265,11 @@ impl Io for JsIo<'_> {
             let _ = read_bounded(&response, MAX_ERROR_BODY_BYTES, &signal).await;
             Err(format!("status {status}: body not read"))
         };
+        // A body cut short by the request's timeout is a timeout (the budget's, or the per-request
+        // cap's), not a malformed answer: retried or reported as such.
+        if aborted(&signal) {
+            return Err("fetch failed: TimeoutError (while reading the body)".to_owned());
+        }
         Ok(Response {
             status,
             rate_limit_reset,

@@ -14,7 +14,7 @@ pub mod retry;
 use crate::config::{PermissionSettings, PermissionSource};
 use crate::json::Json;
 use decode::Decode;
-use encode::{encode_component, fnv1a_hex, form_body, user_path_segment};
+use encode::{encode_component, fnv1a_hex, form_body, path_segment};
 use flight::{before, Entry, FlightWait, Lookup, Shared};
 use retry::{next_step, request_timeout, Failure, Next};
 use std::fmt;
@@ -187,10 +187,12 @@ impl fmt::Display for Endpoint {
 pub enum ManagementError {
     /// The time budget ran out.
     Budget(Endpoint),
-    /// 429 with a reset that does not fit in the budget (or attempts used up).
+    /// 429 with a reset that does not fit in what is left of this login's budget.
     RateLimited(Endpoint),
-    /// A status we do not retry, or a 5xx after every attempt.
+    /// A status we do not retry, or a 5xx or 429 after every attempt.
     Status(Endpoint, u16),
+    /// A 5xx, and too little of this login's budget left to try again.
+    StatusBeyondBudget(Endpoint, u16),
     /// The request failed before a response after every attempt.
     Network(Endpoint, String),
     /// A 2xx with a body that is not what the API documents.
@@ -208,10 +210,18 @@ impl fmt::Display for ManagementError {
         match self {
             Self::Budget(e) => write!(f, "{e}: time budget (budgetMs) ran out"),
             Self::RateLimited(e) => write!(f, "{e}: rate limited (429) beyond the time budget"),
+            Self::StatusBeyondBudget(e, status) => write!(
+                f,
+                "{e}: status {status}, and the time budget (budgetMs) ran out before another attempt"
+            ),
             Self::Status(e, status) => match (e.scope(), status) {
                 (None, 401 | 403) => write!(
                     f,
                     "{e}: status {status}: check clientId, clientSecret and that the application is authorized for the Management API"
+                ),
+                (Some(_), 401) => write!(
+                    f,
+                    "{e}: status 401, with a new token too: check that the M2M application is authorized for the Management API of this domain"
                 ),
                 (Some(scope), 403) => write!(
                     f,
@@ -246,9 +256,13 @@ impl std::error::Error for ManagementError {}
 impl ManagementError {
     /// Whether this failure would hit any login that tried the same request (bad credentials, the
     /// server's answer), so logins waiting on a shared fetch take it as their own. A budget that ran
-    /// out or a cancelled login is that login's own: a waiter then fetches within its own budget.
+    /// out (also while waiting for a rate limit or between retries) or a cancelled login is that
+    /// login's own: a waiter then fetches within its own budget.
     pub fn is_shared(&self) -> bool {
-        !matches!(self, Self::Budget(_) | Self::Abandoned)
+        !matches!(
+            self,
+            Self::Budget(_) | Self::RateLimited(_) | Self::StatusBeyondBudget(..) | Self::Abandoned
+        )
     }
 }
 
@@ -349,7 +363,7 @@ impl<'a, I: Io> Client<'a, I> {
     ) -> Result<Vec<Permission>, ManagementError> {
         // The user id is part of a URL only in `user` and `effective` mode; `roles` never sends it.
         let user = || {
-            user_path_segment(user_id)
+            path_segment(user_id)
                 .map(|segment| format!("{}/api/v2/users/{segment}", self.settings.base_url))
                 .ok_or(ManagementError::InvalidUserId)
         };
@@ -499,10 +513,16 @@ impl<'a, I: Io> Client<'a, I> {
         &self,
         id: &str,
     ) -> Result<Entry<Rc<Vec<Permission>>>, ManagementError> {
+        // A role id is server data: "." or ".." would leave /roles/{id}/ once the URL is parsed.
+        let segment = path_segment(id).ok_or_else(|| {
+            ManagementError::Malformed(
+                Endpoint::Roles,
+                "a role id of \".\" or \"..\" cannot be a URL path segment".into(),
+            )
+        })?;
         let base = format!(
-            "{}/api/v2/roles/{}/permissions",
-            self.settings.base_url,
-            encode_component(id)
+            "{}/api/v2/roles/{segment}/permissions",
+            self.settings.base_url
         );
         let permissions = self
             .paged_permissions(Endpoint::RolePermissions, &base)
@@ -609,11 +629,18 @@ impl<'a, I: Io> Client<'a, I> {
         }
     }
 
-    /// Forgets a token the API refused, in instance memory and in `api.cache`.
+    /// Forgets a token the API refused, in instance memory and in `api.cache` (only if `api.cache`
+    /// still holds that token: a newer one another login stored stays).
     fn drop_token(&self, token: &String) {
         let key = self.token_key();
         self.memory.tokens.forget(&key, token);
-        self.io.cache_delete(&key);
+        if self
+            .io
+            .cache_get(&key)
+            .is_some_and(|record| &record.value == token)
+        {
+            self.io.cache_delete(&key);
+        }
     }
 
     fn json<T: Decode>(
@@ -669,13 +696,18 @@ impl<'a, I: Io> Client<'a, I> {
                     attempt += 1;
                 }
                 Next::GiveUp => {
+                    // Fewer attempts than allowed: this login's budget ended the retries.
+                    let budget = attempt < retry::MAX_ATTEMPTS;
                     return Err(match failure {
-                        Failure::RateLimited { .. } => ManagementError::RateLimited(endpoint),
-                        Failure::Server(status) => ManagementError::Status(endpoint, status),
-                        // Fewer attempts than allowed: this login's budget ended the retries.
-                        Failure::Network if attempt < retry::MAX_ATTEMPTS => {
-                            ManagementError::Budget(endpoint)
+                        Failure::RateLimited { .. } if budget => {
+                            ManagementError::RateLimited(endpoint)
                         }
+                        Failure::RateLimited { .. } => ManagementError::Status(endpoint, 429),
+                        Failure::Server(status) if budget => {
+                            ManagementError::StatusBeyondBudget(endpoint, status)
+                        }
+                        Failure::Server(status) => ManagementError::Status(endpoint, status),
+                        Failure::Network if budget => ManagementError::Budget(endpoint),
                         Failure::Network => {
                             ManagementError::Network(endpoint, "no response after retries".into())
                         }

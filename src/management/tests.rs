@@ -449,7 +449,11 @@ fn the_budget_bounds_all_waiting() {
         &InstanceMemory::default(),
     )
     .unwrap_err();
-    assert_eq!(err, ManagementError::Status(Endpoint::Token, 503));
+    assert_eq!(
+        err,
+        ManagementError::StatusBeyondBudget(Endpoint::Token, 503)
+    );
+    assert!(!err.is_shared(), "the budget was this login's own");
     assert!(
         io.now.get() - START <= 500.0,
         "waited {} ms",
@@ -1159,4 +1163,116 @@ fn a_wait_that_outlasts_the_budget_names_what_it_waited_for() {
         poll_once(login_b.as_mut()),
         Poll::Ready(Err(ManagementError::Budget(Endpoint::Roles)))
     );
+}
+
+/// A tenant whose first request answers `first` (a 503, a 429 with a far reset); then as `api_with(2)`.
+fn failing_first(first: u16) -> impl FnMut(&Request, u32) -> Result<Response, String> {
+    let mut rest = api_with(2, 100);
+    move |request, index| {
+        if index > 0 {
+            return rest(request, index);
+        }
+        let mut response = status(first)?;
+        response.retry_after = Some("3".into());
+        Ok(response)
+    }
+}
+
+#[test]
+fn a_leader_whose_retries_no_longer_fit_its_budget_hands_over_to_the_waiters() {
+    // A (budget 300 ms) leads the token request; after 250 ms it gets a 503 or a 429 that asks for
+    // 3 s: too late for A, but B (5 s) must fetch within its own budget instead of taking A's failure.
+    for (first, a_error) in [
+        (
+            503,
+            ManagementError::StatusBeyondBudget(Endpoint::Token, 503),
+        ),
+        (429, ManagementError::RateLimited(Endpoint::Token)),
+    ] {
+        let io = GatedIo {
+            inner: FakeIo::new(failing_first(first)),
+            gated: 0,
+            open: Cell::new(false),
+            delay_ms: 250.0,
+            fail_after_delay: false,
+        };
+        let short = settings(&[("budgetMs", "300")]);
+        let long = settings(&[("budgetMs", "5000")]);
+        let memory = InstanceMemory::default();
+        let a = Client::new(&io, &short, &memory);
+        let b = Client::new(&io, &long, &memory);
+        let mut login_a = pin!(a.permissions("auth0|a", None, &[]));
+        let mut login_b = pin!(b.permissions("auth0|b", None, &[]));
+        assert!(poll_once(login_a.as_mut()).is_pending());
+        assert!(poll_once(login_b.as_mut()).is_pending());
+        io.open.set(true);
+        assert_eq!(poll_once(login_a.as_mut()), Poll::Ready(Err(a_error)));
+        let Poll::Ready(b_result) = poll_once(login_b.as_mut()) else {
+            panic!("B has finished")
+        };
+        assert_eq!(b_result.unwrap().len(), 2, "{first}");
+    }
+}
+
+#[test]
+fn a_late_refusal_of_an_old_token_keeps_the_newer_one_in_api_cache() {
+    let io = FakeIo::new(api_refusing(|bearer| {
+        (bearer == "Bearer token-0").then_some(401)
+    }));
+    let s = settings(&[]);
+    let memory = InstanceMemory::default();
+    with_cached_token(&io, &s, &memory);
+    let client = Client::new(&io, &s, &memory);
+    // Another instance stored a newer token in api.cache meanwhile.
+    io.cache.borrow_mut().insert(
+        client.token_key(),
+        CacheRecord {
+            value: "token-newer".into(),
+            expires_at_ms: START + 3_600_000.0,
+        },
+    );
+    client.drop_token(&"token-0".to_owned());
+    let kept = io
+        .cache
+        .borrow()
+        .get(&client.token_key())
+        .map(|r| r.value.clone());
+    assert_eq!(kept.as_deref(), Some("token-newer"));
+    client.drop_token(&"token-newer".to_owned());
+    assert!(io.cache.borrow().is_empty());
+}
+
+#[test]
+fn role_ids_that_are_dot_segments_never_reach_a_url() {
+    for id in [".", ".."] {
+        let io = FakeIo::new(move |request, _| {
+            let url = &request.url;
+            if url.ends_with("/oauth/token") {
+                return token_body();
+            }
+            if url.contains("/api/v2/roles?") {
+                return ok(json!({"total": 1, "roles": [{"id": id, "name": "admin"}]}));
+            }
+            panic!("no request for a dot-segment role id: {url}")
+        });
+        let s = settings(&[("permissions", "roles")]);
+        let err = block_on(
+            Client::new(&io, &s, &InstanceMemory::default()).permissions(
+                "auth0|u",
+                None,
+                &["admin".to_owned()],
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, ManagementError::Malformed(Endpoint::Roles, _)),
+            "{err:?}"
+        );
+    }
+}
+
+#[test]
+fn a_second_401_points_at_the_application_authorization() {
+    let text = ManagementError::Status(Endpoint::RolePermissions, 401).to_string();
+    assert!(text.contains("authorized for the Management API"), "{text}");
 }

@@ -876,17 +876,19 @@ function readRoles(c, maxChars) {
  * the error as logged, or how it starts).
  */
 function permissionsStep(c, perms, roleNames) {
-  if (c.event.fatalField === 'user') return { fails: 'event.user threw: ' };
-  if (c.user.read === 'missing') return { fails: 'event: user is missing' };
-  if (c.user.read === 'throws') return { fails: 'event.user.user_id threw: ' };
+  const { source, scope } = perms;
   const id = c.user.userId;
-  if (typeof id !== 'string') return { fails: 'event: user.user_id is not a string' };
-  if (id.length > MAX_USER_ID) return { fails: 'event: user.user_id is too long' };
-  if (hasLoneSurrogate(id)) return { fails: 'event: user.user_id is a string with an unpaired surrogate' };
-  if (id === '') return { fails: 'event: user.user_id is empty' };
+  if (source !== 'roles') { // the user id is read only where it is sent
+    if (c.event.fatalField === 'user') return { fails: 'event.user threw: ' };
+    if (c.user.read === 'missing') return { fails: 'event: user is missing' };
+    if (c.user.read === 'throws') return { fails: 'event.user.user_id threw: ' };
+    if (typeof id !== 'string') return { fails: 'event: user.user_id is not a string' };
+    if (id.length > MAX_USER_ID) return { fails: 'event: user.user_id is too long' };
+    if (hasLoneSurrogate(id)) return { fails: 'event: user.user_id is a string with an unpaired surrogate' };
+    if (id === '') return { fails: 'event: user.user_id is empty' };
+  }
   if (c.event.fatalField === 'resource_server') return { fails: 'event.resource_server threw: ' };
   if (!c.rs.ok) return { fails: 'event.resource_server.identifier threw: ' };
-  const { source, scope } = perms;
   if (scope === 'requested' && !c.rs.api) return { names: [] }; // no request at all
   // The id is part of a URL only where it is sent: `user`, and `effective` for a requested API.
   const sent = source === 'user' || (source === 'effective' && c.rs.api);
