@@ -510,6 +510,7 @@ fn parse_management_url(value: &str) -> Result<String, ConfigError> {
         let digits = port.strip_prefix(':').unwrap_or("x");
         let valid = !digits.is_empty()
             && digits.len() <= 5
+            && !digits.starts_with('0')
             && digits.bytes().all(|b| b.is_ascii_digit())
             && digits
                 .parse::<u64>()
@@ -1128,6 +1129,7 @@ mod tests {
             "http://127.0.0.1:",
             "http://127.0.0.1:80:80",
             "http://127.0.0.1:+80",
+            "https://tenant.auth0.com:0443",
             "http://0x7f000001",
             "http://2130706433",
             "http://127.1",
