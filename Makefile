@@ -3,7 +3,7 @@ SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_PACK := wasm-pack
 
-.PHONY: all setup build bundle demo test test-native test-wasm test-js lint size bench bench-smoke pkg-trap clean
+.PHONY: all setup build bundle demo test test-native test-wasm test-js test-js-node18 test-js-node22 lint size bench bench-smoke pkg-trap clean
 
 all: build
 
@@ -40,6 +40,13 @@ pkg-trap: setup
 test-js: bundle pkg-trap
 	node --test js/test/*.test.js
 
+# The same suites on Auth0's runtimes Node 22 (current) and 18, unpacked into target/node/ by scripts/setup.sh.
+test-js-node18: bundle pkg-trap
+	target/node/18/bin/node --test js/test/*.test.js
+
+test-js-node22: bundle pkg-trap
+	target/node/22/bin/node --test js/test/*.test.js
+
 # Benchmarks: full runs by hand (`make bench`, writes BENCHMARKS.md); CI runs a short smoke.
 bench: bundle
 	node bench/run.js --full
@@ -47,7 +54,7 @@ bench: bundle
 bench-smoke: bundle
 	node bench/run.js --smoke
 
-test: lint test-native test-wasm test-js bench-smoke
+test: lint test-native test-wasm test-js test-js-node18 test-js-node22 bench-smoke
 
 size: build
 

@@ -2,11 +2,14 @@
 # Installs whatever the build and the tests need and is missing; quiet and quick when all is there.
 # Versions: wasm-bindgen-cli must equal the `wasm-bindgen = "=X"` pin in Cargo.toml; wasm-opt comes from the
 # npm package `binaryen` (package-lock.json), never from Debian's binaryen 108 (it corrupts the externref table).
+# Node 18 and 22 (Auth0's runtimes, beside the machine's node) for `make test`: the official binaries from the
+# npm registry package node-<os>-<arch> at EXTRA_NODE_VERSIONS, unpacked into target/node/<major>/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 WASM_PACK_VERSION=0.15.1
+EXTRA_NODE_VERSIONS="18.20.8 22.23.5"
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no exact wasm-bindgen pin in Cargo.toml" >&2; exit 1; }
 
@@ -34,3 +37,20 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund
 fi
+
+case "$(uname -s)" in Linux) node_os=linux ;; Darwin) node_os=darwin ;; *) node_os=unsupported ;; esac
+case "$(uname -m)" in x86_64 | amd64) node_cpu=x64 ;; aarch64 | arm64) node_cpu=arm64 ;; *) node_cpu=unsupported ;; esac
+for version in $EXTRA_NODE_VERSIONS; do
+  dir="target/node/${version%%.*}"
+  [ "$("$dir/bin/node" --version 2>/dev/null || true)" = "v$version" ] && continue
+  package="node-$node_os-$node_cpu@$version"
+  echo "setup: installing Node $version into $dir (npm package $package)"
+  tmp="target/node/.download-$version"
+  rm -rf "$tmp" "$dir"
+  mkdir -p "$tmp/unpacked"
+  npm pack "$package" --pack-destination "$tmp" --silent >/dev/null
+  tar -xzf "$tmp"/node-*.tgz -C "$tmp/unpacked" --strip-components=1 package/bin/node package/LICENSE
+  [ "$("$tmp/unpacked/bin/node" --version)" = "v$version" ] || { echo "setup: $package does not run here" >&2; exit 1; }
+  mv "$tmp/unpacked" "$dir"
+  rm -rf "$tmp"
+done
