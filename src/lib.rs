@@ -12,30 +12,30 @@
 //! **Calls** the Management API through the host's global `fetch` ([`management`]) and caches its token
 //! in instance memory and `api.cache`.
 //!
-//! Two ways in, one login: [`on_execute_post_login`] (an async export) and [`task::start_login`] (a login
-//! the JS entry polls, so that a wasm trap is caught there and the instance replaced). The policy
-//! ([`config`], [`claims`], [`error`], most of [`management`]) is plain Rust tested natively; only
-//! [`host`], [`login`], [`task`] and [`management::js_io`] touch JavaScript values.
+//! Two ways in, one login: [`on_execute_post_login`] (an async export) and [`auth0::task::start_login`]
+//! (a login the JS entry polls, so that a wasm trap is caught there and the instance replaced). The
+//! policy ([`config`], [`claims`], [`error`], [`management`]) is plain Rust tested natively; only
+//! [`auth0`] (the binding to Auth0's `event` and `api`, `fetch` and `api.cache`) and [`login`] touch
+//! JavaScript values, and [`management`] never imports from them.
 #![deny(missing_docs)]
 
+pub mod auth0;
 pub mod claims;
 pub mod config;
 pub mod error;
-pub mod host;
 pub mod json;
 pub mod login;
 pub mod management;
-pub mod task;
 
 use wasm_bindgen::prelude::*;
 
 /// The Action as an async export: `onExecutePostLogin(event, api)`. js/action.js uses
-/// [`task::start_login`] instead, for trap recovery; both run [`login::run`].
+/// [`auth0::task::start_login`] instead, for trap recovery; both run [`login::run`].
 ///
 /// Failures are logged and end in `api.access.deny`; the returned promise rejects only when the login
 /// had to be denied and `api.access.deny` failed (see [`login::Outcome::NotDenied`]).
 #[wasm_bindgen(js_name = onExecutePostLogin)]
-pub async fn on_execute_post_login(event: host::Event, api: host::Api) -> Result<(), JsValue> {
+pub async fn on_execute_post_login(event: auth0::Event, api: auth0::Api) -> Result<(), JsValue> {
     match login::run(&event, &api).await {
         login::Outcome::Done => Ok(()),
         login::Outcome::NotDenied => Err(js_sys::Error::new(error::NOT_DENIED_MESSAGE).into()),

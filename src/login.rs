@@ -1,12 +1,13 @@
 //! One login, one direction: read the event, decide the plan in pure Rust (fetching permissions if
 //! configured), then apply it to `api` once.
 
+use crate::auth0::bindings::{log, parse_json};
+use crate::auth0::io::JsIo;
+use crate::auth0::{Api, Event};
 use crate::claims::{permission_names, plan_claims, Claim, ClaimPlan, Roles, MAX_ROLE_ENTRIES};
 use crate::config::{OnError, PermissionScope, PermissionSettings, PermissionSource, Settings};
 use crate::error::Error;
-use crate::host::{log, parse_json, Api, Event};
 use crate::json;
-use crate::management::js_io::JsIo;
 use crate::management::{Client, InstanceMemory};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -2,8 +2,8 @@
 //! Run with `wasm-pack test --node` (or `make test`).
 #![cfg(target_arch = "wasm32")]
 
+use rbac_claims::auth0::{Api, Event};
 use rbac_claims::error::USER_DENY_REASON;
-use rbac_claims::host::{Api, Event};
 use rbac_claims::on_execute_post_login;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -3,12 +3,12 @@
 //! retries and timeouts inside one time budget, and no redirect ever followed.
 //!
 //! All I/O goes through [`Io`], so the whole client runs natively in tests against a fake; the wasm
-//! implementation ([`js_io::JsIo`]) uses the host's global `fetch`, `setTimeout` and `api.cache`.
+//! implementation (`JsIo`, in the Auth0 binding) uses the host's global `fetch`, `setTimeout` and
+//! `api.cache`.
 
 pub mod decode;
 pub mod encode;
 pub mod flight;
-pub mod js_io;
 pub mod retry;
 
 use crate::config::{PermissionSettings, PermissionSource};

@@ -1,10 +1,12 @@
 //! [`Io`] for the Action host: the global `fetch` (with `AbortSignal.timeout`), `setTimeout`,
 //! `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can throw is caught.
 
-use super::decode::RESPONSE_FIELDS;
-use super::{CacheRecord, Io, Method, Request, Response, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES};
-use crate::host::{error_kind, log, Api};
+use super::bindings::{error_kind, log, Api};
 use crate::json::Json;
+use crate::management::decode::RESPONSE_FIELDS;
+use crate::management::{
+    CacheRecord, Io, Method, Request, Response, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES,
+};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
 use std::pin::Pin;

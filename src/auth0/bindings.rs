@@ -1,4 +1,5 @@
-//! Bindings to the Action host: the few `event` fields we read, the `api` methods we call, `console`.
+//! Bindings to Auth0's post-login objects: the few `event` fields we read, the `api` methods we call,
+//! `console`.
 //!
 //! Every getter and method that JavaScript can make throw (a `null` object, a Proxy, a frozen object) is
 //! bound with `catch`, so a hostile event becomes an [`Error`], never an exception through the wasm stack.

@@ -8,7 +8,7 @@
 //! replacing the instance — instead of an uncaught exception in a microtask that would leave every later
 //! login hanging. Tasks are plain ids (no exported class), so a login costs no `FinalizationRegistry` work.
 
-use crate::host::{Api, Event};
+use super::bindings::{describe_js_error, log, Api, Event};
 use crate::login::Outcome;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, RefCell};
@@ -37,21 +37,18 @@ pub fn not_denied_message() -> String {
 /// bounded as every other line; `replaced` adds the line that says the instance was replaced.
 #[wasm_bindgen(js_name = logInternalFailure)]
 pub fn log_internal_failure(thrown: JsValue, replaced: bool) {
-    crate::host::log(&format!(
-        "internal failure: {}",
-        crate::host::describe_js_error(&thrown)
-    ));
+    log(&format!("internal failure: {}", describe_js_error(&thrown)));
     if replaced {
-        crate::host::log("the wasm instance trapped and was replaced");
+        log("the wasm instance trapped and was replaced");
     }
 }
 
 /// The entry's log line when its own `api.access.deny` threw (the login is then failed by rejecting).
 #[wasm_bindgen(js_name = logDenyFailure)]
 pub fn log_deny_failure(thrown: JsValue) {
-    crate::host::log(&format!(
+    log(&format!(
         "could not deny the login: api.access.deny threw: {}; failing it instead",
-        crate::host::describe_js_error(&thrown)
+        describe_js_error(&thrown)
     ));
 }
 
