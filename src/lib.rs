@@ -13,10 +13,16 @@
 //! in instance memory and `api.cache`.
 //!
 //! Two ways in, one login: [`on_execute_post_login`] (an async export) and [`auth0::task::start_login`]
-//! (a login the JS entry polls, so that a wasm trap is caught there and the instance replaced). The
-//! policy ([`config`], [`claims`], [`error`], [`management`]) is plain Rust tested natively; only
-//! [`auth0`] (the binding to Auth0's `event` and `api`, `fetch` and `api.cache`) and [`login`] touch
-//! JavaScript values, and [`management`] never imports from them.
+//! (a login the JS entry polls, so that a wasm trap is caught there and the instance replaced). Both
+//! call [`auth0::run`], which runs [`login::run`] over [`auth0::Auth0`] with the instance's one
+//! [`login::Instance`] (token memory, role data, last settings).
+//!
+//! The login flow works over a port, [`port::Host`] (read the settings, the roles, the user id and the
+//! requested API; set claims or deny; log; Management API I/O through [`management::Io`]), so the
+//! core ([`config`], [`claims`], [`error`], [`json`], [`management`], [`port`], [`login`]) is plain
+//! Rust tested natively, the whole login with a fake host. Only [`auth0`] (the binding to Auth0's
+//! `event` and `api`, `fetch` and `api.cache`, and the exports' task loop) touches JavaScript values;
+//! dependencies point one way, from it to the core. Another host is one more module like [`auth0`].
 #![deny(missing_docs)]
 
 pub mod auth0;
@@ -26,17 +32,18 @@ pub mod error;
 pub mod json;
 pub mod login;
 pub mod management;
+pub mod port;
 
 use wasm_bindgen::prelude::*;
 
 /// The Action as an async export: `onExecutePostLogin(event, api)`. js/action.js uses
-/// [`auth0::task::start_login`] instead, for trap recovery; both run [`login::run`].
+/// [`auth0::task::start_login`] instead, for trap recovery; both run [`auth0::run`].
 ///
 /// Failures are logged and end in `api.access.deny`; the returned promise rejects only when the login
 /// had to be denied and `api.access.deny` failed (see [`login::Outcome::NotDenied`]).
 #[wasm_bindgen(js_name = onExecutePostLogin)]
 pub async fn on_execute_post_login(event: auth0::Event, api: auth0::Api) -> Result<(), JsValue> {
-    match login::run(&event, &api).await {
+    match auth0::run(event, api).await {
         login::Outcome::Done => Ok(()),
         login::Outcome::NotDenied => Err(js_sys::Error::new(error::NOT_DENIED_MESSAGE).into()),
     }

@@ -8,6 +8,7 @@
 use crate::config::ALL_KEYS;
 use crate::error::Error;
 use crate::management::CacheRecord;
+use crate::port::Token;
 use js_sys::{Array, JsString, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -398,21 +399,20 @@ impl Api {
         Ok(())
     }
 
-    /// Sets each claim (name, value) on the ID token (`id == true`) or the access token.
-    pub fn set_claims(&self, id: bool, claims: &[(JsValue, JsValue)]) -> Result<(), Error> {
+    /// Sets each claim (name, value) on the ID token or the access token.
+    pub fn set_claims(&self, token: Token, claims: &[(JsValue, JsValue)]) -> Result<(), Error> {
         if claims.is_empty() {
             return Ok(());
         }
-        let (token, call) = if id {
-            (
+        let (token, call) = match token {
+            Token::Id => (
                 self.id_token().map_err(thrown("api.idToken"))?,
                 "api.idToken.setCustomClaim",
-            )
-        } else {
-            (
+            ),
+            Token::Access => (
                 self.access_token().map_err(thrown("api.accessToken"))?,
                 "api.accessToken.setCustomClaim",
-            )
+            ),
         };
         for (name, value) in claims {
             quiet_if_promise(&token.set_custom_claim(name, value).map_err(thrown(call))?);

@@ -163,14 +163,19 @@ async fn read_body(response: &FetchResponse, signal: &JsValue) -> Result<Json, S
 }
 
 /// The host side of the Management API client for one login.
-pub struct JsIo<'a> {
-    api: &'a Api,
+pub struct JsIo {
+    api: Api,
 }
 
-impl<'a> JsIo<'a> {
+impl JsIo {
     /// I/O through the host's globals and this login's `api.cache`.
-    pub fn new(api: &'a Api) -> Self {
+    pub fn new(api: Api) -> Self {
         Self { api }
+    }
+
+    /// This login's `api` object.
+    pub fn api(&self) -> &Api {
+        &self.api
     }
 }
 
@@ -216,7 +221,7 @@ impl Drop for Sleep {
     }
 }
 
-impl Io for JsIo<'_> {
+impl Io for JsIo {
     async fn send(&self, request: Request, timeout_ms: f64) -> Result<Response, String> {
         let init = Object::new();
         let method = match request.method {

@@ -1,13 +1,86 @@
-//! The Auth0 binding: the post-login `event` and `api` objects with wasm-bindgen. The only module that
-//! touches JavaScript values besides [`crate::login`].
+//! The Auth0 binding: [`Host`] over the post-login `event` and `api` objects, with wasm-bindgen. The
+//! only module that touches JavaScript values.
 //!
 //! - [`bindings`]: the `event` fields read, the `api` methods called, `console.log` (every call that can
 //!   throw is caught); no policy.
 //! - [`io`]: [`crate::management::Io`] over the global `fetch`, `setTimeout` and `api.cache`.
 //! - [`task`]: a login polled by the JS entry, so a wasm trap is caught there and the instance replaced.
+//!
+//! This instance's [`Instance`] (token memory, role data, last settings) lives here, in one place.
 
 pub mod bindings;
 pub mod io;
 pub mod task;
 
 pub use bindings::{Api, Event};
+
+use crate::error::Error;
+use crate::login::{self, Instance, Outcome};
+use crate::port::{Host, Token};
+use io::JsIo;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+thread_local! {
+    /// What this wasm instance keeps across logins.
+    static INSTANCE: Rc<Instance> = Rc::new(Instance::default());
+}
+
+/// Runs one login on Auth0's `event` and `api` with this instance's [`Instance`]: what both exports
+/// (`onExecutePostLogin`, `startLogin`) run.
+pub async fn run(event: Event, api: Api) -> Outcome {
+    let instance = INSTANCE.with(Rc::clone);
+    let host = Auth0 {
+        event,
+        io: JsIo::new(api),
+    };
+    login::run(&host, &instance).await
+}
+
+/// One login's `event` and `api`, as a [`Host`].
+pub struct Auth0 {
+    event: Event,
+    io: JsIo,
+}
+
+impl Host for Auth0 {
+    type Io = JsIo;
+
+    fn settings_text(&self) -> Result<Option<String>, Error> {
+        self.event.secrets_text()
+    }
+
+    fn role_entries(&self, limit: usize, max_chars: usize) -> Result<Vec<Option<String>>, Error> {
+        self.event.role_entries(limit, max_chars)
+    }
+
+    fn user_id(&self) -> Result<String, Error> {
+        self.event.user_id()
+    }
+
+    fn requested_api(&self) -> Result<Option<String>, Error> {
+        self.event.requested_api()
+    }
+
+    /// Each value crosses into JavaScript as one `JSON.parse` per token (so one token's host cannot
+    /// change the other's value), all before the first `setCustomClaim`.
+    fn set_claims(&self, token: Token, claims: &[(&str, String)]) -> Result<(), Error> {
+        let values = claims
+            .iter()
+            .map(|(name, json)| Ok((JsValue::from_str(name), bindings::parse_json(json)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.io.api().set_claims(token, &values)
+    }
+
+    fn deny(&self, reason: &str) -> Result<(), Error> {
+        self.io.api().deny_login(reason)
+    }
+
+    fn log(&self, line: &str) {
+        bindings::log(line);
+    }
+
+    fn io(&self) -> &JsIo {
+        &self.io
+    }
+}

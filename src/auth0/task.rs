@@ -129,7 +129,7 @@ pub fn start_login(event: Event, api: Api) -> i32 {
         next.set((id + 1) & 0x7fff_ffff);
         id
     });
-    let future: LoginFuture = Box::pin(async move { crate::login::run(&event, &api).await });
+    let future: LoginFuture = Box::pin(super::run(event, api));
     TASKS.with(|tasks| {
         tasks.borrow_mut().push(Task {
             id,
