@@ -6,6 +6,12 @@
 
 use crate::json::Json;
 use std::fmt;
+use table::{
+    or_list, WholeRange, BUDGET_MS, MAX_CLAIM_BYTES, ON_ERROR_VALUES, ON_OVERFLOW_VALUES,
+    PERMISSIONS_FOR_VALUES, PERMISSIONS_VALUES, ROLES_CACHE_MS,
+};
+
+pub mod table;
 
 /// What the host found under one key of `event.secrets`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +81,8 @@ pub mod keys {
     pub const ON_OVERFLOW: &str = "onOverflow";
 }
 
-/// Every key this module reads; the host reads these and nothing else from `event.secrets`.
+/// Every key this module reads, in the order of [`table::SETTINGS`] (a test holds them equal); the
+/// host reads these and nothing else from `event.secrets`.
 pub const ALL_KEYS: &[&str] = &[
     keys::NAMESPACE,
     keys::TOKENS,
@@ -92,10 +99,8 @@ pub const ALL_KEYS: &[&str] = &[
     keys::ON_OVERFLOW,
 ];
 
-/// Default for `maxClaimBytes`: well under Auth0's 100 KB custom-claims limit per token.
-pub const DEFAULT_MAX_CLAIM_BYTES: usize = 90_000;
-/// Largest `maxClaimBytes`: Auth0 fails the login over 100 KB of custom claims.
-pub const MAX_MAX_CLAIM_BYTES: usize = 100_000;
+/// Default for `maxClaimBytes` ([`table::MAX_CLAIM_BYTES`]): well under Auth0's 100 KB per token.
+pub const DEFAULT_MAX_CLAIM_BYTES: usize = MAX_CLAIM_BYTES.default as usize;
 
 /// What to do when the claims would pass `maxClaimBytes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,18 +110,6 @@ pub enum OnOverflow {
     /// Drop the permissions claim and set `<namespace>/permissions_truncated: true`.
     Omit,
 }
-
-/// Default for `rolesCacheMs`: 5 minutes.
-pub const DEFAULT_ROLES_CACHE_MS: u64 = 300_000;
-/// Largest `rolesCacheMs`: 24 hours.
-pub const MAX_ROLES_CACHE_MS: u64 = 86_400_000;
-
-/// Default for `budgetMs`.
-pub const DEFAULT_BUDGET_MS: u64 = 5_000;
-/// Largest `budgetMs`: well under Auth0's 20 s execution limit.
-pub const MAX_BUDGET_MS: u64 = 15_000;
-/// Smallest `budgetMs`: less cannot fit one Management API round trip.
-pub const MIN_BUDGET_MS: u64 = 100;
 
 /// Which Management API endpoint gives the user's permissions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -303,21 +296,17 @@ impl Settings {
         let on_error = match text(source, keys::ON_ERROR)?.as_deref() {
             None | Some("deny") => OnError::Deny,
             Some("continue") => OnError::Continue,
-            Some(other) => return Err(unknown_word(keys::ON_ERROR, other, "deny or continue")),
+            Some(other) => return Err(unknown_word(keys::ON_ERROR, other, ON_ERROR_VALUES)),
         };
         let permissions = parse_permissions(source)?;
         let max_claim_bytes = match text(source, keys::MAX_CLAIM_BYTES)? {
             None => DEFAULT_MAX_CLAIM_BYTES,
-            Some(value) => parse_whole(
-                keys::MAX_CLAIM_BYTES,
-                &value,
-                100..=MAX_MAX_CLAIM_BYTES as u64,
-            )? as usize,
+            Some(value) => parse_whole(keys::MAX_CLAIM_BYTES, &value, MAX_CLAIM_BYTES)? as usize,
         };
         let on_overflow = match text(source, keys::ON_OVERFLOW)?.as_deref() {
             None | Some("deny") => OnOverflow::Deny,
             Some("omit") => OnOverflow::Omit,
-            Some(other) => return Err(unknown_word(keys::ON_OVERFLOW, other, "deny or omit")),
+            Some(other) => return Err(unknown_word(keys::ON_OVERFLOW, other, ON_OVERFLOW_VALUES)),
         };
         Ok(Self {
             namespace,
@@ -330,10 +319,14 @@ impl Settings {
     }
 }
 
-fn unknown_word(key: &'static str, value: &str, expected: &str) -> ConfigError {
+fn unknown_word(key: &'static str, value: &str, expected: &[&str]) -> ConfigError {
     error(
         key,
-        format!("has unknown value {}: use {expected}", quote(value)),
+        format!(
+            "has unknown value {}: use {}",
+            quote(value),
+            or_list(expected)
+        ),
     )
 }
 
@@ -348,13 +341,7 @@ fn parse_permissions(
         Some("user") => Some(PermissionSource::User),
         Some("effective") => Some(PermissionSource::Effective),
         Some("roles") => Some(PermissionSource::Roles),
-        Some(other) => {
-            return Err(unknown_word(
-                keys::PERMISSIONS,
-                other,
-                "user, effective, roles or off",
-            ))
-        }
+        Some(other) => return Err(unknown_word(keys::PERMISSIONS, other, PERMISSIONS_VALUES)),
     };
     let domain = text(source, keys::DOMAIN)?;
     let client_id = text(source, keys::CLIENT_ID)?;
@@ -384,17 +371,17 @@ fn parse_permissions(
             return Err(unknown_word(
                 keys::PERMISSIONS_FOR,
                 other,
-                "all or requested",
+                PERMISSIONS_FOR_VALUES,
             ))
         }
     };
     let budget_ms = match text(source, keys::BUDGET_MS)? {
-        None => DEFAULT_BUDGET_MS,
-        Some(value) => parse_whole(keys::BUDGET_MS, &value, MIN_BUDGET_MS..=MAX_BUDGET_MS)?,
+        None => BUDGET_MS.default,
+        Some(value) => parse_whole(keys::BUDGET_MS, &value, BUDGET_MS)?,
     };
     let roles_cache_ms = match text(source, keys::ROLES_CACHE_MS)? {
-        None => DEFAULT_ROLES_CACHE_MS,
-        Some(value) => parse_whole(keys::ROLES_CACHE_MS, &value, 0..=MAX_ROLES_CACHE_MS)?,
+        None => ROLES_CACHE_MS.default,
+        Some(value) => parse_whole(keys::ROLES_CACHE_MS, &value, ROLES_CACHE_MS)?,
     };
     let base_url = match text(source, keys::MANAGEMENT_URL)? {
         None => format!("https://{domain}"),
@@ -440,19 +427,15 @@ fn parse_domain(value: &str) -> Result<String, ConfigError> {
 }
 
 /// A whole number within `range` (`budgetMs`, `rolesCacheMs` in milliseconds; `maxClaimBytes`).
-fn parse_whole(
-    key: &'static str,
-    value: &str,
-    range: std::ops::RangeInclusive<u64>,
-) -> Result<u64, ConfigError> {
+fn parse_whole(key: &'static str, value: &str, range: WholeRange) -> Result<u64, ConfigError> {
     let out_of_range = || {
         error(
             key,
             format!(
                 "is {}: use a whole number from {} to {}",
                 quote(value),
-                range.start(),
-                range.end()
+                range.min,
+                range.max
             ),
         )
     };
@@ -460,7 +443,7 @@ fn parse_whole(
         return Err(out_of_range());
     }
     let millis = value.parse::<u64>().map_err(|_| out_of_range())?;
-    if range.contains(&millis) {
+    if (range.min..=range.max).contains(&millis) {
         Ok(millis)
     } else {
         Err(out_of_range())
@@ -633,8 +616,9 @@ fn parse_tokens(value: &str) -> Result<TokenSelection, ConfigError> {
                 return Err(error(
                     keys::TOKENS,
                     format!(
-                        "has unknown token {}: use id, access or id,access",
-                        quote(other)
+                        "has unknown token {}: use {}",
+                        quote(other),
+                        table::TOKEN_USAGE
                     ),
                 ))
             }

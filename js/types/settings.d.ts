@@ -1,66 +1,93 @@
+// Generated from src/config/table.rs by `UPDATE_GENERATED=1 cargo test`: edit the table, not this file.
 /**
  * rbac-claims settings: the Action secrets it reads (`event.secrets`), and nothing else.
  *
  * Action secrets are strings, so every value here is a string, numbers included. A key that is
  * missing, empty or only white space counts as unset and takes its default. A missing or invalid
  * setting denies the login with a generic reason and logs one precise line naming the key.
- *
- * Permissions are read from the Management API when `domain`, `clientId` and `clientSecret` are all
- * set (or `permissions` asks for them); setting only some of the three is an error.
  */
 export interface Settings {
   /**
-   * Required. Claim namespace: an `http(s)` URL or a URN; claims are `<namespace>/roles` and
-   * `<namespace>/permissions` (a trailing `/` is dropped). Namespaces under `auth0.com`, `webtask.io`,
-   * `webtask.run` and `urn:auth0` are refused (Auth0 would drop their claims silently).
-   * @example "https://rbac.example.com"
+   * Claim namespace: an `http(s)` URL or a URN. Claims are `<namespace>/roles`,
+   * `<namespace>/permissions` (exactly one `/` between). Refused: namespaces under `auth0.com`,
+   * `webtask.io`, `webtask.run`, and `urn:auth0`, whose claims Auth0 silently drops, in any spelling
+   * (percent-encoded, IDNA dots, full-width letters); a URL host must be ASCII (an international
+   * name in its `xn--` form).
    */
   namespace: string;
 
-  /** Which tokens get the claims. Default `"id,access"`. */
+  /**
+   * Which tokens get the claims: `id`, `access` or `id,access`. Default: `id,access`.
+   */
   tokens?: TokenSelection;
 
-  /** Auth0 tenant domain for the Management API, e.g. `"tenant.eu.auth0.com"`. */
+  /**
+   * Tenant domain for the Management API, e.g. `tenant.eu.auth0.com` (a host name, not an IP
+   * address).
+   */
   domain?: string;
 
-  /** Client id of the machine-to-machine application authorized for the Management API. */
+  /**
+   * Client id of the M2M application authorized for the Management API.
+   */
   clientId?: string;
 
-  /** Client secret of that application. Never logged. */
+  /**
+   * Its client secret. Never logged, never in a claim or an error.
+   */
   clientSecret?: string;
 
   /**
-   * Where permissions come from. Default `"user"` when the credentials are set, else `"off"`.
-   * - `user`: `GET /api/v2/users/{id}/permissions` (scope `read:users`): direct and role-derived.
-   * - `effective`: `GET /api/v2/users/{id}/effective-permissions` (scope
-   *   `read:user_effective_permissions`): also group-derived, for the requested API only.
-   * - `roles`: from the login's `event.authorization.roles` and `GET /api/v2/roles`,
-   *   `GET /api/v2/roles/{id}/permissions` (scope `read:roles`), kept in instance memory for `rolesCacheMs`.
-   * - `off`: no permissions claim, no Management API call.
+   * `user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`).
+   * `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also
+   * group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions
+   * of the event's roles, from `GET /api/v2/roles` and `GET /api/v2/roles/{id}/permissions` (scope
+   * `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. Setting
+   * only some of the three credentials is an error. Default: `user` when `domain`, `clientId`,
+   * `clientSecret` are set, else `off`.
    */
   permissions?: 'user' | 'effective' | 'roles' | 'off';
 
-  /** Which permissions: `"all"` (default) or `"requested"` (only the requested API's, `event.resource_server`). */
+  /**
+   * `all`, or `requested`: only permissions of the requested API
+   * (`event.resource_server.identifier`; none when no API was requested). Default: `all`.
+   */
   permissionsFor?: 'all' | 'requested';
 
-  /** What a Management API failure does: `"deny"` the login (default) or `"continue"` without the permissions claim. */
+  /**
+   * A Management API failure: `deny` the login, or `continue` with the roles claim and no
+   * permissions claim (the cause is logged). Default: `deny`.
+   */
   onError?: 'deny' | 'continue';
 
-  /** Time budget for all Management API work in one login, in milliseconds: a whole number, 100 to 15000. Default `"5000"`. */
+  /**
+   * Time all Management API work of one login may take, in milliseconds (always under Auth0's 20 s
+   * limit). Every request has a timeout inside it. A whole number from 100 to 15000. Default:
+   * `5000`.
+   */
   budgetMs?: `${number}`;
 
-  /** Base URL of the Management API instead of `https://<domain>`: `https:` (or `http:` on a loopback host). For tests. */
+  /**
+   * Base URL override (tests, the local stand-in): a scheme, a host and an optional port only.
+   * `http:` only for loopback hosts. Default: `https://{domain}`.
+   */
   managementUrl?: string;
 
-  /** How long `permissions=roles` keeps role data in instance memory, in milliseconds: 0 to 86400000. Default `"300000"`. */
+  /**
+   * `permissions=roles`: how long role data is kept in instance memory, in milliseconds. A whole
+   * number from 0 to 86400000. Default: `300000`.
+   */
   rolesCacheMs?: `${number}`;
 
-  /** Largest JSON size of one token's custom claims, in bytes: 100 to 100000. Default `"90000"`. */
+  /**
+   * Largest JSON size of one token's custom claims, in bytes (Auth0 fails a login over 100 KB). A
+   * whole number from 100 to 100000. Default: `90000`.
+   */
   maxClaimBytes?: `${number}`;
 
   /**
-   * What happens when the claims would pass `maxClaimBytes`: `"deny"` the login (default), or `"omit"`
-   * the permissions claim and set `<namespace>/permissions_truncated: true` instead.
+   * Over `maxClaimBytes`: `deny`, or `omit` (drop the permissions claim and set
+   * `<namespace>/permissions_truncated: true`). Default: `deny`.
    */
   onOverflow?: 'deny' | 'omit';
 }

@@ -1,0 +1,343 @@
+//! The settings as one table: name, kind (allowed values or range), default and meaning. The parser
+//! in [`super`] reads its limits and words from here, and `js/types/settings.d.ts` and the README's
+//! settings table are rendered from it ([`render_typescript`], [`render_markdown`]); a native test
+//! fails when either file differs (`UPDATE_GENERATED=1 cargo test` rewrites them).
+
+use super::keys;
+
+/// Words `tokens` accepts, comma-separated.
+pub const TOKEN_WORDS: &[&str] = &["id", "access"];
+/// How an error message tells the operator to write `tokens`.
+pub const TOKEN_USAGE: &str = "id, access or id,access";
+/// Values of `permissions`.
+pub const PERMISSIONS_VALUES: &[&str] = &["user", "effective", "roles", "off"];
+/// Values of `permissionsFor`.
+pub const PERMISSIONS_FOR_VALUES: &[&str] = &["all", "requested"];
+/// Values of `onError`.
+pub const ON_ERROR_VALUES: &[&str] = &["deny", "continue"];
+/// Values of `onOverflow`.
+pub const ON_OVERFLOW_VALUES: &[&str] = &["deny", "omit"];
+
+/// `budgetMs`: default and range, in milliseconds (the largest stays well under Auth0's 20 s limit;
+/// less than the smallest cannot fit one Management API round trip).
+pub const BUDGET_MS: WholeRange = WholeRange {
+    default: 5_000,
+    min: 100,
+    max: 15_000,
+};
+/// `rolesCacheMs`: default (5 minutes) and range (up to 24 hours), in milliseconds.
+pub const ROLES_CACHE_MS: WholeRange = WholeRange {
+    default: 300_000,
+    min: 0,
+    max: 86_400_000,
+};
+/// `maxClaimBytes`: default and range (Auth0 fails a login over 100 KB of custom claims per token).
+pub const MAX_CLAIM_BYTES: WholeRange = WholeRange {
+    default: 90_000,
+    min: 100,
+    max: 100_000,
+};
+
+/// A whole-number setting's default and inclusive range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeRange {
+    /// The value when unset.
+    pub default: u64,
+    /// Smallest accepted.
+    pub min: u64,
+    /// Largest accepted.
+    pub max: u64,
+}
+
+/// What a setting's text may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingKind {
+    /// Free text, validated by its parser (a URL, a host name).
+    Text,
+    /// A secret: never logged, never quoted in an error.
+    Secret,
+    /// One of these words.
+    Choice(&'static [&'static str]),
+    /// A comma-separated list of these words.
+    Words(&'static [&'static str]),
+    /// A whole number in this range.
+    Whole(WholeRange),
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingSpec {
+    /// The key in `event.secrets`.
+    pub name: &'static str,
+    /// What its text may be.
+    pub kind: SettingKind,
+    /// Required (the login is denied without it).
+    pub required: bool,
+    /// The default as shown to operators (Markdown), `None` when there is none.
+    pub default: Option<&'static str>,
+    /// What it does, one Markdown paragraph.
+    pub doc: &'static str,
+}
+
+/// Every setting, in the order the README lists them. The host reads these keys and no others.
+pub const SETTINGS: &[SettingSpec] = &[
+    SettingSpec {
+        name: keys::NAMESPACE,
+        kind: SettingKind::Text,
+        required: true,
+        default: None,
+        doc: "Claim namespace: an `http(s)` URL or a URN. Claims are `<namespace>/roles`, `<namespace>/permissions` (exactly one `/` between). Refused: namespaces under `auth0.com`, `webtask.io`, `webtask.run`, and `urn:auth0`, whose claims Auth0 silently drops, in any spelling (percent-encoded, IDNA dots, full-width letters); a URL host must be ASCII (an international name in its `xn--` form).",
+    },
+    SettingSpec {
+        name: keys::TOKENS,
+        kind: SettingKind::Words(TOKEN_WORDS),
+        required: false,
+        default: Some("`id,access`"),
+        doc: "Which tokens get the claims: `id`, `access` or `id,access`.",
+    },
+    SettingSpec {
+        name: keys::DOMAIN,
+        kind: SettingKind::Text,
+        required: false,
+        default: None,
+        doc: "Tenant domain for the Management API, e.g. `tenant.eu.auth0.com` (a host name, not an IP address).",
+    },
+    SettingSpec {
+        name: keys::CLIENT_ID,
+        kind: SettingKind::Text,
+        required: false,
+        default: None,
+        doc: "Client id of the M2M application authorized for the Management API.",
+    },
+    SettingSpec {
+        name: keys::CLIENT_SECRET,
+        kind: SettingKind::Secret,
+        required: false,
+        default: None,
+        doc: "Its client secret. Never logged, never in a claim or an error.",
+    },
+    SettingSpec {
+        name: keys::PERMISSIONS,
+        kind: SettingKind::Choice(PERMISSIONS_VALUES),
+        required: false,
+        default: Some("`user` when `domain`, `clientId`, `clientSecret` are set, else `off`"),
+        doc: "`user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`). `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions of the event's roles, from `GET /api/v2/roles` and `GET /api/v2/roles/{id}/permissions` (scope `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. Setting only some of the three credentials is an error.",
+    },
+    SettingSpec {
+        name: keys::PERMISSIONS_FOR,
+        kind: SettingKind::Choice(PERMISSIONS_FOR_VALUES),
+        required: false,
+        default: Some("`all`"),
+        doc: "`all`, or `requested`: only permissions of the requested API (`event.resource_server.identifier`; none when no API was requested).",
+    },
+    SettingSpec {
+        name: keys::ON_ERROR,
+        kind: SettingKind::Choice(ON_ERROR_VALUES),
+        required: false,
+        default: Some("`deny`"),
+        doc: "A Management API failure: `deny` the login, or `continue` with the roles claim and no permissions claim (the cause is logged).",
+    },
+    SettingSpec {
+        name: keys::BUDGET_MS,
+        kind: SettingKind::Whole(BUDGET_MS),
+        required: false,
+        default: Some("`5000`"),
+        doc: "Time all Management API work of one login may take, in milliseconds (always under Auth0's 20 s limit). Every request has a timeout inside it.",
+    },
+    SettingSpec {
+        name: keys::MANAGEMENT_URL,
+        kind: SettingKind::Text,
+        required: false,
+        default: Some("`https://{domain}`"),
+        doc: "Base URL override (tests, the local stand-in): a scheme, a host and an optional port only. `http:` only for loopback hosts.",
+    },
+    SettingSpec {
+        name: keys::ROLES_CACHE_MS,
+        kind: SettingKind::Whole(ROLES_CACHE_MS),
+        required: false,
+        default: Some("`300000`"),
+        doc: "`permissions=roles`: how long role data is kept in instance memory, in milliseconds.",
+    },
+    SettingSpec {
+        name: keys::MAX_CLAIM_BYTES,
+        kind: SettingKind::Whole(MAX_CLAIM_BYTES),
+        required: false,
+        default: Some("`90000`"),
+        doc: "Largest JSON size of one token's custom claims, in bytes (Auth0 fails a login over 100 KB).",
+    },
+    SettingSpec {
+        name: keys::ON_OVERFLOW,
+        kind: SettingKind::Choice(ON_OVERFLOW_VALUES),
+        required: false,
+        default: Some("`deny`"),
+        doc: "Over `maxClaimBytes`: `deny`, or `omit` (drop the permissions claim and set `<namespace>/permissions_truncated: true`).",
+    },
+];
+
+/// `a`, `a or b`, `a, b or c`: the words of a choice as an error message names them.
+pub fn or_list(words: &[&str]) -> String {
+    match words.split_last() {
+        None => String::new(),
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// The doc of a row with its range appended (for whole numbers), as both renderings show it.
+#[cfg(test)]
+fn full_doc(spec: &SettingSpec) -> String {
+    match spec.kind {
+        SettingKind::Whole(range) => format!(
+            "{} A whole number from {} to {}.",
+            spec.doc, range.min, range.max
+        ),
+        _ => spec.doc.to_owned(),
+    }
+}
+
+/// The README's settings table (Markdown).
+#[cfg(test)]
+pub fn render_markdown() -> String {
+    let mut out = String::from("| Secret | Default | Meaning |\n|---|---|---|\n");
+    for spec in SETTINGS {
+        let default = match (spec.required, spec.default) {
+            (true, _) => "(required)",
+            (false, Some(default)) => default,
+            (false, None) => "—",
+        };
+        out.push_str(&format!(
+            "| `{}` | {default} | {} |\n",
+            spec.name,
+            full_doc(spec)
+        ));
+    }
+    out
+}
+
+/// `js/types/settings.d.ts`.
+#[cfg(test)]
+pub fn render_typescript() -> String {
+    let mut out = String::from(
+        r#"// Generated from src/config/table.rs by `UPDATE_GENERATED=1 cargo test`: edit the table, not this file.
+/**
+ * rbac-claims settings: the Action secrets it reads (`event.secrets`), and nothing else.
+ *
+ * Action secrets are strings, so every value here is a string, numbers included. A key that is
+ * missing, empty or only white space counts as unset and takes its default. A missing or invalid
+ * setting denies the login with a generic reason and logs one precise line naming the key.
+ */
+export interface Settings {
+"#,
+    );
+    for spec in SETTINGS {
+        let mut doc = full_doc(spec);
+        if let Some(default) = spec.default {
+            doc.push_str(&format!(" Default: {default}."));
+        }
+        let ty = match spec.kind {
+            SettingKind::Text | SettingKind::Secret => "string".to_owned(),
+            SettingKind::Choice(words) => words
+                .iter()
+                .map(|w| format!("'{w}'"))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            SettingKind::Words(_) => "TokenSelection".to_owned(),
+            SettingKind::Whole(_) => "`${number}`".to_owned(),
+        };
+        out.push_str("  /**\n");
+        for line in wrap(&doc, 96) {
+            out.push_str(&format!("   * {line}\n"));
+        }
+        out.push_str("   */\n");
+        let optional = if spec.required { "" } else { "?" };
+        out.push_str(&format!("  {}{optional}: {ty};\n\n", spec.name));
+    }
+    out.truncate(out.trim_end().len());
+    out.push_str("\n}\n\n/** `id`, `access` or both, comma-separated. */\nexport type TokenSelection = 'id' | 'access' | 'id,access' | 'access,id';\n\n/** Every setting name. */\nexport type SettingName = keyof Settings;\n");
+    out
+}
+
+/// Greedy word wrap at `width` characters.
+#[cfg(test)]
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const README_BEGIN: &str = "<!-- settings table: generated from src/config/table.rs -->\n";
+    const README_END: &str = "<!-- end of settings table -->";
+
+    /// Compares `path` with `expected`; with `UPDATE_GENERATED=1` writes it instead.
+    fn check_or_update(path: &Path, current: &str, expected: &str) {
+        if current == expected {
+            return;
+        }
+        if std::env::var("UPDATE_GENERATED").as_deref() == Ok("1") {
+            std::fs::write(path, expected).unwrap();
+            return;
+        }
+        panic!(
+            "{} differs from the settings table in src/config/table.rs: run `UPDATE_GENERATED=1 cargo test`",
+            path.display()
+        );
+    }
+
+    #[test]
+    fn settings_d_ts_is_rendered_from_the_table() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("js/types/settings.d.ts");
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        check_or_update(&path, &current, &render_typescript());
+    }
+
+    #[test]
+    fn the_readme_settings_table_is_rendered_from_the_table() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+        let readme = std::fs::read_to_string(&path).unwrap();
+        let start = readme
+            .find(README_BEGIN)
+            .expect("README has the table's begin marker")
+            + README_BEGIN.len();
+        let end = readme
+            .find(README_END)
+            .expect("README has the table's end marker");
+        let expected = format!(
+            "{}{}{}",
+            &readme[..start],
+            render_markdown(),
+            &readme[end..]
+        );
+        check_or_update(&path, &readme, &expected);
+    }
+
+    #[test]
+    fn the_table_holds_every_key_once() {
+        let names: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
+        assert_eq!(names, super::super::ALL_KEYS);
+        assert!(SETTINGS.iter().filter(|s| s.required).count() == 1);
+    }
+
+    #[test]
+    fn choices_are_listed_as_errors_name_them() {
+        assert_eq!(or_list(&["deny"]), "deny");
+        assert_eq!(or_list(ON_ERROR_VALUES), "deny or continue");
+        assert_eq!(or_list(PERMISSIONS_VALUES), "user, effective, roles or off");
+    }
+}
