@@ -154,3 +154,6 @@ fn as_json(claims: &[Claim]) -> Vec<(&str, String)> {
         .map(|claim| (claim.name.as_str(), claim.value.to_json()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

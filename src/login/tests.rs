@@ -1,0 +1,568 @@
+//! The whole login flow natively: a fake host that records every call in order, and a fake
+//! Management API answered in-process with a clock that sleeps instantly.
+
+use super::*;
+use crate::error::USER_DENY_REASON;
+use crate::management::decode::RESPONSE_FIELDS;
+use crate::management::{CacheRecord, Io, Method, Request, Response};
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+const START: f64 = 1_700_000_000_000.0;
+const NS: &str = r#"{"namespace":"https://e.com"}"#;
+/// The three credentials, so `permissions` defaults to `user`.
+const CREDENTIALS: &str = r#""namespace":"https://e.com","domain":"tenant.auth0.com","clientId":"cid","clientSecret":"s3cr3t""#;
+const TENANT: &str = "https://tenant.auth0.com";
+
+type Handler = Box<dyn FnMut(&Request) -> Result<Response, String>>;
+
+/// A fake Management API host: `handler` answers each request.
+struct FakeIo {
+    now: Cell<f64>,
+    handler: RefCell<Handler>,
+    requests: RefCell<Vec<String>>,
+    cache: RefCell<HashMap<String, CacheRecord>>,
+    /// Every log line, the login's and the client's, in order.
+    logs: RefCell<Vec<String>>,
+}
+
+impl Io for FakeIo {
+    async fn send(&self, request: Request, _timeout_ms: f64) -> Result<Response, String> {
+        let method = match request.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        };
+        self.requests
+            .borrow_mut()
+            .push(format!("{method} {}", request.url));
+        (self.handler.borrow_mut())(&request)
+    }
+
+    async fn sleep(&self, ms: f64) {
+        self.now.set(self.now.get() + ms);
+    }
+
+    fn now_ms(&self) -> f64 {
+        self.now.get()
+    }
+
+    fn random(&self) -> f64 {
+        0.5
+    }
+
+    fn cache_get(&self, key: &str) -> Option<CacheRecord> {
+        self.cache.borrow().get(key).cloned()
+    }
+
+    fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String> {
+        self.cache.borrow_mut().insert(
+            key.into(),
+            CacheRecord {
+                value: value.into(),
+                expires_at_ms,
+            },
+        );
+        Ok(())
+    }
+
+    fn cache_delete(&self, key: &str) {
+        self.cache.borrow_mut().remove(key);
+    }
+
+    fn log(&self, line: &str) {
+        self.logs.borrow_mut().push(line.into());
+    }
+}
+
+/// A fake host: the event's fields, which call throws (`broken`), and every call it got, in order.
+struct FakeHost {
+    secrets: Option<String>,
+    roles: Vec<Option<String>>,
+    user_id: String,
+    requested_api: Option<String>,
+    /// Among `settings`, `roles`, `idToken`, `accessToken` and `deny`: the calls that fail.
+    broken: Vec<&'static str>,
+    calls: RefCell<Vec<String>>,
+    io: FakeIo,
+}
+
+impl FakeHost {
+    /// Settings from `secrets` (JSON), the given role names, and a Management API that answers
+    /// nothing (every request fails).
+    fn new(secrets: &str, roles: &[&str]) -> Self {
+        Self {
+            secrets: Some(secrets.to_owned()),
+            roles: roles.iter().map(|r| Some((*r).to_owned())).collect(),
+            user_id: "auth0|1".into(),
+            requested_api: None,
+            broken: Vec::new(),
+            calls: RefCell::new(Vec::new()),
+            io: FakeIo {
+                now: Cell::new(START),
+                handler: RefCell::new(Box::new(|_| Err("no route".into()))),
+                requests: RefCell::new(Vec::new()),
+                cache: RefCell::new(HashMap::new()),
+                logs: RefCell::new(Vec::new()),
+            },
+        }
+    }
+
+    fn answering(
+        self,
+        handler: impl FnMut(&Request) -> Result<Response, String> + 'static,
+    ) -> Self {
+        *self.io.handler.borrow_mut() = Box::new(handler);
+        self
+    }
+
+    fn call(&self, call: String) {
+        self.calls.borrow_mut().push(call);
+    }
+
+    fn fails(&self, call: &'static str, what: &'static str) -> Result<(), Error> {
+        if self.broken.contains(&call) {
+            return Err(Error::host(what, "TypeError: broken"));
+        }
+        Ok(())
+    }
+
+    fn calls(&self) -> Vec<String> {
+        self.calls.borrow().clone()
+    }
+
+    fn logs(&self) -> Vec<String> {
+        self.io.logs.borrow().clone()
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.io.requests.borrow().clone()
+    }
+}
+
+impl Host for FakeHost {
+    type Io = FakeIo;
+
+    fn settings_text(&self) -> Result<Option<String>, Error> {
+        self.call("settings_text".into());
+        self.fails("settings", "event.secrets")?;
+        Ok(self.secrets.clone())
+    }
+
+    fn role_entries(&self, limit: usize, max_chars: usize) -> Result<Vec<Option<String>>, Error> {
+        self.call(format!("role_entries {limit} {max_chars}"));
+        self.fails("roles", "event.authorization")?;
+        Ok(self.roles.clone())
+    }
+
+    fn user_id(&self) -> Result<String, Error> {
+        self.call("user_id".into());
+        Ok(self.user_id.clone())
+    }
+
+    fn requested_api(&self) -> Result<Option<String>, Error> {
+        self.call("requested_api".into());
+        Ok(self.requested_api.clone())
+    }
+
+    fn set_claims(&self, token: Token, claims: &[(&str, String)]) -> Result<(), Error> {
+        let shown: Vec<String> = claims
+            .iter()
+            .map(|(name, json)| format!("{name}={json}"))
+            .collect();
+        let (name, call) = match token {
+            Token::Id => ("idToken", "api.idToken.setCustomClaim"),
+            Token::Access => ("accessToken", "api.accessToken.setCustomClaim"),
+        };
+        self.call(format!("{name} {}", shown.join(" ")));
+        self.fails(name, call)
+    }
+
+    fn deny(&self, reason: &str) -> Result<(), Error> {
+        self.call(format!("deny {reason}"));
+        if self.broken.contains(&"deny") {
+            return Err(Error::host("api.access.deny", "Error: broken"));
+        }
+        Ok(())
+    }
+
+    fn log(&self, line: &str) {
+        self.io.log(line);
+    }
+
+    fn io(&self) -> &FakeIo {
+        &self.io
+    }
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..10_000 {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+    panic!("the login did not finish");
+}
+
+fn login(host: &FakeHost, instance: &Instance) -> Outcome {
+    block_on(run(host, instance))
+}
+
+fn ok(body: &str) -> Result<Response, String> {
+    Ok(Response {
+        status: 200,
+        rate_limit_reset: None,
+        retry_after: None,
+        body: Ok(json::parse_keeping(body, Some(RESPONSE_FIELDS)).unwrap()),
+    })
+}
+
+fn status(code: u16) -> Result<Response, String> {
+    Ok(Response {
+        status: code,
+        rate_limit_reset: None,
+        retry_after: None,
+        body: Err("not read".into()),
+    })
+}
+
+/// A Management API with one user's permissions and one role's.
+fn management_api(request: &Request) -> Result<Response, String> {
+    let path = request.url.strip_prefix(TENANT).unwrap_or_default();
+    match path.split('?').next().unwrap_or_default() {
+        "/oauth/token" => ok(r#"{"access_token":"mgmt-token","expires_in":86400}"#),
+        "/api/v2/users/auth0%7C1/permissions" => ok(r#"{"total":3,"permissions":[
+                {"permission_name":"write:x","resource_server_identifier":"https://api"},
+                {"permission_name":"read:x","resource_server_identifier":"https://api"},
+                {"permission_name":"read:x","resource_server_identifier":"https://other"}]}"#),
+        "/api/v2/roles" => ok(r#"{"total":1,"roles":[{"id":"rol_1","name":"admin"}]}"#),
+        "/api/v2/roles/rol_1/permissions" => ok(
+            r#"{"total":1,"permissions":[{"permission_name":"read:r","resource_server_identifier":"https://api"}]}"#,
+        ),
+        _ => status(404),
+    }
+}
+
+fn deny() -> String {
+    format!("deny {USER_DENY_REASON}")
+}
+
+#[test]
+fn roles_only_sets_both_tokens_and_reads_nothing_else() {
+    let mut host = FakeHost::new(NS, &["editor", "admin"]);
+    host.roles.insert(1, None);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text",
+            "role_entries 1000 90000",
+            r#"idToken https://e.com/roles=["editor","admin"]"#,
+            r#"accessToken https://e.com/roles=["editor","admin"]"#,
+        ]
+    );
+    assert_eq!(
+        host.logs(),
+        ["dropped 1 role entries that were not well-formed strings"]
+    );
+    assert!(host.requests().is_empty());
+}
+
+#[test]
+fn the_tokens_setting_and_max_claim_bytes_reach_the_host() {
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","tokens":"access","maxClaimBytes":"500"}"#,
+        &["a"],
+    );
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text",
+            "role_entries 1000 500",
+            "idToken ",
+            r#"accessToken https://e.com/roles=["a"]"#,
+        ]
+    );
+}
+
+#[test]
+fn a_config_error_denies_before_anything_else_is_read() {
+    for (secrets, log) in [
+        (
+            Some(r#"{"namespace":"example.com"}"#),
+            "login denied: configuration: setting `namespace` \"example.com\" must be an http(s) URL or a URN",
+        ),
+        (
+            None,
+            "login denied: configuration: setting `namespace` is required",
+        ),
+        (
+            Some(r#"{"namespace":"https://e.com","tokens":"refresh"}"#),
+            "login denied: configuration: setting `tokens` has unknown token \"refresh\"",
+        ),
+    ] {
+        let mut host = FakeHost::new("", &["a"]);
+        host.secrets = secrets.map(str::to_owned);
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        assert_eq!(
+            host.calls(),
+            ["settings_text".to_owned(), deny()],
+            "{secrets:?}"
+        );
+        let logs = host.logs();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        assert!(logs[0].starts_with(log), "{logs:?}");
+    }
+}
+
+#[test]
+fn an_event_that_throws_is_denied() {
+    for (broken, calls, log) in [
+        (
+            "settings",
+            vec!["settings_text".to_owned(), deny()],
+            "login denied: event.secrets threw: TypeError: broken",
+        ),
+        (
+            "roles",
+            vec![
+                "settings_text".to_owned(),
+                "role_entries 1000 90000".to_owned(),
+                deny(),
+            ],
+            "login denied: event.authorization threw: TypeError: broken",
+        ),
+    ] {
+        let mut host = FakeHost::new(NS, &["a"]);
+        host.broken = vec![broken];
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        assert_eq!(host.calls(), calls, "{broken}");
+        assert_eq!(host.logs(), [log], "{broken}");
+    }
+}
+
+#[test]
+fn permissions_come_from_the_management_api_and_the_token_is_kept_by_the_instance() {
+    let instance = Instance::default();
+    let host = FakeHost::new(&format!("{{{CREDENTIALS}}}"), &["admin"]).answering(management_api);
+    assert_eq!(login(&host, &instance), Outcome::Done);
+    let claims = r#"https://e.com/roles=["admin"] https://e.com/permissions=["read:x","write:x"]"#;
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text".to_owned(),
+            "role_entries 1000 90000".to_owned(),
+            "user_id".to_owned(),
+            "requested_api".to_owned(),
+            format!("idToken {claims}"),
+            format!("accessToken {claims}"),
+        ]
+    );
+    let permissions = format!(
+        "GET {TENANT}/api/v2/users/auth0%7C1/permissions?per_page=100&page=0&include_totals=true"
+    );
+    assert_eq!(
+        host.requests(),
+        [format!("POST {TENANT}/oauth/token"), permissions.clone()]
+    );
+    assert_eq!(
+        host.io.cache.borrow().len(),
+        1,
+        "the token goes to api.cache too"
+    );
+    assert!(host.logs().is_empty(), "{:?}", host.logs());
+
+    // The next login of this instance (a new event and api) takes the token from instance memory.
+    let next = FakeHost::new(&format!("{{{CREDENTIALS}}}"), &["admin"]).answering(management_api);
+    assert_eq!(login(&next, &instance), Outcome::Done);
+    assert_eq!(next.requests(), [permissions]);
+    assert_eq!(next.calls(), host.calls());
+}
+
+#[test]
+fn roles_mode_never_reads_the_user_id_and_keeps_role_data() {
+    let instance = Instance::default();
+    let secrets = format!(r#"{{{CREDENTIALS},"permissions":"roles"}}"#);
+    let host = FakeHost::new(&secrets, &["admin", "ghost"]).answering(management_api);
+    assert_eq!(login(&host, &instance), Outcome::Done);
+    let claims = r#"https://e.com/roles=["admin","ghost"] https://e.com/permissions=["read:r"]"#;
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text".to_owned(),
+            "role_entries 1000 90000".to_owned(),
+            "requested_api".to_owned(),
+            format!("idToken {claims}"),
+            format!("accessToken {claims}"),
+        ]
+    );
+    assert_eq!(host.requests().len(), 3, "{:?}", host.requests());
+    assert_eq!(
+        host.logs(),
+        ["1 role(s) of the event not in the role directory (created since it was cached?): skipped"]
+    );
+
+    let next = FakeHost::new(&secrets, &["admin"]).answering(management_api);
+    assert_eq!(login(&next, &instance), Outcome::Done);
+    assert!(next.requests().is_empty(), "{:?}", next.requests());
+}
+
+#[test]
+fn requested_permissions_without_a_requested_api_ask_nothing() {
+    let secrets = format!(r#"{{{CREDENTIALS},"permissionsFor":"requested"}}"#);
+    let host = FakeHost::new(&secrets, &["a"]).answering(management_api);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    let claims = r#"https://e.com/roles=["a"] https://e.com/permissions=[]"#;
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text".to_owned(),
+            "role_entries 1000 90000".to_owned(),
+            "user_id".to_owned(),
+            "requested_api".to_owned(),
+            format!("idToken {claims}"),
+            format!("accessToken {claims}"),
+        ]
+    );
+    assert!(host.requests().is_empty());
+
+    // With a requested API, only its permissions.
+    let mut host = FakeHost::new(&secrets, &["a"]).answering(management_api);
+    host.requested_api = Some("https://other".into());
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.calls().contains(
+        &r#"idToken https://e.com/roles=["a"] https://e.com/permissions=["read:x"]"#.to_owned()
+    ));
+}
+
+#[test]
+fn a_management_api_failure_denies_or_continues_as_on_error_says() {
+    let refused =
+        "management API: POST /oauth/token: status 403: check clientId, clientSecret and that the application is authorized for the Management API";
+    let host = FakeHost::new(&format!("{{{CREDENTIALS}}}"), &["a"]).answering(|_| status(403));
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(host.calls().last(), Some(&deny()));
+    assert!(!host.calls().iter().any(|c| c.contains("Token ")));
+    assert_eq!(host.logs(), [format!("login denied: {refused}")]);
+
+    let secrets = format!(r#"{{{CREDENTIALS},"onError":"continue"}}"#);
+    let host = FakeHost::new(&secrets, &["a"]).answering(|_| status(403));
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text",
+            "role_entries 1000 90000",
+            "user_id",
+            "requested_api",
+            r#"idToken https://e.com/roles=["a"]"#,
+            r#"accessToken https://e.com/roles=["a"]"#,
+        ]
+    );
+    assert_eq!(
+        host.logs(),
+        [format!(
+            "continuing without permissions (onError=continue): {refused}"
+        )]
+    );
+}
+
+#[test]
+fn a_claim_that_cannot_be_set_ends_in_a_deny() {
+    let mut host = FakeHost::new(NS, &["a"]);
+    host.broken = vec!["accessToken"];
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text".to_owned(),
+            "role_entries 1000 90000".to_owned(),
+            r#"idToken https://e.com/roles=["a"]"#.to_owned(),
+            r#"accessToken https://e.com/roles=["a"]"#.to_owned(),
+            deny(),
+        ]
+    );
+    assert_eq!(
+        host.logs(),
+        ["login denied: api.accessToken.setCustomClaim threw: TypeError: broken"]
+    );
+}
+
+#[test]
+fn a_login_whose_deny_fails_is_not_denied() {
+    let mut host = FakeHost::new(NS, &["a"]);
+    host.secrets = None;
+    host.broken = vec!["deny"];
+    assert_eq!(login(&host, &Instance::default()), Outcome::NotDenied);
+    assert_eq!(host.calls(), ["settings_text".to_owned(), deny()]);
+    let logs = host.logs();
+    assert_eq!(logs.len(), 2, "{logs:?}");
+    assert!(logs[0].starts_with("login denied: configuration: setting `namespace` is required"));
+    assert_eq!(
+        logs[1],
+        "could not deny the login: api.access.deny threw: Error: broken; failing it instead"
+    );
+
+    // A claim that cannot be set, then a deny that fails too: the caller must fail the login.
+    let mut host = FakeHost::new(NS, &["a"]);
+    host.broken = vec!["idToken", "deny"];
+    assert_eq!(login(&host, &Instance::default()), Outcome::NotDenied);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text".to_owned(),
+            "role_entries 1000 90000".to_owned(),
+            r#"idToken https://e.com/roles=["a"]"#.to_owned(),
+            deny(),
+        ]
+    );
+    assert_eq!(
+        host.logs(),
+        [
+            "login denied: api.idToken.setCustomClaim threw: TypeError: broken",
+            "could not deny the login: api.access.deny threw: Error: broken; failing it instead",
+        ]
+    );
+}
+
+#[test]
+fn settings_are_parsed_once_per_distinct_secrets_text() {
+    let instance = Instance::default();
+    let last = || {
+        instance
+            .last_settings
+            .borrow()
+            .as_ref()
+            .map(|(_, settings)| Rc::clone(settings))
+            .unwrap()
+    };
+    let a = r#"{"namespace":"https://a.com"}"#;
+    let b = r#"{"namespace":"https://b.com"}"#;
+    login(&FakeHost::new(a, &["r"]), &instance);
+    let first = last();
+    login(&FakeHost::new(a, &["r"]), &instance);
+    assert!(Rc::ptr_eq(&first, &last()), "same text: not parsed again");
+
+    let host = FakeHost::new(b, &["r"]);
+    login(&host, &instance);
+    let second = last();
+    assert!(!Rc::ptr_eq(&first, &second), "new text: parsed");
+    assert_eq!(second.namespace.as_str(), "https://b.com");
+    assert!(host.calls()[2].starts_with("idToken https://b.com/roles"));
+
+    // No secrets at all: denied, and the settings kept are left alone.
+    let mut none = FakeHost::new(b, &["r"]);
+    none.secrets = None;
+    login(&none, &instance);
+    assert_eq!(none.calls().last(), Some(&deny()));
+    assert!(Rc::ptr_eq(&second, &last()));
+
+    // Settings that fail validation are not kept either.
+    login(&FakeHost::new(r#"{"namespace":"x"}"#, &["r"]), &instance);
+    assert!(Rc::ptr_eq(&second, &last()));
+}
