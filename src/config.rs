@@ -4,6 +4,7 @@
 //! Every problem becomes one [`ConfigError`] that names the key and says what is wrong; the value of a
 //! secret setting (`clientSecret`) is never repeated in an error.
 
+use crate::claims::rules::{RESERVED_NAMESPACE_HOSTS, RESERVED_URN_NAMESPACES};
 use crate::json::Json;
 use std::fmt;
 use table::{
@@ -220,9 +221,6 @@ impl Namespace {
         &self.0
     }
 }
-
-/// Hosts under which Auth0 silently drops namespaced claims.
-const AUTH0_RESERVED_HOSTS: &[&str] = &["auth0.com", "webtask.io", "webtask.run"];
 
 /// Everything the Action is configured to do, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -661,7 +659,7 @@ fn parse_namespace(value: &str) -> Result<Namespace, ConfigError> {
                 "has a host that is not a plain ASCII host name (write an international name in its xn-- form)",
             ));
         }
-        if let Some(reserved) = AUTH0_RESERVED_HOSTS
+        if let Some(reserved) = RESERVED_NAMESPACE_HOSTS
             .iter()
             .find(|reserved| is_under(host, reserved))
         {
@@ -674,8 +672,8 @@ fn parse_namespace(value: &str) -> Result<Namespace, ConfigError> {
         if nid.is_empty() || !nid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
             return Err(bad("is not a valid URN (urn:<id>:<name>)"));
         }
-        if nid == "auth0" {
-            return Err(bad("uses urn:auth0, which Auth0 reserves"));
+        if let Some(reserved) = RESERVED_URN_NAMESPACES.iter().find(|r| **r == nid) {
+            return Err(bad(&format!("uses urn:{reserved}, which Auth0 reserves")));
         }
     } else {
         return Err(bad("must be an http(s) URL or a URN"));

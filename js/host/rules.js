@@ -4,17 +4,14 @@
  * when it builds the tokens at the end of the flow. Pure functions, no I/O.
  */
 
-/** Claim names Auth0 silently ignores in `setCustomClaim` (CCM, CC). */
-const RESTRICTED_CLAIMS = Object.freeze(new Set(
-  ('acr act active amr at_hash ath attest aud auth_time authorization_details azp c_hash client_id cnf cty '
-    + 'dest entitlements events exp groups gty htm htu iat internalService iss jcard jku jti jwe jwk kid '
-    + 'may_act mky nbf nonce object_id org_id org_name orig origid permissions roles rph s_hash sid '
-    + 'sip_callid sip_cseq_num sip_date sip_from_tag sip_via_branch sub sub_jwk toe txn typ uuid vot vtm '
-    + 'x5t#S256').split(' '),
-));
+// Auth0's claim rules live in one data file, which the Rust crate reads too (its build.rs).
+const CLAIM_RULES = require('../../data/auth0-claim-rules.json');
+
+/** Claim names Auth0 silently ignores in `setCustomClaim`. */
+const RESTRICTED_CLAIMS = Object.freeze(new Set(CLAIM_RULES.restrictedClaimNames));
 
 /** Namespaces owned by Auth0: a claim whose namespace host equals or ends with one is ignored. */
-const AUTH0_NAMESPACE_HOSTS = Object.freeze(['auth0.com', 'webtask.io', 'webtask.run']);
+const AUTH0_NAMESPACE_HOSTS = Object.freeze([...CLAIM_RULES.reservedNamespaceHosts]);
 
 /** Custom-claims payload limit per token: 100 KB of names + values (CCM). */
 const CUSTOM_CLAIMS_LIMIT_BYTES = 100 * 1024;
@@ -55,12 +52,13 @@ function isNamespaced(name) {
  */
 function restrictedNameReason(name) {
   if (typeof name !== 'string' || name.length === 0) return 'claim name is not a non-empty string';
-  if (name.startsWith('$')) return 'claim names starting with "$" are restricted';
+  if (name.startsWith(CLAIM_RULES.restrictedClaimPrefix)) return `claim names starting with "${CLAIM_RULES.restrictedClaimPrefix}" are restricted`;
   if (RESTRICTED_CLAIMS.has(name)) {
     return `"${name}" is a restricted claim name; Auth0 ignores it silently `
       + `(use a namespaced name such as https://example.com/${name})`;
   }
-  if (/^urn:auth0(?::|$)/i.test(name)) return 'the urn:auth0 namespace is reserved by Auth0';
+  const urn = /^urn:([^:]*)(?::|$)/i.exec(name);
+  if (urn && CLAIM_RULES.reservedUrnNamespaces.includes(urn[1].toLowerCase())) return `the urn:${urn[1].toLowerCase()} namespace is reserved by Auth0`;
   const host = namespaceHost(name);
   if (host) {
     const owned = AUTH0_NAMESPACE_HOSTS.find((d) => host === d || host.endsWith(`.${d}`));
