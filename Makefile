@@ -17,10 +17,10 @@ build: setup
 
 # dist/: the single-file Action (wasm inlined) and the Auth0 Deploy CLI layout; fails over 100 kB.
 bundle: build
-	node js/bundle.js
+	node scripts/bundle.js
 
 demo: build
-	node js/host/cli.js --action js/action.js --event examples/event.json --secrets examples/secrets.json --standin examples/fixture.json
+	node host/cli.js --action js/action.js --event examples/event.json --secrets examples/secrets.json --standin examples/fixture.json
 
 lint: setup
 	cargo fmt --check
@@ -33,19 +33,19 @@ test-native: setup
 test-wasm: setup
 	$(WASM_PACK) test --node --mode no-install
 
-# target/pkg-trap/: a debug build with the test-only trapNextPoll() export, for js/test/trap.test.js.
+# target/pkg-trap/: a debug build with the test-only trapNextPoll() export, for tests/js/trap.test.js.
 pkg-trap: setup
 	$(WASM_PACK) build --dev --target nodejs --out-dir target/pkg-trap --mode no-install --no-typescript -- --features test-trap
 
 test-js: bundle pkg-trap
-	node --test js/test/*.test.js
+	node --test tests/js/*.test.js
 
 # The same suites on Auth0's runtimes Node 22 (current) and 18, unpacked into target/node/ by scripts/setup.sh.
 test-js-node18: bundle pkg-trap
-	target/node/18/bin/node --test js/test/*.test.js
+	target/node/18/bin/node --test tests/js/*.test.js
 
 test-js-node22: bundle pkg-trap
-	target/node/22/bin/node --test js/test/*.test.js
+	target/node/22/bin/node --test tests/js/*.test.js
 
 # Benchmarks: full runs by hand (`make bench`, writes BENCHMARKS.md); CI runs a short smoke.
 bench: bundle

@@ -29,8 +29,8 @@ const {
 } = require('./lib/load');
 const { withCapturedConsole } = require('./lib/memory-api');
 const { median, quantile, fmt } = require('./lib/stats');
-const { createHost } = require('../js/host');
-const { RATE_LIMIT_PRESETS } = require('../js/host/standin');
+const { createHost } = require('../host');
+const { RATE_LIMIT_PRESETS } = require('../host/standin');
 
 const MODES = ['off', 'user', 'effective', 'roles'];
 const MODE_LABEL = {
@@ -455,7 +455,7 @@ function report({ profile, results, m, impls, elapsedMs, errors }) {
   out.push('```sh');
   out.push('make bench                         # make bundle, then node bench/run.js --full: writes this file');
   out.push('make bench-smoke                   # CI: node bench/run.js --smoke, a few iterations of each measure, prints the tables');
-  out.push('node --test js/test/bench.test.js  # the plain-JS baseline gives the same claims and requests as the Rust Action');
+  out.push('node --test tests/js/bench.test.js  # the plain-JS baseline gives the same claims and requests as the Rust Action');
   out.push('node --expose-gc bench/cpu.js      # measure 1 alone');
   out.push('```');
   out.push('');
@@ -465,7 +465,7 @@ function report({ profile, results, m, impls, elapsedMs, errors }) {
     + 'retries (429 waits for `x-ratelimit-reset` within the budget; 5xx/network: 200 ms·2^n with jitter; at most 4 attempts; '
     + 'per-request timeout min(8 s, budget left) with `AbortSignal.timeout`), `permissions=user|effective|roles|off`, '
     + '`permissionsFor`, `onError`, `budgetMs`, `rolesCacheMs`, `maxClaimBytes`/`onOverflow`. Same claims: roles in event '
-    + 'order, permissions deduplicated and sorted (checked by `js/test/bench.test.js`, on every login of measures 4 and 6 and on every 25th of measure 5). '
+    + 'order, permissions deduplicated and sorted (checked by `tests/js/bench.test.js`, on every login of measures 4 and 6 and on every 25th of measure 5). '
     + 'One difference of style: in `permissions=roles` it loads the permissions of a login\'s uncached roles in parallel '
     + '(`Promise.all`), the Rust Action one after the other.');
   out.push('');
@@ -591,7 +591,7 @@ function report({ profile, results, m, impls, elapsedMs, errors }) {
     out.push(`## 4. Management API requests per ${req.logins.toLocaleString('en-US')} logins (warm instance, ${req.users} distinct users)`);
     out.push('');
     out.push(`Through the local host (\`createHost()\`: one host = one instance with its \`api.cache\`; one fresh module instance `
-      + `per row) against the stand-in (\`js/host/standin.js\`, in its own process, no rate limit). ${req.users} users with 1–2 `
+      + `per row) against the stand-in (\`host/standin.js\`, in its own process, no rate limit). ${req.users} users with 1–2 `
       + `of ${req.distinctRoles} roles each (each role ≤ 100 permissions, 10 shared by all; 20 % of users have > 100 permissions, `
       + `2 pages in \`user\` mode), logins sequential, users in turn. "Fresh instance": the first ${req.logins} logins of a new `
       + `instance, cold caches included. "Warm": the ${req.logins} logins after a warm-up of ${req.warmupLogins} logins (one per user). `

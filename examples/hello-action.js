@@ -3,7 +3,7 @@
  * A tiny Action for trying the local host before the wasm build exists. It counts this user's
  * logins on the current (warm) instance in api.cache and puts the count in the ID token:
  *
- *   node js/host/cli.js --action examples/hello-action.js --event examples/event.json \
+ *   node host/cli.js --action examples/hello-action.js --event examples/event.json \
  *       --secrets examples/secrets.json --repeat 3
  */
 exports.onExecutePostLogin = async (event, api) => {

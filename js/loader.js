@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The tiny CommonJS loader that the generated files embed (js/bundle.js: the single-file Action;
+ * The tiny CommonJS loader that the generated files embed (scripts/bundle.js: the single-file Action;
  * js/package.js: the npm package's entry).
  *
  * Each source file goes in unchanged, wrapped in a function exactly as Node wraps a module file
@@ -46,7 +46,7 @@ function createLoader(modules, files, nodeRequire) {
   const has = (obj, key) => Object.prototype.hasOwnProperty.call(obj, key);
   const cache = Object.create(null);
   const fail = (what) => {
-    throw new Error(`rbac-claims bundle: ${what} (the bundled sources changed shape: update js/bundle.js or js/loader.js)`);
+    throw new Error(`rbac-claims bundle: ${what} (the bundled sources changed shape: update scripts/bundle.js or js/loader.js)`);
   };
   // The only `fs` the bundled modules see: `readFileSync` of a bundled file, nothing else.
   const fs = new Proxy({

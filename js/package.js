@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Completes pkg/ (wasm-pack's output) into the npm package `rbac-claims`; called by js/bundle.js.
+ * Completes pkg/ (wasm-pack's output) into the npm package `rbac-claims`; called by scripts/bundle.js.
  *
  *   pkg/package.json   name and version as wasm-pack wrote them from Cargo.toml (the one version);
  *                      description, license, repository, engines, main, types and files set here
@@ -27,7 +27,7 @@ const FILES = ['index.js', 'index.d.ts', 'settings.d.ts', 'rbac_claims.js', 'rba
 /**
  * The package's entry source: the bundled JS sources except the glue, which stays a file of its own.
  * @param {string} version
- * @param {Record<string, string>} sources JS sources by repository path (js/bundle.js BUNDLED); the first is the entry
+ * @param {Record<string, string>} sources JS sources by repository path (scripts/bundle.js BUNDLED); the first is the entry
  */
 function entrySource(version, sources) {
   const entry = Object.keys(sources)[0];

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Fixtures for the benchmarks, in the stand-in's format (js/host/fixture.js).
+ * Fixtures for the benchmarks, in the stand-in's format (host/fixture.js).
  *
  * loadFixture(): 100 users over 10 roles (one tenant-wide API). Every role has at most 100
  * permissions (one page of GET /roles/{id}/permissions); 10 permissions are shared by every role,

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The Management API stand-in (js/host/standin.js) in its own Node process, so that its HTTP
+ * The Management API stand-in (host/standin.js) in its own Node process, so that its HTTP
  * handling runs on the other core and does not compete with the Actions for this event loop.
  * Same options as startStandIn (fixture must be an object or a path); counts and controls go over IPC.
  *
@@ -12,7 +12,7 @@ const { fork } = require('node:child_process');
 
 if (require.main === module) {
   // Child side.
-  const { startStandIn } = require('../../js/host/standin');
+  const { startStandIn } = require('../../host/standin');
   let server = null;
   process.on('message', async ({ id, cmd, arg }) => {
     try {

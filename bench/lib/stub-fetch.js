@@ -1,13 +1,13 @@
 'use strict';
 /**
  * An in-process Management API behind a stubbed global `fetch` (no sockets): the same routes,
- * paging and bearer-token checks as the stand-in (js/host/standin.js), answered synchronously from
+ * paging and bearer-token checks as the stand-in (host/standin.js), answered synchronously from
  * a fixture so that the CPU benchmark measures the Actions, not the network stack.
  *
  * Response objects are minimal (`status`, `ok`, `headers.get`, `json()`, `text()`): what both
  * Actions use. `json()` parses the body text on every call, as a real fetch would.
  */
-const { indexFixture } = require('../../js/host/fixture');
+const { indexFixture } = require('../../host/fixture');
 
 const ROUTES = {
   permissions: 'userPermissions', 'effective-permissions': 'userEffectivePermissions', roles: 'userRoles',

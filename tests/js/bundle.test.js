@@ -11,10 +11,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { builtinModules } = require('node:module');
-const { runIsolated } = require('../test-support/isolated');
-const { startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap } = require('../test-support/login-cases');
-const { ROOT, wrapModule, createLoader } = require('../loader');
-const { readSources, BUNDLED, LIMIT_BYTES } = require('../bundle');
+const { runIsolated } = require('./support/isolated');
+const { startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap } = require('./support/login-cases');
+const { ROOT, wrapModule, createLoader } = require('../../js/loader');
+const { readSources, BUNDLED, LIMIT_BYTES } = require('../../scripts/bundle');
 
 const REPO = path.join(__dirname, '..', '..');
 const BUNDLE = path.join(REPO, 'dist', 'rbac-claims-action.js');

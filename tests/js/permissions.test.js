@@ -4,11 +4,11 @@ const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const http = require('node:http');
-const { createHost } = require('../host');
-const { startStandIn } = require('../host/standin');
-const { createAction } = require('../entry');
+const { createHost } = require('../../host');
+const { startStandIn } = require('../../host/standin');
+const { createAction } = require('../../js/entry');
 
-const ACTION = path.join(__dirname, '..', 'action.js');
+const ACTION = path.join(__dirname, '..', '..', 'js', 'action.js');
 const NS = 'https://rbac.example.com';
 const API = 'https://api.example.com';
 const OTHER_API = 'https://other.example.com';

@@ -7,7 +7,7 @@ const assert = require('node:assert/strict');
 const { recordingApi } = require('./support/api');
 const path = require('node:path');
 const fs = require('node:fs');
-const { createAction } = require('../entry');
+const { createAction } = require('../../js/entry');
 
 const GLUE = path.join(__dirname, '..', '..', 'target', 'pkg-trap', 'rbac_claims.js');
 

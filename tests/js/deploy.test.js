@@ -12,7 +12,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { crateVersion, ACTION_NAME, DEPLOY_SECRETS } = require('../bundle');
+const { crateVersion, ACTION_NAME, DEPLOY_SECRETS } = require('../../scripts/bundle');
 
 const REPO = path.join(__dirname, '..', '..');
 const read = (f) => fs.readFileSync(path.join(REPO, f), 'utf8');

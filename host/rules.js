@@ -5,7 +5,7 @@
  */
 
 // Auth0's claim rules live in one data file, which the Rust crate reads too (its build.rs).
-const CLAIM_RULES = require('../../data/auth0-claim-rules.json');
+const CLAIM_RULES = require('../data/auth0-claim-rules.json');
 
 /** Claim names Auth0 silently ignores in `setCustomClaim`. */
 const RESTRICTED_CLAIMS = Object.freeze(new Set(CLAIM_RULES.restrictedClaimNames));

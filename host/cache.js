@@ -3,7 +3,7 @@
  * `api.cache` as Auth0 documents it, backed by an in-memory store that a host
  * can keep across runs (a warm Action instance) or drop (a cold one).
  *
- * Decisions where the documentation leaves room (each one is asserted by js/test/host.test.js):
+ * Decisions where the documentation leaves room (each one is asserted by tests/host.test.js):
  * - Sizes are UTF-8 bytes: key ≤ 64, value ≤ 4096, keys + values of all live entries ≤ 8192.
  * - The 21st distinct live entry is refused with `CacheSizeExceeded`: the entry count is a limit on
  *   the size of the cache, like the byte total. `MaxSideEffectsExceeded` is what Auth0's own SDK

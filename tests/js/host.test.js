@@ -10,10 +10,10 @@ const { execFile } = require('node:child_process');
 
 const {
   createHost: createHostWithOwnKey, createKeyPair, buildEvent, CacheStore, applyClaimRules, CACHE_LIMITS, CACHE_ERROR_CODES, CUSTOM_CLAIMS_LIMIT_BYTES,
-} = require('../host');
+} = require('../../host');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'js', 'host', 'cli.js');
+const CLI = path.join(ROOT, 'host', 'cli.js');
 const HOUR = 60 * 60 * 1000;
 const jose = () => import('jose');
 

@@ -1,23 +1,25 @@
 'use strict';
 /**
  * Run an Action module in a fresh `node` process, as a shipped file would run: used by
- * js/test/bundle.test.js and js/test/package.test.js. (Outside js/test/ so that the test runner does
- * not take it for a test file.)
+ * tests/js/bundle.test.js and tests/js/package.test.js. (Not a `*.test.js` file: the runner only
+ * runs those.)
  *
  * Parent side, `runIsolated(...)`: spawns `node <this file>` with the job on stdin, in the given working
  * directory, with NODE_PATH and NODE_OPTIONS removed and, where the child's Node has the permission model
- * (20 and 22), with file system reads allowed only for this file, js/host/, the repository's
- * node_modules/ (the host's JWT library) and the Action's own files, and no writes at all (Node 22
+ * (20 and 22), with file system reads allowed only for this file, host/ (and the claim rules it reads),
+ * the repository's node_modules/ (the host's JWT library) and the Action's own files, and no writes at all (Node 22
  * Actions have a read-only file system). The Management API stand-in runs in the parent.
  *
- * Child side (this file as the main module): loads the local host (js/host, by absolute path: it is the
+ * Child side (this file as the main module): loads the local host (host, by absolute path: it is the
  * test harness, not part of the Action), then the Action, and records which module files and which
  * file reads loading the Action caused; runs each case through `host.run`; prints one JSON line.
  */
 const path = require('node:path');
 
-const HOST = path.join(__dirname, '..', 'host');
-const NODE_MODULES = path.join(__dirname, '..', '..', 'node_modules');
+const HOST = path.join(__dirname, '..', '..', '..', 'host');
+const NODE_MODULES = path.join(__dirname, '..', '..', '..', 'node_modules');
+/** Auth0's claim rules, which the host reads (one data file, shared with the Rust crate). */
+const CLAIM_RULES = path.join(__dirname, '..', '..', '..', 'data', 'auth0-claim-rules.json');
 
 /**
  * @typedef {object} Case
@@ -65,7 +67,7 @@ function runIsolated({ cwd, action, readable, cases, node = process.execPath }) 
   delete env.NODE_OPTIONS;
   const permission = hasPermissionModel(node);
   const flags = permission
-    ? ['--experimental-permission', '--no-warnings', ...[__filename, `${HOST}/`, `${NODE_MODULES}/`, ...readable].map((p) => `--allow-fs-read=${p}`)]
+    ? ['--experimental-permission', '--no-warnings', ...[__filename, `${HOST}/`, `${NODE_MODULES}/`, CLAIM_RULES, ...readable].map((p) => `--allow-fs-read=${p}`)]
     : [];
   return new Promise((resolve, reject) => {
     const child = spawn(node, [...flags, __filename], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });

@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const { recordingApi } = require('./support/api');
 const path = require('node:path');
 
-const action = require(path.join(__dirname, '..', 'action.js'));
+const action = require(path.join(__dirname, '..', '..', 'js', 'action.js'));
 
 
 test('the entry exports an async onExecutePostLogin', () => {

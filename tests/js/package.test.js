@@ -10,10 +10,10 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { runIsolated } = require('../test-support/isolated');
-const { startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap } = require('../test-support/login-cases');
-const { FILES, entrySource } = require('../package');
-const { crateVersion, readSources } = require('../bundle');
+const { runIsolated } = require('./support/isolated');
+const { startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap } = require('./support/login-cases');
+const { FILES, entrySource } = require('../../js/package');
+const { crateVersion, readSources } = require('../../scripts/bundle');
 
 const REPO = path.join(__dirname, '..', '..');
 const PKG = path.join(REPO, 'pkg');

@@ -1,13 +1,13 @@
 'use strict';
 /**
  * The end-to-end logins that every shipped form of the Action must pass identically: js/action.js in
- * the local host, the single-file bundle and the installed npm package (js/test/bundle.test.js,
- * js/test/package.test.js). Two Management API stand-ins: a healthy one and one whose
+ * the local host, the single-file bundle and the installed npm package (tests/js/bundle.test.js,
+ * tests/js/package.test.js). Two Management API stand-ins: a healthy one and one whose
  * `/users/{id}/permissions` always answers 503.
  */
 const assert = require('node:assert/strict');
-const { startStandIn } = require('../host/standin');
-const { createHost } = require('../host');
+const { startStandIn } = require('../../../host/standin');
+const { createHost } = require('../../../host');
 
 const NS = 'https://rbac.example.com';
 const API = 'https://api.example.com';
@@ -114,7 +114,7 @@ function comparable(results) {
  */
 async function referenceResults(standIns) {
   const host = createHost();
-  const action = require('../action');
+  const action = require('../../../js/action');
   const results = [];
   for (const c of cases(standIns)) {
     const r = await host.run(action, c.event, { secrets: c.secrets });

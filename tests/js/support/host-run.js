@@ -1,10 +1,10 @@
 'use strict';
 /** Shared by the fault and load suites: the local host, the stand-in, one signing key, result scanning. */
 const path = require('node:path');
-const { createHost, createKeyPair } = require('../../host');
-const { startStandIn } = require('../../host/standin');
+const { createHost, createKeyPair } = require('../../../host');
+const { startStandIn } = require('../../../host/standin');
 
-const ACTION = path.join(__dirname, '..', '..', 'action.js');
+const ACTION = path.join(__dirname, '..', '..', '..', 'js', 'action.js');
 const NS = 'https://rbac.example.com';
 const API = 'https://api.example.com';
 

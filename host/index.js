@@ -2,7 +2,7 @@
 /**
  * Local Auth0 post-login Action host.
  *
- *   const { createHost } = require('./js/host');
+ *   const { createHost } = require('./host');
  *   const host = createHost();
  *   const result = await host.run('js/action.js', { authorization: { roles: ['admin'] } },
  *                                 { secrets: { namespace: 'https://rbac.example.com' } });

@@ -3,7 +3,7 @@
 /**
  * Run a post-login Action through the local host and print what Auth0 would do.
  *
- *   node js/host/cli.js --action js/action.js --event examples/event.json \
+ *   node host/cli.js --action js/action.js --event examples/event.json \
  *       --secrets examples/secrets.json [--standin examples/fixture.json] [--json]
  *
  * Exit status: 0 when the run completed (whatever the outcome), 2 on usage or input errors,
@@ -16,7 +16,7 @@ const { createHost, EVENT_SAMPLES } = require('./index');
 const { startStandIn, RATE_LIMIT_PRESETS } = require('./standin');
 const { formatReport, toJsonReport } = require('./report');
 
-const USAGE = `usage: node js/host/cli.js [options]
+const USAGE = `usage: node host/cli.js [options]
   --action FILE        Action module (default js/action.js)
   --event FILE         JSON deep-merged into the default event (arrays replace, null sets null)
   --secrets FILE       JSON object of secrets (replaces event.secrets)

@@ -1,6 +1,6 @@
 'use strict';
 /** Recording post-login `api` objects for calling the Action directly (without the host). */
-const { CacheStore } = require('../../host/cache');
+const { CacheStore } = require('../../../host/cache');
 
 /**
  * @param {object} [options]

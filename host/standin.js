@@ -514,7 +514,7 @@ async function main(argv) {
     },
   });
   if (values.help || !values.fixture) {
-    process.stdout.write('usage: node js/host/standin.js --fixture FILE [--port N] [--rate-limit free|paid] [--client-id ID] [--max-per-page N]\n');
+    process.stdout.write('usage: node host/standin.js --fixture FILE [--port N] [--rate-limit free|paid] [--client-id ID] [--max-per-page N]\n');
     process.exitCode = values.help ? 0 : 2;
     return;
   }

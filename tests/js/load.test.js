@@ -15,7 +15,7 @@ const v8 = require('node:v8');
 const vm = require('node:vm');
 const { performance } = require('node:perf_hooks');
 
-const action = require('../action.js');
+const action = require('../../js/action.js');
 const wasm = require('../../pkg/rbac_claims.js'); // the instance js/action.js uses
 const { createRandom, seedFromEnv } = require('./support/prng');
 const { recordingApi, CacheStore } = require('./support/api');

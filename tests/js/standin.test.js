@@ -3,8 +3,8 @@
 // rate limiting, every fault kind, request counting, and an Action run through host + stand-in.
 const { test, describe, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startStandIn, RATE_LIMIT_PRESETS } = require('../host/standin');
-const { createHost } = require('../host');
+const { startStandIn, RATE_LIMIT_PRESETS } = require('../../host/standin');
+const { createHost } = require('../../host');
 
 const API = 'https://api.test';
 const OTHER = 'https://other.test';

@@ -14,9 +14,9 @@ const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { isDeepStrictEqual } = require('node:util');
 
-const action = require('../action.js');
+const action = require('../../js/action.js');
 const wasm = require('../../pkg/rbac_claims.js'); // the instance js/action.js uses (same require cache)
-const { createAction } = require('../entry');
+const { createAction } = require('../../js/entry');
 const { createRandom, seedFromEnv } = require('./support/prng');
 const { recordingApi, claimsOf, CacheStore } = require('./support/api');
 const { captureConsole, watchProcess } = require('./support/console');

@@ -2,7 +2,7 @@
 /** Seeded PRNG helpers (mulberry32) for reproducible generated tests. */
 
 /** mulberry32, the one the stand-in's fault injection uses. */
-const { prng: mulberry32 } = require('../../host/faults');
+const { prng: mulberry32 } = require('../../../host/faults');
 
 /** A small toolbox over one seeded stream. */
 function createRandom(seed) {
