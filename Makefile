@@ -33,9 +33,10 @@ test-native: setup
 test-wasm: setup
 	$(WASM_PACK) test --node --mode no-install
 
-# target/pkg-trap/: a debug build with the test-only trapNextPoll() export, for tests/js/trap.test.js.
+# target/pkg-trap/: a debug build with the test-only exports trapNextPoll() (trap recovery tests) and
+# settingsOutcome() (the hostile suite's expected settings outcomes).
 pkg-trap: setup
-	$(WASM_PACK) build --dev --target nodejs --out-dir target/pkg-trap --mode no-install --no-typescript -- --features test-trap
+	$(WASM_PACK) build --dev --target nodejs --out-dir target/pkg-trap --mode no-install --no-typescript -- --features test-exports
 
 test-js: bundle pkg-trap
 	node --test tests/js/*.test.js

@@ -742,6 +742,58 @@ fn is_under(host: &str, domain: &str) -> bool {
     })
 }
 
+/// Test builds (`--features test-exports`, and native tests): what the settings JSON `text` (as
+/// `event.secrets` gives it) makes the Action do, as JSON: `{"fatal":"<key>"}` for the setting that
+/// denies the login (`"event"` when the text is no JSON), else `{"namespace", "tokens": {"id",
+/// "access"}, "onError", "perms": null | {"source", "scope"}, "maxClaimBytes", "onOverflow"}`. The
+/// hostile suite takes its expectations from this instead of restating these rules in JavaScript.
+#[cfg(any(test, feature = "test-exports"))]
+pub fn outcome_json(text: &str) -> String {
+    let word = |w: &str| {
+        let mut out = String::new();
+        crate::json::write_string(&mut out, w);
+        out
+    };
+    let parsed = match crate::json::parse(text) {
+        Ok(parsed) => parsed,
+        Err(_) => return r#"{"fatal":"event"}"#.to_owned(),
+    };
+    let settings = match Settings::from_source(&parsed) {
+        Ok(settings) => settings,
+        Err(err) => return format!(r#"{{"fatal":{}}}"#, word(err.key)),
+    };
+    let perms = match &settings.permissions {
+        None => "null".to_owned(),
+        Some(p) => format!(
+            r#"{{"source":{},"scope":{}}}"#,
+            word(match p.source {
+                PermissionSource::User => "user",
+                PermissionSource::Effective => "effective",
+                PermissionSource::Roles => "roles",
+            }),
+            word(match p.scope {
+                PermissionScope::All => "all",
+                PermissionScope::Requested => "requested",
+            })
+        ),
+    };
+    format!(
+        r#"{{"fatal":null,"namespace":{},"tokens":{{"id":{},"access":{}}},"onError":{},"perms":{perms},"maxClaimBytes":{},"onOverflow":{}}}"#,
+        word(settings.namespace.as_str()),
+        settings.tokens.id,
+        settings.tokens.access,
+        word(match settings.on_error {
+            OnError::Deny => "deny",
+            OnError::Continue => "continue",
+        }),
+        settings.max_claim_bytes,
+        word(match settings.on_overflow {
+            OnOverflow::Deny => "deny",
+            OnOverflow::Omit => "omit",
+        }),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1146,6 +1198,22 @@ mod tests {
         ] {
             assert!(with_creds(&[("managementUrl", ok)]).is_ok(), "{ok}");
         }
+    }
+
+    #[test]
+    fn the_outcome_json_says_what_a_login_will_do() {
+        assert_eq!(outcome_json("{"), r#"{"fatal":"event"}"#);
+        assert_eq!(outcome_json("{}"), r#"{"fatal":"namespace"}"#);
+        assert_eq!(
+            outcome_json(r#"{"namespace":"https://e.com","tokens":"refresh"}"#),
+            r#"{"fatal":"tokens"}"#
+        );
+        assert_eq!(
+            outcome_json(
+                r#"{"namespace":"https://e.com/\"x","domain":"t.example","clientId":"c","clientSecret":"s","permissions":"roles","onError":"continue","tokens":"access"}"#
+            ),
+            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all"},"maxClaimBytes":90000,"onOverflow":"deny"}"#
+        );
     }
 
     #[test]

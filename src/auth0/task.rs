@@ -75,16 +75,34 @@ thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
 }
 
-#[cfg(feature = "test-trap")]
+#[cfg(feature = "test-exports")]
 thread_local! {
     static TRAP_NEXT_POLL: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Test builds only (`--features test-trap`): the next `pollLogin` executes `unreachable`, a real trap.
-#[cfg(feature = "test-trap")]
+/// Test builds only (`--features test-exports`): the next `pollLogin` executes `unreachable`, a real trap.
+#[cfg(feature = "test-exports")]
 #[wasm_bindgen(js_name = trapNextPoll)]
 pub fn trap_next_poll() {
     TRAP_NEXT_POLL.with(|flag| flag.set(true));
+}
+
+/// Test builds only (`--features test-exports`): what the settings JSON `text` makes the Action do
+/// ([`crate::config::outcome_json`]), for the hostile suite's expectations.
+#[cfg(feature = "test-exports")]
+#[wasm_bindgen(js_name = settingsOutcome)]
+pub fn settings_outcome(text: &str) -> String {
+    crate::config::outcome_json(text)
+}
+
+/// Test builds only (`--features test-exports`): the settings keys the Action reads, in order.
+#[cfg(feature = "test-exports")]
+#[wasm_bindgen(js_name = settingKeys)]
+pub fn setting_keys() -> Vec<String> {
+    crate::config::ALL_KEYS
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect()
 }
 
 fn with_task<R>(id: u32, f: impl FnOnce(&mut Task) -> R) -> Option<R> {
@@ -148,7 +166,7 @@ pub fn start_login(event: Event, api: Api) -> i32 {
 /// forgotten) [`FINISHED`] or [`NOT_DENIED`]. An unknown id counts as finished.
 #[wasm_bindgen(js_name = pollLogin)]
 pub fn poll_login(id: u32) -> i32 {
-    #[cfg(feature = "test-trap")]
+    #[cfg(feature = "test-exports")]
     if TRAP_NEXT_POLL.with(|flag| flag.replace(false)) {
         core::arch::wasm32::unreachable();
     }

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Generator of hostile post-login events and `api` objects, each with the outcome the Action must
- * reach (an oracle written from the documented contract: README, src/config.rs, src/host.rs).
+ * reach (an oracle written from the documented contract: README, src/config.rs, src/auth0/bindings.rs).
  *
  * A case is built from a spec per field the Action reads (event, event.secrets and each setting,
  * event.authorization, its roles and their entries, event.user and user_id, event.resource_server,
@@ -14,15 +14,19 @@
  *   - api unusable (its deny throws too): no recorded call, a "could not deny" log line;
  * and the log lines that depend on the reading (dropped role entries, permissions skipped).
  */
+const path = require('node:path');
 const { API_A, API_B, ROLES, expectedPermissions } = require('./stub-fetch');
 const { SECRET_MARKER } = require('./leaks');
 
+/** The test build's exports (`make pkg-trap`: `--features test-exports`): `settingsOutcome`. */
+const TEST_EXPORTS = require(path.join(__dirname, '..', '..', '..', 'target', 'pkg-trap', 'rbac_claims.js'));
+
 const MB = 1 << 20;
-const ALL_KEYS = ['namespace', 'tokens', 'domain', 'clientId', 'clientSecret', 'permissions', 'permissionsFor', 'onError',
-  'budgetMs', 'managementUrl', 'rolesCacheMs', 'maxClaimBytes', 'onOverflow'];
+/** The settings keys the Action reads, from the Rust code (src/config.rs ALL_KEYS). */
+const ALL_KEYS = Object.freeze(TEST_EXPORTS.settingKeys());
 const READ_EVENT_FIELDS = ['secrets', 'authorization', 'user', 'resource_server'];
 
-/** A string with an unpaired surrogate: the Action never takes one as a string (src/host.rs, src/json.rs). */
+/** A string with an unpaired surrogate: the Action never takes one as a string (src/auth0/bindings.rs, src/json.rs). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const hasLoneSurrogate = (s) => LONE_SURROGATE.test(s);
 
@@ -86,7 +90,7 @@ function cyclicThrough(key) {
   return o;
 }
 
-/** Longest `JSON.stringify(event.secrets, ALL_KEYS)` text the Action reads (UTF-16 units, src/host.rs). */
+/** Longest `JSON.stringify(event.secrets, ALL_KEYS)` text the Action reads (UTF-16 units, src/auth0/bindings.rs). */
 const MAX_SECRETS_TEXT = 256 * 1024;
 /** Deepest nesting src/json.rs reads (the secrets object is level 0, a setting value level 1). */
 const JSON_MAX_DEPTH = 64;
@@ -238,38 +242,16 @@ function genSetting(r, key, { pValid, pInvalid, pWrong }) {
   return { present: false, cls: 'absent', tags: [] };
 }
 
-/** The settings the Action must derive, or `fatal` (a config deny). Mirrors src/config.rs. */
-function configOracle(s) {
-  const bad = (k) => s[k].cls === 'notText' || s[k].cls === 'invalid';
-  const value = (k, dflt) => (s[k].cls === 'absent' ? dflt : s[k].meaning);
-  if (s.namespace.cls !== 'valid') return { fatal: 'namespace' };
-  if (bad('tokens')) return { fatal: 'tokens' };
-  if (bad('onError')) return { fatal: 'onError' };
-  if (bad('permissions')) return { fatal: 'permissions' };
-  const requested = value('permissions', null);
-  let perms = null;
-  if (requested !== 'off') {
-    for (const k of ['domain', 'clientId', 'clientSecret']) if (s[k].cls === 'notText') return { fatal: k };
-    const have = ['domain', 'clientId', 'clientSecret'].map((k) => s[k].cls !== 'absent');
-    if (have.every((h) => !h) && requested === null) perms = null;
-    else if (!have.every(Boolean)) return { fatal: ['domain', 'clientId', 'clientSecret'][have.indexOf(false)] };
-    else {
-      if (s.domain.cls === 'invalid') return { fatal: 'domain' };
-      for (const k of ['permissionsFor', 'budgetMs', 'rolesCacheMs', 'managementUrl']) if (bad(k)) return { fatal: k };
-      perms = { source: requested || 'user', scope: value('permissionsFor', 'all') };
-    }
-  }
-  if (bad('maxClaimBytes')) return { fatal: 'maxClaimBytes' };
-  if (bad('onOverflow')) return { fatal: 'onOverflow' };
-  return {
-    fatal: null,
-    namespace: s.namespace.meaning,
-    tokens: value('tokens', { id: true, access: true }),
-    onError: value('onError', 'deny'),
-    perms,
-    maxClaimBytes: value('maxClaimBytes', 90000),
-    onOverflow: value('onOverflow', 'deny'),
-  };
+/**
+ * The settings the Action must derive from the case's `event.secrets`, or `fatal` (the setting whose
+ * config error denies the login). Asked of the Rust rules themselves (the test build's
+ * `settingsOutcome`, src/config.rs `outcome_json`) on the text the Action's
+ * `JSON.stringify(event.secrets, ALL_KEYS)` gives: no settings rule is restated here. The generator's
+ * valid/invalid pools only steer the mix of inputs.
+ */
+function configOutcome(c, read) {
+  const text = read.settings === NO_SETTINGS ? undefined : JSON.stringify(c.secrets.value, ALL_KEYS);
+  return JSON.parse(TEST_EXPORTS.settingsOutcome(text === undefined ? 'null' : text));
 }
 
 /**
@@ -740,7 +722,7 @@ function genCache(r, { cacheStore, sharedCache, tags }) {
 
 // ---- how the Action reads the event -----------------------------------------------------------------
 //
-// src/host.rs, src/json.rs, src/config.rs, src/login.rs:
+// src/auth0/bindings.rs, src/json.rs, src/config.rs, src/login.rs:
 //   - event.secrets: `undefined`/`null` → no settings. Else one `JSON.stringify(event.secrets, ALL_KEYS)`:
 //     only the 13 setting names are read, at every depth (plus `toJSON`, which JSON.stringify looks up on
 //     every object it serializes); a throw (a throwing getter or Proxy, a BigInt or a cycle under a
@@ -940,7 +922,7 @@ function oracle(c) {
   let dropped = null;
   let permissionsSkipped = false;
   const read = readSettings(c);
-  const config = read.fatal ? null : configOracle(read.settings);
+  const config = read.fatal ? null : configOutcome(c, read);
   if (read.fatal) plan = { deny: 'event', line: read.fatal };
   else if (config.fatal) plan = { deny: 'config', line: `configuration: setting \`${config.fatal}\` ` };
   else {
@@ -1051,5 +1033,5 @@ function generateCase(r, ctx) {
 }
 
 module.exports = {
-  generateCase, hasLoneSurrogate, throwingProxy, revokedProxy, deepFreeze, ALL_KEYS, BIG, configOracle, ROLES, MAX_SECRETS_TEXT,
+  generateCase, hasLoneSurrogate, throwingProxy, revokedProxy, deepFreeze, ALL_KEYS, BIG, ROLES, MAX_SECRETS_TEXT,
 };
