@@ -80,8 +80,17 @@ mod tests {
 
     #[test]
     fn hashes_are_stable_and_separate_parts() {
-        assert_eq!(fnv1a_hex(&["a", "b"]), fnv1a_hex(&["a", "b"]));
-        assert_ne!(fnv1a_hex(&["ab", ""]), fnv1a_hex(&["a", "b"]));
-        assert_eq!(fnv1a_hex(&[]).len(), 16);
+        // Known values: 64-bit FNV-1a of the parts, each followed by a 0 byte (computed apart from
+        // this code). A key that changed between releases would strand every cached token.
+        assert_eq!(
+            fnv1a_hex(&[]),
+            "cbf29ce484222325",
+            "the FNV-1a offset basis"
+        );
+        let ab = fnv1a_hex(&["a", "b"]);
+        assert_eq!(ab.len(), 16);
+        assert_eq!(ab, "ab40d7820d408076", "FNV-1a of \"a\\0b\\0\"");
+        assert_ne!(fnv1a_hex(&["ab", ""]), ab, "parts are separated");
+        assert_ne!(fnv1a_hex(&["b", "a"]), ab, "order matters");
     }
 }
