@@ -102,6 +102,17 @@ const JSON_MAX_DEPTH = 64;
  * the nesting) — both deny the login — or `{text}` (a string in the text, judged like any setting text).
  * Objects keep only the setting names as keys, at every depth.
  */
+/**
+ * The input pool of a setting. A setting added in Rust and not (yet) given a pool here gets plain
+ * words and numbers: the expected outcome comes from the Rust rules either way.
+ */
+function poolOf(key) {
+  return SETTING_POOLS[key] || {
+    valid: [['on', 'on'], ['off', 'off'], ['event', 'event'], ['1000', 1000]],
+    invalid: ['maybe', '-1', 'x'.repeat(50)],
+  };
+}
+
 function nonStringValue(r, key) {
   const text = (t) => ({ text: t });
   return r.pick([
@@ -221,14 +232,14 @@ function genSetting(r, key, { pValid, pInvalid, pWrong }) {
       const raw = `${SECRET_MARKER}-${r.hex(12)}${r.pick(['', '-&=+%/', '-\u00fc\u00f1\u00ef', '-\ud800', '-\ufffd', ` ${'s'.repeat(r.int(1, 40))}`])}`;
       return { ...textSetting(raw, raw, 'valid', raw, []), secret: raw };
     }
-    const [raw, meaning] = r.pick(SETTING_POOLS[key].valid);
+    const [raw, meaning] = r.pick(poolOf(key).valid);
     return textSetting(raw, raw, 'valid', meaning, []);
   }
   if (x < pValid + pInvalid) {
     let raw;
     if (key === 'namespace') raw = r.pick(NAMESPACES_INVALID);
     else if (key === 'clientId' || key === 'clientSecret') raw = r.pick(['', '   ']);
-    else raw = r.pick(SETTING_POOLS[key].invalid);
+    else raw = r.pick(poolOf(key).invalid);
     return textSetting(raw, raw, 'invalid', undefined, []);
   }
   if (x < pValid + pInvalid + pWrong) {
