@@ -5,13 +5,8 @@ use crate::json;
 use crate::management::Permission;
 use std::fmt;
 
-/// Auth0's claim rules from data/auth0-claim-rules.json (one file, also read by the local Action host),
-/// made into constants by build.rs.
-pub mod rules {
-    include!(concat!(env!("OUT_DIR"), "/claim_rules.rs"));
-}
-
-pub use rules::RESTRICTED_CLAIM_NAMES;
+use crate::rules;
+pub use crate::rules::RESTRICTED_CLAIM_NAMES;
 
 /// True when Auth0 would silently drop a claim with this name: a restricted name or one starting with `$`.
 pub fn is_restricted_claim_name(name: &str) -> bool {

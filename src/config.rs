@@ -4,8 +4,8 @@
 //! Every problem becomes one [`ConfigError`] that names the key and says what is wrong; the value of a
 //! secret setting (`clientSecret`) is never repeated in an error.
 
-use crate::claims::rules::{RESERVED_NAMESPACE_HOSTS, RESERVED_URN_NAMESPACES};
 use crate::json::Json;
+use crate::rules::{RESERVED_NAMESPACE_HOSTS, RESERVED_URN_NAMESPACES};
 use std::fmt;
 use table::{
     or_list, WholeRange, BUDGET_MS, MAX_CLAIM_BYTES, ON_ERROR_VALUES, ON_OVERFLOW_VALUES,

@@ -33,6 +33,7 @@ pub mod json;
 pub mod login;
 pub mod management;
 pub mod port;
+pub mod rules;
 
 use wasm_bindgen::prelude::*;
 
