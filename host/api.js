@@ -6,6 +6,7 @@
  */
 const { signHs256, verifyHs256, requestedScopes } = require('./tokens');
 const { setOwn } = require('./event');
+const { encodeCursor, decodeCursor } = require('./cursor');
 
 const MFA_PROVIDERS = ['none', 'guardian', 'google-authenticator', 'duo', 'any'];
 const NO_REDIRECT_PROTOCOLS = ['oauth2-resource-owner', 'oauth2-refresh-token', 'oauth2-password', 'oauth2-webauthn'];
@@ -344,10 +345,10 @@ function createApi({ event, cache, now = Date.now, entrypoint = 'onExecutePostLo
   const page = (items, { take, from } = {}) => {
     if (from !== undefined && typeof from !== 'string') throw new Error('The "from" parameter must be a string if provided.');
     if (take !== undefined && (!Number.isInteger(take) || take <= 0)) throw new Error('The "take" parameter must be a positive integer if provided.');
-    const start = from ? Number.parseInt(Buffer.from(from, 'base64url').toString('utf8'), 10) || 0 : 0;
+    const start = from ? decodeCursor(from) || 0 : 0;
     const n = Math.min(take || 50, 100);
     const slice = items.slice(start, start + n);
-    const next = start + n < items.length ? Buffer.from(String(start + n)).toString('base64url') : undefined;
+    const next = start + n < items.length ? encodeCursor(start + n) : undefined;
     return { slice, next };
   };
   const userRoles = () => (directory.roles

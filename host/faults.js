@@ -14,7 +14,9 @@
  *     hang:          { count: 1 }, // accept, never answer (until the client aborts or close())
  *     status5xx:     { count: 2, status: 503 },   // 5xx with an Auth0-shaped body (default 503)
  *     redirect:      { status: 307, location: 'http://127.0.0.1:9/x' }, // 3xx to `location` (default 307)
- *     status429:     { rate: 0.1 },               // 429 regardless of the token bucket
+ *     status429:     { rate: 0.1 },               // 429 regardless of the token bucket; `reset: s` sends
+ *                                                 //   x-ratelimit-reset = the current UNIX second + s
+ *     unauthorized:  { count: 1 }, // 401 "Invalid token", as for a token the tenant no longer accepts
  *     malformedJson: { count: 1 }, // 200-range answer cut in half (invalid JSON)
  *     wrongShape:    { count: 1 }, // valid JSON of the wrong shape (array ↔ object wrapped)
  *     oversize:      { items: 600000 }, // 2xx answer: one page of that many permissions (default 600,000);
@@ -25,14 +27,15 @@
  * Each rule is `{ count: N }` (the next N matching requests), `{ rate: p }` (each matching request
  * with probability p, drawn from the seeded PRNG), or `{}` / `true` (every matching request), plus
  * an optional `routes` filter overriding the top-level one. Rules are evaluated in the order
- * latency, reset, hang, status5xx, redirect, status429, malformedJson, wrongShape, oversize,
- * tokenValue; the first of reset, hang, status5xx, redirect, status429 that fires ends the evaluation,
- * and at most one of malformedJson, wrongShape, oversize, tokenValue fires (rules not reached keep their counts). A new spec
- * (setFaults) replaces the old one; `setFaults(null)` clears it.
+ * latency, reset, hang, status5xx, redirect, status429, unauthorized, malformedJson, wrongShape,
+ * oversize, tokenValue; the first of reset, hang, status5xx, redirect, status429, unauthorized that
+ * fires ends the evaluation, and at most one of malformedJson, wrongShape, oversize, tokenValue fires
+ * (rules not reached keep their counts). A new spec (setFaults) replaces the old one;
+ * `setFaults(null)` clears it.
  */
 
-const KINDS = ['latency', 'reset', 'hang', 'status5xx', 'redirect', 'status429', 'malformedJson', 'wrongShape', 'oversize', 'tokenValue'];
-const TERMINAL = new Set(['reset', 'hang', 'status5xx', 'redirect', 'status429']);
+const KINDS = ['latency', 'reset', 'hang', 'status5xx', 'redirect', 'status429', 'unauthorized', 'malformedJson', 'wrongShape', 'oversize', 'tokenValue'];
+const TERMINAL = new Set(['reset', 'hang', 'status5xx', 'redirect', 'status429', 'unauthorized']);
 const MUTATIONS = new Set(['malformedJson', 'wrongShape', 'oversize', 'tokenValue']);
 
 /** Small seeded PRNG (mulberry32). */
@@ -79,6 +82,10 @@ function normalizeRule(kind, raw, defaultRoutes) {
     if (typeof rule.value !== 'string') throw new TypeError('fault tokenValue: value must be a string');
     out.value = rule.value;
   }
+  if (kind === 'status429' && rule.reset !== undefined) {
+    if (!Number.isInteger(rule.reset) || rule.reset < 0) throw new TypeError('fault status429: reset must be a non-negative integer (seconds)');
+    out.reset = rule.reset;
+  }
   if (kind === 'status5xx') {
     out.status = rule.status === undefined ? 503 : rule.status;
     if (!Number.isInteger(out.status) || out.status < 500 || out.status > 599) throw new TypeError('fault status5xx: status must be 500..599');
@@ -89,7 +96,7 @@ function normalizeRule(kind, raw, defaultRoutes) {
 /**
  * Compile a fault spec into a `decide(route)` function.
  * @param {object|null} spec see the module comment
- * @returns {{decide: (route: string) => {latencyMs: number, terminal: null|{kind: string, status?: number, location?: string},
+ * @returns {{decide: (route: string) => {latencyMs: number, terminal: null|{kind: string, status?: number, location?: string, reset?: number},
  *   mutate: null|{kind: 'malformedJson'|'wrongShape'|'oversize'|'tokenValue', items?: number, value?: string}, fired: string[]}}}
  */
 function compileFaults(spec) {
@@ -102,6 +109,7 @@ function compileFaults(spec) {
     status5xx: normalizeRule('status5xx', s.status5xx, s.routes),
     redirect: normalizeRule('redirect', s.redirect, s.routes),
     status429: normalizeRule('status429', s.status429, s.routes),
+    unauthorized: normalizeRule('unauthorized', s.unauthorized, s.routes),
     malformedJson: normalizeRule('malformedJson', s.malformedJson, s.routes),
     wrongShape: normalizeRule('wrongShape', s.wrongShape, s.routes),
     oversize: normalizeRule('oversize', s.oversize, s.routes),
@@ -127,7 +135,9 @@ function compileFaults(spec) {
         d.fired.push(kind);
         if (kind === 'latency') d.latencyMs = rule.ms;
         else if (TERMINAL.has(kind)) {
-          d.terminal = { kind, status: rule.status, location: rule.location };
+          d.terminal = {
+            kind, status: rule.status, location: rule.location, reset: rule.reset,
+          };
           break;
         } else d.mutate = { kind, items: rule.items, chunked: rule.chunked, value: rule.value };
       }

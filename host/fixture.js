@@ -18,6 +18,11 @@
  *
  * `resourceServers[].scopes` and `permissions[].description` are optional (descriptions default
  * to the scope's description, else ""). Unknown role ids and duplicate ids are fixture errors.
+ *
+ * A fixture given as an object (not a file) may also have `userFor(id)`: a function returning the
+ * entry of a user not in `users` (same format, `user_id` taken from the argument), or undefined
+ * when there is none. It is called on every lookup, nothing is kept: a tenant where any id can
+ * exist, with data made from the id (tests that need deterministic data per user).
  */
 const fs = require('node:fs');
 
@@ -61,17 +66,28 @@ function indexFixture(fx) {
     if (!r.id || roles.has(r.id)) throw new Error(`fixture: role without id or duplicate id ${r.id}`);
     roles.set(r.id, { id: r.id, name: r.name, description: r.description || '', permissions: (r.permissions || []).map(describe) });
   }
-  const users = new Map();
-  for (const u of fx.users || []) {
-    if (typeof u.user_id !== 'string' || users.has(u.user_id)) throw new Error(`fixture: user without user_id or duplicate ${u.user_id}`);
-    for (const id of u.roles || []) if (!roles.has(id)) throw new Error(`fixture: user ${u.user_id} has unknown role id ${id}`);
-    users.set(u.user_id, {
-      user_id: u.user_id,
+  const indexUser = (u, userId) => {
+    for (const id of u.roles || []) if (!roles.has(id)) throw new Error(`fixture: user ${userId} has unknown role id ${id}`);
+    return {
+      user_id: userId,
       roles: (u.roles || []).map((id) => roles.get(id)),
       direct: (u.permissions || []).map(describe),
       groups: (u.groupPermissions || []).map(describe),
-    });
+    };
+  };
+  const users = new Map();
+  for (const u of fx.users || []) {
+    if (typeof u.user_id !== 'string' || users.has(u.user_id)) throw new Error(`fixture: user without user_id or duplicate ${u.user_id}`);
+    users.set(u.user_id, indexUser(u, u.user_id));
   }
+  if (fx.userFor !== undefined && typeof fx.userFor !== 'function') throw new Error('fixture: userFor must be a function');
+  /** The user with this id: listed, else made by `userFor`, else undefined. */
+  const findUser = (id) => {
+    const listed = users.get(id);
+    if (listed || !fx.userFor) return listed;
+    const made = fx.userFor(id);
+    return made ? indexUser(made, id) : undefined;
+  };
 
   /** `/users/{id}/permissions`: direct + from roles, one entry per (API, name), with `sources`. */
   function userPermissions(user) {
@@ -105,6 +121,7 @@ function indexFixture(fx) {
   const publicRole = (r) => ({ id: r.id, name: r.name, description: r.description });
   return {
     users,
+    user: findUser,
     roles,
     userPermissions,
     effectivePermissions,
