@@ -1,17 +1,24 @@
 'use strict';
 /**
- * An in-process Management API behind a stubbed `globalThis.fetch` (no sockets, instant answers):
- * /oauth/token, /api/v2/users/{id}/permissions, /effective-permissions, /api/v2/roles and
- * /api/v2/roles/{id}/permissions, with bearer checks (unknown tokens get 401) and the documented
- * page shapes. What it serves is a pure function of the request, so a test can compute the
- * permissions a login must end with (see `model`).
+ * The tenant of the hostile and load suites, served by the in-process Management API stand-in
+ * (host/standin-fetch.js over the one model, host/standin-model.js): every user id exists, and what a
+ * user has is a function of the id only, so a test computes the permissions a login must end with
+ * (`expectedPermissions`) without asking the stand-in. Any client id and secret get a token, for any
+ * tenant domain; unknown bearer tokens get 401.
+ *
+ * This file holds the tenant's data (ROLES, `defaultUserPermissions`, group permissions), its fixture
+ * (`tenantFixture`, with `userFor`) and `installStubFetch`, a thin wrapper that installs the stand-in as
+ * `globalThis.fetch`.
  */
+const { createFetchStandIn } = require('../../../host/standin-fetch');
 const { fnv32 } = require('./prng');
 
 const API_A = 'https://api.example.com';
 const API_B = 'https://other.example.com';
+/** The APIs of the tenant; a user has one group permission in each. */
+const APIS = [API_A, API_B];
 
-/** Role directory of the stub: names include the odd ones a hostile event may carry. */
+/** Role directory of the tenant: names include the odd ones a hostile event may carry. */
 const ROLES = [
   { id: 'rol_admin', name: 'admin', permissions: ['admin:all', 'read:reports', 'write:reports'] },
   { id: 'rol_editor', name: 'editor', permissions: ['write:reports', 'read:reports'] },
@@ -32,112 +39,80 @@ function defaultUserPermissions(userId) {
   return out;
 }
 
-function effectiveOf(perms, userId, api) {
-  const h = fnv32(userId);
-  return [...perms.filter((p) => p.resource_server_identifier === api), { permission_name: `group:${h % 10}`, resource_server_identifier: api }];
+/** The group-derived permission of a user in `api` (only in effective permissions). */
+function groupPermission(userId, api) {
+  return { permission_name: `group:${fnv32(userId) % 10}`, resource_server_identifier: api };
 }
-
-function offsetPage(items, key, q) {
-  const perPage = Math.min(Number(q.get('per_page') || 50), 100);
-  const page = Number(q.get('page') || 0);
-  const start = page * perPage;
-  const slice = items.slice(start, start + perPage);
-  return q.get('include_totals') === 'true' ? { start, limit: perPage, total: items.length, [key]: slice } : slice;
-}
-
-function cursorPage(items, key, q) {
-  const take = Math.min(Number(q.get('take') || 50), 100);
-  const from = q.get('from') ? Number(q.get('from')) : 0;
-  const body = { [key]: items.slice(from, from + take) };
-  if (from + take < items.length) body.next = String(from + take);
-  return body;
-}
-
-const json = (status, body, headers = {}) => new Response(JSON.stringify(body), {
-  status, headers: { 'content-type': 'application/json', ...headers },
-});
 
 /**
- * Install the stub as `globalThis.fetch`.
+ * The stand-in fixture of the tenant: the role directory, and every user made from the id by
+ * `userFor` (direct permissions from `userPermissions`, one group permission per API, no roles).
+ */
+function tenantFixture(userPermissions = defaultUserPermissions) {
+  return {
+    resourceServers: APIS.map((identifier) => ({ identifier, name: identifier })),
+    roles: ROLES,
+    users: [],
+    userFor: (id) => ({
+      user_id: id, roles: [], permissions: userPermissions(id), groupPermissions: APIS.map((api) => groupPermission(id, api)),
+    }),
+  };
+}
+
+/** A JWT-shaped token numbered `serial` (short signature: the leak scan finds it by its shape). */
+function numberedToken(serial) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  return `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ sub: 'stub@clients', n: serial, exp: 9999999999 })}.${fnv32(String(serial)).toString(36)}sig`;
+}
+
+/**
+ * Install the stand-in as `globalThis.fetch`.
  * @param {object} [options]
  * @param {(userId: string) => {permission_name: string, resource_server_identifier: string}[]} [options.userPermissions]
  * @param {(token: string) => void} [options.onToken] called with every issued token
  * @param {(clientId: string, clientSecret: string) => boolean} [options.acceptClient] default: any
- * @returns {{restore: () => void, counts: object, issued: Set<string>, model: object}}
+ * @returns {{restore: () => void, counts: {total: number, token: number, userPermissions: number, effective: number,
+ *   roles: number, rolePermissions: number, unauthorized: number, other: number}, standIn: object}}
  */
 function installStubFetch({ userPermissions = defaultUserPermissions, onToken = () => {}, acceptClient = () => true } = {}) {
-  const original = globalThis.fetch;
-  const issued = new Set();
-  const counts = { total: 0, token: 0, userPermissions: 0, effective: 0, roles: 0, rolePermissions: 0, unauthorized: 0, other: 0 };
   let serial = 0;
-
-  function mintToken() {
-    serial += 1;
-    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    return `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ sub: 'stub@clients', n: serial, exp: 9999999999 })}.${fnv32(String(serial)).toString(36)}sig`;
-  }
-
-  async function stub(url, init = {}) {
-    counts.total += 1;
+  const standIn = createFetchStandIn({
+    fixture: tenantFixture(userPermissions),
+    domain: 'stub.test',
+    acceptClient,
+    acceptAudience: () => true,
+    mintToken: () => {
+      serial += 1;
+      const token = numberedToken(serial);
+      onToken(token);
+      return token;
+    },
     // Every few requests, answer in a later turn of the event loop, as a socket would, so that timers
     // (AbortSignal.timeout) keep firing during long runs; the others answer at once, for speed.
-    if (counts.total % 8 === 0) await new Promise((resolve) => { setImmediate(resolve); });
-    const u = new URL(String(url));
-    const method = String(init.method || 'GET').toUpperCase();
-    if (method === 'POST' && u.pathname === '/oauth/token') {
-      counts.token += 1;
-      const form = new URLSearchParams(String(init.body || ''));
-      if (!acceptClient(form.get('client_id'), form.get('client_secret'))) return json(401, { error: 'access_denied', error_description: 'Unauthorized' });
-      const token = mintToken();
-      issued.add(token);
-      onToken(token);
-      return json(200, { access_token: token, expires_in: 86400, token_type: 'Bearer' });
-    }
-    const auth = init.headers && (init.headers.authorization || init.headers.Authorization);
-    const m = typeof auth === 'string' && /^Bearer (\S+)$/.exec(auth);
-    if (!m || !issued.has(m[1])) {
-      counts.unauthorized += 1;
-      return json(401, { statusCode: 401, error: 'Unauthorized', message: 'Invalid token' });
-    }
-    const seg = u.pathname.split('/');
-    const q = u.searchParams;
-    if (seg[1] === 'api' && seg[2] === 'v2' && seg[3] === 'users' && seg.length === 6) {
-      const id = decodeURIComponent(seg[4]);
-      if (seg[5] === 'permissions') {
-        counts.userPermissions += 1;
-        return json(200, offsetPage(userPermissions(id), 'permissions', q));
-      }
-      if (seg[5] === 'effective-permissions') {
-        counts.effective += 1;
-        return json(200, cursorPage(effectiveOf(userPermissions(id), id, q.get('resource_server_identifier')), 'permissions', q));
-      }
-    }
-    if (seg[1] === 'api' && seg[2] === 'v2' && seg[3] === 'roles' && seg.length === 4) {
-      counts.roles += 1;
-      return json(200, offsetPage(ROLES.map(({ id, name }) => ({ id, name, description: '' })), 'roles', q));
-    }
-    if (seg[1] === 'api' && seg[2] === 'v2' && seg[3] === 'roles' && seg.length === 6 && seg[5] === 'permissions') {
-      counts.rolePermissions += 1;
-      const role = ROLES.find((r) => r.id === decodeURIComponent(seg[4]));
-      if (!role) return json(404, { statusCode: 404, error: 'Not Found' });
-      return json(200, offsetPage(role.permissions, 'permissions', q));
-    }
-    counts.other += 1;
-    return json(404, { statusCode: 404, error: 'Not Found' });
-  }
-
-  globalThis.fetch = stub;
-  return {
-    counts,
-    issued,
-    restore() {
-      if (globalThis.fetch === stub) globalThis.fetch = original;
-    },
-  };
+    yieldEvery: 8,
+    cacheAnswers: true, // the same URL always gets the same answer: serialized once
+    // Only the fields the Action reads: pages as large as this tenant's always were (the load suite's
+    // memory test takes the wasm Action's linear memory at 50 concurrent logins, which page size moves).
+    permissionFields: ['permission_name', 'resource_server_identifier'],
+  });
+  standIn.install();
+  const c = standIn.counts;
+  const route = (name) => () => c.byRoute[name] || 0;
+  const counts = Object.defineProperties({}, {
+    total: { get: () => c.total, enumerable: true },
+    token: { get: () => c.token, enumerable: true },
+    userPermissions: { get: route('userPermissions'), enumerable: true },
+    effective: { get: route('userEffectivePermissions'), enumerable: true },
+    roles: { get: route('roles'), enumerable: true },
+    rolePermissions: { get: route('rolePermissions'), enumerable: true },
+    unauthorized: { get: () => c.byStatus['401'] || 0, enumerable: true },
+    other: { get: route('unknown'), enumerable: true },
+  });
+  return { counts, standIn, restore: standIn.uninstall };
 }
 
 /**
- * What the stub gives, for computing the expected permissions claim of a login.
+ * What the tenant gives, for computing the expected permissions claim of a login.
  * `source`: 'user' | 'effective' | 'roles'; `scope`: 'all' | 'requested'.
  * @returns {string[]} sorted, deduplicated permission names (ASCII only, so JS and Rust sort alike)
  */
@@ -145,8 +120,9 @@ function expectedPermissions({ source, scope, userId, api, roleNames, userPermis
   let perms;
   if (scope === 'requested' && !api) return [];
   if (source === 'user') perms = userPermissions(userId);
-  else if (source === 'effective') perms = api ? effectiveOf(userPermissions(userId), userId, api) : [];
-  else {
+  else if (source === 'effective') {
+    perms = api ? [...userPermissions(userId).filter((p) => p.resource_server_identifier === api), ...(APIS.includes(api) ? [groupPermission(userId, api)] : [])] : [];
+  } else {
     perms = [];
     for (const name of roleNames) {
       const role = ROLES.find((r) => r.name === name);
@@ -158,5 +134,5 @@ function expectedPermissions({ source, scope, userId, api, roleNames, userPermis
 }
 
 module.exports = {
-  installStubFetch, expectedPermissions, defaultUserPermissions, ROLES, API_A, API_B,
+  installStubFetch, expectedPermissions, defaultUserPermissions, tenantFixture, ROLES, API_A, API_B,
 };
