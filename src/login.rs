@@ -7,7 +7,7 @@ use crate::config::{OnError, PermissionScope, PermissionSettings, PermissionSour
 use crate::error::Error;
 use crate::json;
 use crate::management::{Client, InstanceMemory};
-use crate::port::{Host, Token};
+use crate::port::Host;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -143,8 +143,7 @@ fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
         other = as_json(&plan.access_token);
         &other
     };
-    host.set_claims(Token::Id, &id)?;
-    host.set_claims(Token::Access, access)
+    host.set_claims(&id, access)
 }
 
 /// Each claim's name and its value as JSON text.

@@ -21,8 +21,8 @@ pub enum Token {
 ///
 /// A login calls these in a fixed order, and only those it needs: [`Host::settings_text`] first,
 /// then [`Host::role_entries`]; when permissions are on, [`Host::user_id`] (in `user` and `effective`
-/// mode only) and [`Host::requested_api`], then [`Host::io`]; at the end [`Host::set_claims`] for the
-/// ID token, then for the access token; on a failure, [`Host::log`] and [`Host::deny`] instead.
+/// mode only) and [`Host::requested_api`], then [`Host::io`]; at the end [`Host::set_claims`] once
+/// (the ID token's claims, then the access token's); on a failure, [`Host::log`] and [`Host::deny`].
 /// A host must not read anything it is not asked for (a hostile event can throw from any getter).
 pub trait Host {
     /// The Management API I/O of this login.
@@ -42,9 +42,10 @@ pub trait Host {
     /// The identifier of the API the login asks a token for, when there is one (never empty).
     fn requested_api(&self) -> Result<Option<String>, Error>;
 
-    /// Sets each claim (its name and its value as JSON text, in order) on `token`. Nothing is touched
-    /// when `claims` is empty.
-    fn set_claims(&self, token: Token, claims: &[(&str, String)]) -> Result<(), Error>;
+    /// Sets each claim (its name and its value as JSON text, in order) on the ID token, then each of
+    /// `access` on the access token; stops at the first failure. A token with no claims is not touched.
+    /// Every value is made before the first claim is set, and no value is shared between the tokens.
+    fn set_claims(&self, id: &[(&str, String)], access: &[(&str, String)]) -> Result<(), Error>;
 
     /// Denies the login with `reason` (shown to the end user).
     fn deny(&self, reason: &str) -> Result<(), Error>;

@@ -167,17 +167,19 @@ impl Host for FakeHost {
         Ok(self.requested_api.clone())
     }
 
-    fn set_claims(&self, token: Token, claims: &[(&str, String)]) -> Result<(), Error> {
-        let shown: Vec<String> = claims
-            .iter()
-            .map(|(name, json)| format!("{name}={json}"))
-            .collect();
-        let (name, call) = match token {
-            Token::Id => ("idToken", "api.idToken.setCustomClaim"),
-            Token::Access => ("accessToken", "api.accessToken.setCustomClaim"),
-        };
-        self.call(format!("{name} {}", shown.join(" ")));
-        self.fails(name, call)
+    fn set_claims(&self, id: &[(&str, String)], access: &[(&str, String)]) -> Result<(), Error> {
+        for (claims, name, call) in [
+            (id, "idToken", "api.idToken.setCustomClaim"),
+            (access, "accessToken", "api.accessToken.setCustomClaim"),
+        ] {
+            let shown: Vec<String> = claims
+                .iter()
+                .map(|(name, json)| format!("{name}={json}"))
+                .collect();
+            self.call(format!("{name} {}", shown.join(" ")));
+            self.fails(name, call)?;
+        }
+        Ok(())
     }
 
     fn deny(&self, reason: &str) -> Result<(), Error> {
