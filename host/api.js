@@ -3,6 +3,9 @@
  * The post-login `api` object: every method, argument checks where Auth0 documents
  * them, and a log of every call in order. Effects are collected in a per-run `state`; nothing here
  * decides the outcome (see index.js).
+ *
+ * Also here: `recordingApi`, the smallest api for calling an Action directly (the JS suites and the
+ * benchmarks use it), and `claimsOf`, which reads what it recorded.
  */
 const { signHs256, verifyHs256, requestedScopes } = require('./tokens');
 const { setOwn } = require('./event');
@@ -391,4 +394,51 @@ function createApi({ event, cache, now = Date.now, entrypoint = 'onExecutePostLo
   return { api, state };
 }
 
-module.exports = { createApi, snapshot, MFA_PROVIDERS };
+/**
+ * The smallest post-login `api` for calling an Action's handler directly, without a host (tests,
+ * benchmarks): `idToken.setCustomClaim`, `accessToken.setCustomClaim`, `access.deny` and, when a
+ * cache is given, `cache`. Every call is appended to `api.calls` in order, as
+ * `['idToken'|'accessToken', name, value]` or `['deny', reason]`; nothing is checked or copied.
+ * @param {object} [options]
+ * @param {import('./cache').CacheStore|object|null} [options.cache] backs `api.cache` (default: none,
+ *   like an api without a cache)
+ * @returns {object} the api, with `calls`
+ */
+function recordingApi({ cache = null } = {}) {
+  const calls = [];
+  const api = {
+    calls,
+    idToken: { setCustomClaim: (k, v) => { calls.push(['idToken', k, v]); return api; } },
+    accessToken: { setCustomClaim: (k, v) => { calls.push(['accessToken', k, v]); return api; } },
+    access: { deny: (reason) => { calls.push(['deny', reason]); return api; } },
+  };
+  if (cache) {
+    api.cache = {
+      get: (key) => cache.get(key),
+      set: (key, value, options) => cache.set(key, value, options),
+      delete: (key) => cache.delete(key),
+    };
+  }
+  return api;
+}
+
+/**
+ * What a recordingApi recorded: the claims per token, the deny reason (undefined when none), and
+ * the order of the claim calls as `token:name`.
+ * @returns {{idToken: object, accessToken: object, deny: string|undefined, order: string[]}}
+ */
+function claimsOf(api) {
+  const out = { idToken: {}, accessToken: {}, deny: undefined, order: [] };
+  for (const call of api.calls) {
+    if (call[0] === 'deny') out.deny = call[1];
+    else {
+      out[call[0]][call[1]] = call[2];
+      out.order.push(`${call[0]}:${call[1]}`);
+    }
+  }
+  return out;
+}
+
+module.exports = {
+  createApi, recordingApi, claimsOf, snapshot, MFA_PROVIDERS,
+};

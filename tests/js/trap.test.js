@@ -4,20 +4,14 @@
 // every later login works again.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { recordingApi } = require('./support/api');
 const path = require('node:path');
 const fs = require('node:fs');
+const { recordingApi, CacheStore } = require('./support/api');
+const { captureConsole } = require('./support/console');
 const { createAction } = require('../../js/entry');
+const { createFetchStandIn } = require('../../host/standin-fetch');
 
 const GLUE = path.join(__dirname, '..', '..', 'target', 'pkg-trap', 'rbac_claims.js');
-
-
-function captureLogs() {
-  const lines = [];
-  const original = console.log;
-  console.log = (...args) => lines.push(args.join(' '));
-  return { lines, stop: () => { console.log = original; } };
-}
 
 const EVENT = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
 
@@ -38,7 +32,7 @@ test('a trap denies that login, replaces the instance, and the next logins work'
 
   instances[0].trapNextPoll();
   api = recordingApi();
-  const logs = captureLogs();
+  const logs = captureConsole();
   try {
     await action.onExecutePostLogin(EVENT, api);
   } finally {
@@ -69,7 +63,7 @@ test('a trap in a login whose deny throws too fails that login by rejecting, nev
   wasm.trapNextPoll();
   const api = recordingApi();
   api.access = { deny() { throw new Error('deny refused'); } };
-  const logs = captureLogs();
+  const logs = captureConsole();
   let rejected;
   try {
     await action.onExecutePostLogin(EVENT, api);
@@ -88,17 +82,13 @@ test('logins in flight on the trapped instance end in a deny, not a hang or a re
     delete require.cache[require.resolve(GLUE)];
     return require(GLUE);
   });
-  // A login that waits on fetch (permissions) keeps its task alive across the trap of another login.
-  const originalFetch = globalThis.fetch;
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  let fetches = 0;
-  // The first request is held until after the trap; later ones fail at once.
-  globalThis.fetch = () => (fetches++ === 0 ? held : Promise.resolve(new Response('{}', { status: 503 })));
-  const logs = captureLogs();
+  // A login that waits on fetch (permissions) keeps its task alive across the trap of another login:
+  // the Management API stand-in holds its first request for 250 ms, and every request ends in a 503.
+  const standIn = createFetchStandIn({ fixture: { users: [] }, faults: { latencyMs: { ms: 250, count: 1 }, status5xx: {} } });
+  standIn.install();
+  const logs = captureConsole();
   try {
-    const waiting = recordingApi();
-    waiting.cache = { get: () => undefined, set: () => ({ type: 'success' }), delete: () => ({ type: 'success' }) };
+    const waiting = recordingApi({ cache: new CacheStore() });
     const pending = action.onExecutePostLogin({
       secrets: { namespace: 'https://e.com', domain: 't.example.com', clientId: 'c', clientSecret: 's3cr3t-x', budgetMs: '2000' },
       user: { user_id: 'auth0|1' },
@@ -109,11 +99,11 @@ test('logins in flight on the trapped instance end in a deny, not a hang or a re
     const trapped = recordingApi();
     await action.onExecutePostLogin(EVENT, trapped);
     assert.equal(trapped.calls[0][0], 'deny');
-    release(new Response('{}', { status: 503 }));
     await pending; // resolves: the entry never rejects
     assert.deepEqual(waiting.calls.map((c) => c[0]), ['deny'], 'the waiting login was denied (503s)');
+    assert.ok(standIn.counts.faults.latency === 1 && standIn.counts.byStatus['503'] >= 1, JSON.stringify(standIn.counts));
   } finally {
     logs.stop();
-    globalThis.fetch = originalFetch;
+    await standIn.close();
   }
 });

@@ -1,33 +1,55 @@
 'use strict';
 /**
  * Capture of `console.log` (the Action's only log channel) and of process-level failures while a
- * suite calls the Action directly.
+ * suite calls the Action directly. The one console capture of the JS suites and the benchmarks.
  */
 const util = require('node:util');
 
 /**
- * Replace console.log until `stop()`; every call becomes one entry of `lines` (one entry per call,
- * even if the text holds a newline: `multiLine` counts those).
+ * Replace console.log (or the given methods) until `stop()`; every call becomes one entry of `lines`
+ * (one entry per call, even if the text holds a newline: `multiLine` counts those).
+ * @param {object} [options]
+ * @param {string[]} [options.methods=['log']] console methods to capture
+ * @param {number} [options.keep=Infinity] lines kept; later calls are only counted (`stats.total`)
  */
-function captureConsole() {
-  const original = console.log;
+function captureConsole({ methods = ['log'], keep = Infinity } = {}) {
+  const originals = methods.map((m) => console[m]);
+  const originalLog = console.log;
   const lines = [];
   const stats = { total: 0, multiLine: 0 };
-  console.log = (...args) => {
+  const capture = (...args) => {
     const text = util.format(...args);
     stats.total += 1;
     if (/[\r\n]/.test(text)) stats.multiLine += 1;
-    lines.push(text);
+    if (lines.length < keep) lines.push(text);
   };
+  for (const m of methods) console[m] = capture;
   return {
     lines,
     stats,
     /** Take (and clear) the lines logged since the last take. */
     take() { return lines.splice(0, lines.length); },
-    /** Print through the real console (for diagnostics while capturing). */
-    print: (...args) => original.apply(console, args),
-    stop() { console.log = original; },
+    /** Print through the real console.log (for diagnostics while capturing). */
+    print: (...args) => originalLog.apply(console, args),
+    stop() { methods.forEach((m, i) => { console[m] = originals[i]; }); },
   };
+}
+
+/**
+ * Run `fn` with the console captured (captureConsole options); resolves with its value, the lines
+ * kept and the number of calls.
+ * @template T
+ * @param {() => T|Promise<T>} fn
+ * @returns {Promise<{value: T, lines: string[], total: number}>}
+ */
+async function withCapturedConsole(fn, options) {
+  const capture = captureConsole(options);
+  try {
+    const value = await fn();
+    return { value, lines: capture.lines, total: capture.stats.total };
+  } finally {
+    capture.stop();
+  }
 }
 
 /** Record unhandled rejections and uncaught exceptions until `stop()`. */
@@ -46,4 +68,4 @@ function watchProcess() {
   };
 }
 
-module.exports = { captureConsole, watchProcess };
+module.exports = { captureConsole, withCapturedConsole, watchProcess };

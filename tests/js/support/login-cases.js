@@ -8,6 +8,8 @@
 const assert = require('node:assert/strict');
 const { startStandIn } = require('../../../host/standin');
 const { createHost } = require('../../../host');
+const { recordingApi } = require('./api');
+const { captureConsole } = require('./console');
 
 const NS = 'https://rbac.example.com';
 const API = 'https://api.example.com';
@@ -129,24 +131,17 @@ async function referenceResults(standIns) {
  * @returns {Promise<{calls: Array, lines: string[]}>}
  */
 async function loginThroughATrap(action, wasm) {
-  const calls = [];
-  const api = {
-    idToken: { setCustomClaim: (k, v) => calls.push(['idToken', k, v]) },
-    accessToken: { setCustomClaim: (k, v) => calls.push(['accessToken', k, v]) },
-    access: { deny: (r) => calls.push(['deny', r]) },
-  };
+  const api = recordingApi();
   const event = { secrets: { namespace: 'https://e.com' }, authorization: { roles: ['a'] } };
-  const log = console.log;
-  const lines = [];
-  console.log = (line) => lines.push(line);
+  const logs = captureConsole();
   try {
     wasm.trapNextPoll();
     await action.onExecutePostLogin(event, api);
     await action.onExecutePostLogin(event, api);
   } finally {
-    console.log = log;
+    logs.stop();
   }
-  return { calls, lines };
+  return { calls: api.calls, lines: logs.lines };
 }
 
 module.exports = { NS, FIXTURE, startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap };
