@@ -1,6 +1,7 @@
-//! Typed Management API responses from parsed JSON ([`crate::json`]), without serde: serde-wasm-bindgen's
-//! generic deserializer (and the float formatting its errors pull in) measured 45 kB of the wasm module,
-//! half of Auth0's 100 kB Action cap. Unknown fields are ignored; a missing or mistyped field is an error.
+//! Typed Management API responses from parsed JSON ([`crate::json`]), without serde: measured at 8a45f02,
+//! serde-wasm-bindgen adds 44.7 kB and serde_json 59.2 kB to the wasm (the bundle then 111–127 kB, over
+//! Auth0's 100 kB Action cap), and neither was faster at any crossing (BENCHMARKS.md, "Boundary options").
+//! Unknown fields are ignored; a missing or mistyped field is an error.
 
 use super::{EffectivePage, Permission, PermissionsPage, Role, RolesPage, TokenResponse};
 use crate::json::Json;
