@@ -1,11 +1,13 @@
 'use strict';
 /**
- * Measure 1: CPU per login, Management API answered in-process by a stubbed global fetch.
+ * Measure 1: CPU per login, Management API answered in-process: the stand-in's in-process fetch
+ * (host/standin-fetch.js: real Response objects, no sockets, each URL's answer serialized once).
  *
  *   node --expose-gc bench/cpu.js [--rounds N] [--round-ms MS] [--warmup-ms MS] [--json]
  *
- * Both Actions are loaded in this process; onExecutePostLogin is called directly with a minimal
- * recording api (bench/lib/memory-api.js), one login at a time (awaited). Per scenario: warm-up
+ * Both Actions are loaded in this process; onExecutePostLogin is called directly with the host's
+ * minimal recording api (host/api.js) and an api.cache (host/cache.js), one login at a time
+ * (awaited). Per scenario: warm-up
  * (alternating, by time), then `rounds` rounds per implementation, interleaved wasm, js, wasm, js, …; a round is N logins
  * and its CPU time is the process.cpuUsage() delta (user + system). Reported: the median of the
  * rounds in µs per login. With --expose-gc a full GC runs before each round, so garbage left by one
@@ -13,41 +15,44 @@
  */
 const { parseArgs } = require('node:util');
 const { implementations, loadFresh } = require('./lib/impls');
-const { createStubFetch } = require('./lib/stub-fetch');
+const { createFetchStandIn } = require('../host/standin-fetch');
+const { recordingApi, claimsOf } = require('../host/api');
+const { CacheStore } = require('../host/cache');
 const { cpuFixture, API } = require('./lib/fixtures');
-const { MemoryCache, recordingApi, withCapturedConsole } = require('./lib/memory-api');
+const { captured, secretsFor } = require('./lib/load');
 const { median } = require('./lib/stats');
 
 const NS = 'https://rbac.example.com';
 
 /** Scenarios: `id` is stable (used by run.js); `perms` is the expected permissions claim length. */
-function scenarios(stub) {
+function scenarios(standIn) {
   const base = (user, roles) => ({ user: { user_id: user }, authorization: { roles }, resource_server: { identifier: API } });
   const big = Array.from({ length: 10 }, (_, i) => `cpu-big-${i}`);
   return [
     { id: 'roles-only', label: 'roles only (permissions=off)', event: base('auth0|cpu-0', ['admin', 'editor']), secrets: { namespace: NS }, perms: null },
-    { id: 'user-100', label: 'roles + 100 permissions (permissions=user, 1 page)', event: base('auth0|cpu-100', ['admin', 'editor']), secrets: stub.secrets({ permissions: 'user' }), perms: 100 },
-    { id: 'user-1000', label: 'roles + 1000 permissions (permissions=user, 10 pages)', event: base('auth0|cpu-1000', ['admin', 'editor']), secrets: stub.secrets({ permissions: 'user' }), perms: 1000 },
-    { id: 'effective-100', label: 'roles + 100 permissions (permissions=effective, 1 page)', event: base('auth0|cpu-100', ['admin', 'editor']), secrets: stub.secrets({ permissions: 'effective' }), perms: 100 },
-    { id: 'roles-100', label: 'roles + 100 permissions (permissions=roles, 2 roles, warm)', event: base('auth0|cpu-0', ['cpu-small-a', 'cpu-small-b']), secrets: stub.secrets({ permissions: 'roles' }), perms: 100 },
-    { id: 'roles-1000', label: 'roles + 1000 permissions (permissions=roles, 10 roles, warm)', event: base('auth0|cpu-0', big), secrets: stub.secrets({ permissions: 'roles' }), perms: 1000 },
+    { id: 'user-100', label: 'roles + 100 permissions (permissions=user, 1 page)', event: base('auth0|cpu-100', ['admin', 'editor']), secrets: secretsFor(standIn, 'user'), perms: 100 },
+    { id: 'user-1000', label: 'roles + 1000 permissions (permissions=user, 10 pages)', event: base('auth0|cpu-1000', ['admin', 'editor']), secrets: secretsFor(standIn, 'user'), perms: 1000 },
+    { id: 'effective-100', label: 'roles + 100 permissions (permissions=effective, 1 page)', event: base('auth0|cpu-100', ['admin', 'editor']), secrets: secretsFor(standIn, 'effective'), perms: 100 },
+    { id: 'roles-100', label: 'roles + 100 permissions (permissions=roles, 2 roles, warm)', event: base('auth0|cpu-0', ['cpu-small-a', 'cpu-small-b']), secrets: secretsFor(standIn, 'roles'), perms: 100 },
+    { id: 'roles-1000', label: 'roles + 1000 permissions (permissions=roles, 10 roles, warm)', event: base('auth0|cpu-0', big), secrets: secretsFor(standIn, 'roles'), perms: 1000 },
   ];
 }
 
 const cpuNow = () => { const u = process.cpuUsage(); return u.user + u.system; };
 
-/** One login; returns the recording so the caller can check it. */
+/** One login; returns the api so the caller can check what it recorded. */
 async function login(action, cache, scenario) {
-  const rec = recordingApi(cache);
-  await action.onExecutePostLogin({ ...scenario.event, secrets: scenario.secrets }, rec.api);
-  return rec;
+  const api = recordingApi({ cache });
+  await action.onExecutePostLogin({ ...scenario.event, secrets: scenario.secrets }, api);
+  return api;
 }
 
-function check(rec, scenario, implName) {
-  if (rec.denied()) return `${implName}: login denied`;
-  const roles = rec.claims.accessToken[`${NS}/roles`];
+function check(api, scenario, implName) {
+  const got = claimsOf(api);
+  if (got.deny !== undefined) return `${implName}: login denied`;
+  const roles = got.accessToken[`${NS}/roles`];
   if (!Array.isArray(roles) || roles.length !== scenario.event.authorization.roles.length) return `${implName}: roles claim missing`;
-  const perms = rec.claims.accessToken[`${NS}/permissions`];
+  const perms = got.accessToken[`${NS}/permissions`];
   if (scenario.perms === null ? perms !== undefined : (!Array.isArray(perms) || perms.length !== scenario.perms)) {
     return `${implName}: permissions claim has ${perms ? perms.length : 'none'}, expected ${scenario.perms}`;
   }
@@ -63,17 +68,17 @@ async function round(action, cache, scenario, n) {
 }
 
 async function measure({ rounds = 10, roundMs = 200, warmupMs = 1000 } = {}) {
-  const stub = createStubFetch(cpuFixture());
-  stub.install();
-  const impls = implementations().map((impl) => ({ ...impl, action: loadFresh(impl), cache: new MemoryCache() }));
+  const standIn = createFetchStandIn({ fixture: cpuFixture(), cacheAnswers: true });
+  standIn.install();
+  const impls = implementations().map((impl) => ({ ...impl, action: loadFresh(impl), cache: new CacheStore() }));
   const results = [];
   try {
-    for (const scenario of scenarios(stub)) {
+    for (const scenario of scenarios(standIn)) {
       const row = { id: scenario.id, label: scenario.label, impls: {} };
       // Warm-up and support check: a few logins each (first: token, role caches, JIT), then calibrate N.
       const usable = [];
       for (const impl of impls) {
-        const { value: rec, lines } = await withCapturedConsole(() => login(impl.action, impl.cache, scenario)); // eslint-disable-line no-await-in-loop
+        const { value: rec, lines } = await captured(() => login(impl.action, impl.cache, scenario)); // eslint-disable-line no-await-in-loop
         const problem = check(rec, scenario, impl.name);
         if (problem) {
           row.impls[impl.name] = { error: problem, log: lines.slice(0, 2).join(' | ') };
@@ -109,9 +114,9 @@ async function measure({ rounds = 10, roundMs = 200, warmupMs = 1000 } = {}) {
       results.push(row);
     }
   } finally {
-    stub.uninstall();
+    standIn.uninstall();
   }
-  return { results, requests: stub.counts, impls: impls.map(({ name, source }) => ({ name, source })) };
+  return { results, requests: standIn.counts, impls: impls.map(({ name, source }) => ({ name, source })) };
 }
 
 if (require.main === module) {

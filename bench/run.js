@@ -9,7 +9,7 @@
  *   options: --out FILE (write the report there instead), --only 1,4,6 (run some measures),
  *            --report-from RAW.json (rewrite the report from the raw results a run left in the temp dir)
  *
- * Measures: 1 CPU per login (stubbed fetch, in-process), 2 cold start (fresh node processes),
+ * Measures: 1 CPU per login (the stand-in's in-process fetch), 2 cold start (fresh node processes),
  * 3 sizes, 4 Management API requests per 1,000 logins (local host + stand-in), 5 sustained logins/s
  * with zero denials (stand-in rate-limited at the Free and a paid plan), 6 latency of 500 concurrent
  * logins with 50 ms Management API latency. See BENCHMARKS.md for what each does exactly.
@@ -22,15 +22,14 @@ const { spawn, execFileSync } = require('node:child_process');
 const { parseArgs } = require('node:util');
 const { implementations, loadFresh, ROOT, BUNDLE } = require('./lib/impls');
 const { loadFixture } = require('./lib/fixtures');
-const { createStubFetch } = require('./lib/stub-fetch');
 const { startStandInProcess } = require('./lib/standin-process');
 const {
-  secretsFor, eventFor, expectations, wrongClaims, directInstance, drainBucket, closedLoop,
+  captured, secretsFor, eventFor, expectations, wrongClaims, directInstance, drainBucket, closedLoop,
 } = require('./lib/load');
-const { withCapturedConsole } = require('./lib/memory-api');
 const { median, quantile, fmt } = require('./lib/stats');
 const { createHost } = require('../host');
 const { RATE_LIMIT_PRESETS } = require('../host/standin');
+const { createFetchStandIn } = require('../host/standin-fetch');
 
 const MODES = ['off', 'user', 'effective', 'roles'];
 const MODE_LABEL = {
@@ -248,7 +247,7 @@ async function measureSustained(cfg, impls, deadline) {
           if (Date.now() > deadline) { rows.push({ plan, mode, impl: impl.name, skipped: 'time limit of the run reached' }); continue; }
           const action = loadFresh(impl);
           const login = directInstance(action, standin, mode, expected, { checkEvery: 25 });
-          const { value: row, lines } = await withCapturedConsole(async () => { // eslint-disable-line no-await-in-loop
+          const { value: row, lines } = await captured(async () => { // eslint-disable-line no-await-in-loop
             const warm = await warmUp(login, warmupUsers(fixture, mode));
             const levels = [];
             let best = null;
@@ -380,7 +379,7 @@ async function measureLatency(cfg, impls, deadline) {
         // The same burst of bare requests first: fills the client's connection pool (a warm instance keeps
         // its connections) and measures what HTTP plus the stand-in cost at this concurrency, no Action.
         floors.push(await bareBurst(standin, token, fixture.users, cfg.concurrent)); // eslint-disable-line no-await-in-loop
-        const { value: r, lines } = await withCapturedConsole(() => burst(action, standin, c, fixture, expected, cfg.concurrent, { warmLogins: cfg.warmLogins, afterWarmUp: () => standin.resetCounts() })); // eslint-disable-line no-await-in-loop
+        const { value: r, lines } = await captured(() => burst(action, standin, c, fixture, expected, cfg.concurrent, { warmLogins: cfg.warmLogins, afterWarmUp: () => standin.resetCounts() })); // eslint-disable-line no-await-in-loop
         const counts = await standin.counts(); // eslint-disable-line no-await-in-loop
         rows.push({ ...c, impl: impl.name, ...r, requests: counts.total, logLines: lines.slice(0, 3) });
         log(`  6. ${c.label}/${impl.name}: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, ${counts.total} requests${r.denied + r.failed ? `, ${r.denied} denied, ${r.failed} failed` : ''}`);
@@ -389,22 +388,21 @@ async function measureLatency(cfg, impls, deadline) {
   } finally {
     await standin.close();
   }
-  // b) The same bursts against the in-process stub with the same latency (a timer, no sockets): what the
-  // Actions themselves add when the network stack is not the bottleneck.
-  const stub = createStubFetch(fixture, { latencyMs: cfg.latencyMs });
-  const target = { url: `https://${stub.domain}`, domain: stub.domain, clientId: stub.clientId, clientSecret: stub.clientSecret };
-  stub.install();
+  // b) The same bursts against the stand-in's in-process fetch with the same latency (a timer, no
+  // sockets): what the Actions themselves add when the network stack is not the bottleneck.
+  const target = createFetchStandIn({ fixture, faults: { latencyMs: cfg.latencyMs }, cacheAnswers: true });
+  target.install();
   try {
     for (const c of cases) {
       for (const impl of impls) {
         const row = rows.find((x) => x.label === c.label && x.impl === impl.name);
         if (!row || row.skipped || Date.now() > deadline) continue;
-        const { value: r } = await withCapturedConsole(() => burst(loadFresh(impl), target, c, fixture, expected, cfg.concurrent, { warmLogins: cfg.warmLogins })); // eslint-disable-line no-await-in-loop
+        const { value: r } = await captured(() => burst(loadFresh(impl), target, c, fixture, expected, cfg.concurrent, { warmLogins: cfg.warmLogins })); // eslint-disable-line no-await-in-loop
         row.inProcess = r;
       }
     }
   } finally {
-    stub.uninstall();
+    target.uninstall();
   }
   return {
     rows,
@@ -483,8 +481,9 @@ function report({ profile, results, m, impls, elapsedMs, errors }) {
     out.push('');
     out.push('`bench/cpu.js`, in its own `node --expose-gc` process: both Actions loaded side by side, `onExecutePostLogin` '
       + 'called directly with a minimal recording `api` and an in-memory `api.cache`, one login at a time. The global `fetch` '
-      + 'is a stub answering from a fixture without sockets (`bench/lib/stub-fetch.js`; `json()` parses the body text each '
-      + 'time, as a real fetch does, and that parse is included for both). The token is cached after the first login. Per '
+      + 'is the Management API stand-in\'s in-process fetch, answering from a fixture without sockets (`host/standin-fetch.js`: '
+      + 'real `Response` objects, read as network answers are, each URL\'s answer serialized once; reading and parsing the '
+      + 'body is included for both). The token is cached after the first login. Per '
       + `scenario: ${profile === 'full' ? '1.5 s' : 'a short'} warm-up alternating the two, then ${cpu.results[0] && cpu.results[0].impls.wasm && cpu.results[0].impls.wasm.rounds ? cpu.results[0].impls.wasm.rounds.length : '?'} `
       + 'rounds each, interleaved (wasm, js, js, wasm, …), a full GC before each round; a round is N logins, its CPU time the '
       + '`process.cpuUsage()` delta (user + system). Reported: median of the rounds, µs per login.');

@@ -1,16 +1,25 @@
 'use strict';
 /**
- * Load helpers for measures 4–6: logins against the Management API stand-in (real HTTP through the
- * global fetch), either through the local host (createHost) or by calling onExecutePostLogin
- * directly with the minimal api (bench/lib/memory-api.js), so that the host's own cost (building
- * the event, signing two RS256 tokens per login) does not hide the Actions' cost under load.
+ * Load helpers for measures 1 and 4–6: logins against the Management API stand-in (real HTTP through
+ * the global fetch, or its in-process fetch), either through the local host (createHost) or by calling
+ * onExecutePostLogin directly with the host's minimal recording api (host/api.js) and an `api.cache`
+ * (host/cache.js), so that the host's own cost (building the event, signing two RS256 tokens per
+ * login) does not hide the Actions' cost under load.
  */
-const { MemoryCache, recordingApi } = require('./memory-api');
+const { recordingApi, claimsOf } = require('../../host/api');
+const { CacheStore } = require('../../host/cache');
+const { withCapturedConsole } = require('../../tests/js/support/console');
 const { API, expectedPermissions } = require('./fixtures');
 
 const NS = 'https://rbac.example.com';
 /** Auth0's execution limit: a login not done by then counts as failed. */
 const EXECUTION_LIMIT_MS = 20000;
+
+/**
+ * Run `fn` with the console captured (the Actions log only on failures and retries; captured lines
+ * explain denials in the report): resolves with {value, lines (the first 200), total}.
+ */
+const captured = (fn) => withCapturedConsole(fn, { methods: ['log', 'info', 'warn', 'error'], keep: 200 });
 
 /** Secrets for `mode` ('off' | 'user' | 'effective' | 'roles') against a stand-in. */
 function secretsFor(standin, mode) {
@@ -54,18 +63,18 @@ function wrongClaims(claims, user, mode, expected) {
  *   (1 = all); with deferCheck the result carries `check()` instead, to run outside a timed section
  */
 function directInstance(action, standin, mode, expected, { checkEvery = 1, deferCheck = false } = {}) {
-  const cache = new MemoryCache();
+  const cache = new CacheStore();
   const secrets = secretsFor(standin, mode);
   let n = 0;
   return async function login(user) {
     n += 1;
-    const rec = recordingApi(cache);
+    const api = recordingApi({ cache });
     const started = performance.now();
     let timer;
     const limit = new Promise((resolve) => { timer = setTimeout(resolve, EXECUTION_LIMIT_MS, 'timeout'); });
     let outcome;
     try {
-      outcome = await Promise.race([action.onExecutePostLogin({ ...eventFor(user), secrets }, rec.api), limit]);
+      outcome = await Promise.race([action.onExecutePostLogin({ ...eventFor(user), secrets }, api), limit]);
     } catch (err) {
       outcome = `threw: ${err && err.message}`;
     } finally {
@@ -73,9 +82,10 @@ function directInstance(action, standin, mode, expected, { checkEvery = 1, defer
     }
     const ms = performance.now() - started;
     if (outcome !== undefined) return { ok: false, failed: String(outcome), ms };
-    if (rec.denied()) return { ok: false, denied: rec.denied(), ms };
-    if (deferCheck) return { ok: true, ms, check: () => wrongClaims(rec.claims.accessToken, user, mode, expected) };
-    const wrong = n % checkEvery === 0 ? wrongClaims(rec.claims.accessToken, user, mode, expected) : null;
+    const got = claimsOf(api);
+    if (got.deny !== undefined) return { ok: false, denied: got.deny, ms };
+    if (deferCheck) return { ok: true, ms, check: () => wrongClaims(got.accessToken, user, mode, expected) };
+    const wrong = n % checkEvery === 0 ? wrongClaims(got.accessToken, user, mode, expected) : null;
     return { ok: !wrong, wrong, ms };
   };
 }
@@ -122,5 +132,5 @@ async function closedLoop(login, users, { concurrency, durationMs, maxLogins = 2
 }
 
 module.exports = {
-  NS, secretsFor, eventFor, expectations, wrongClaims, directInstance, drainBucket, closedLoop,
+  NS, captured, secretsFor, eventFor, expectations, wrongClaims, directInstance, drainBucket, closedLoop,
 };

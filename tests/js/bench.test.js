@@ -1,13 +1,15 @@
 'use strict';
 // The benchmarks compare like with like: the plain-JS baseline (bench/js-action.js) must give the same
 // claims, deny the same way and make the same Management API requests as the Rust/wasm Action
-// (the single-file bundle when built, else js/action.js) for the same event and the same stubbed fetch.
+// (the single-file bundle when built, else js/action.js) for the same event and the same Management API
+// (the stand-in's in-process fetch, as in measure 1).
 const { test, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { implementations, loadFresh } = require('../../bench/lib/impls');
-const { createStubFetch } = require('../../bench/lib/stub-fetch');
 const { perms, roleId, API } = require('../../bench/lib/fixtures');
-const { MemoryCache, recordingApi, withCapturedConsole } = require('../../bench/lib/memory-api');
+const { captured } = require('../../bench/lib/load');
+const { createFetchStandIn } = require('../../host/standin-fetch');
+const { recordingApi, claimsOf, CacheStore } = require('./support/api');
 
 const NS = 'https://rbac.example.com';
 const OTHER_API = 'https://other.example.com';
@@ -31,32 +33,39 @@ function fixture() {
   };
 }
 
-let stub = null;
-afterEach(() => { if (stub) stub.uninstall(); stub = null; });
+let standIn = null;
+afterEach(() => { if (standIn) standIn.uninstall(); standIn = null; });
+
+/** Secrets that point both Actions at the stand-in. */
+const secretsFor = (s, extra) => ({
+  namespace: NS, domain: s.domain, clientId: s.clientId, clientSecret: s.clientSecret, managementUrl: s.url, ...extra,
+});
 
 /**
- * Runs the same logins on a fresh instance of each implementation against its own fresh stub.
- * @returns {Promise<Record<'wasm'|'js', {results: object[], requests: object[], logs: string[]}>>}
+ * Runs the same logins on a fresh instance of each implementation against its own fresh stand-in.
+ * @param {object[]} events
+ * @param {{secrets?: object, faults?: object, rateLimit?: object}} [options] stand-in faults and rate limit
+ * @returns {Promise<Record<'wasm'|'js', {results: object[], requests: string[], logs: string[]}>>}
  */
-async function onBoth(events, { secrets = {}, prepare = () => {} } = {}) {
+async function onBoth(events, { secrets = {}, faults = null, rateLimit = null } = {}) {
   const out = {};
   for (const impl of implementations()) {
-    stub = createStubFetch(fixture(), { record: true });
-    stub.install();
-    prepare(stub);
+    standIn = createFetchStandIn({ fixture: fixture(), faults, rateLimit });
+    standIn.install();
     const action = loadFresh(impl);
-    const cache = new MemoryCache();
+    const cache = new CacheStore();
     const results = [];
-    const { lines } = await withCapturedConsole(async () => { // eslint-disable-line no-await-in-loop
+    const { lines } = await captured(async () => { // eslint-disable-line no-await-in-loop
       for (const event of events) {
-        const rec = recordingApi(cache);
-        await action.onExecutePostLogin({ resource_server: { identifier: API }, ...event, secrets: stub.secrets(secrets) }, rec.api); // eslint-disable-line no-await-in-loop
-        results.push({ claims: rec.claims, calls: rec.calls, denied: rec.denied() });
+        const api = recordingApi({ cache });
+        await action.onExecutePostLogin({ resource_server: { identifier: API }, ...event, secrets: secretsFor(standIn, secrets) }, api); // eslint-disable-line no-await-in-loop
+        const got = claimsOf(api);
+        results.push({ claims: { idToken: got.idToken, accessToken: got.accessToken }, calls: api.calls, denied: got.deny === undefined ? null : got.deny });
       }
     });
-    out[impl.name] = { results, requests: stub.requests.map((r) => `${r.route} ${r.status} ${r.url.replace(/^https:\/\/[^/]+/, '')}`), logs: lines };
-    stub.uninstall();
-    stub = null;
+    out[impl.name] = { results, requests: standIn.requests.map((r) => `${r.route} ${r.status} ${r.path}`), logs: lines };
+    standIn.uninstall();
+    standIn = null;
   }
   return out;
 }
@@ -134,12 +143,11 @@ test('permissions=roles: the union of the roles\' permissions, cached for every 
 });
 
 test('429, 503 and a rejected token are retried the same way and end in the same claims', async () => {
-  const prepare = (s) => {
-    s.failNext('userPermissions', 503);
-    s.failNext('userPermissions', 429, { headers: () => ({ 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000)) }) });
-    s.failNext('userPermissions', 401);
+  // In this order on the first three page requests: 503, 429 (reset: the current second), 401.
+  const faults = {
+    status5xx: { count: 1, status: 503 }, status429: { count: 1, reset: 0 }, unauthorized: { count: 1 }, routes: ['userPermissions'],
   };
-  const both = await onBoth([login('google-oauth2|1035|x', ['a'])], { secrets: { permissions: 'user' }, prepare });
+  const both = await onBoth([login('google-oauth2|1035|x', ['a'])], { secrets: { permissions: 'user' }, faults });
   for (const [name, { results, requests }] of Object.entries(both)) {
     assert.equal(results[0].denied, null, name);
     assert.deepEqual(results[0].claims.idToken[`${NS}/permissions`], ['a:0000', 'a:0001', 'z:0000', 'z:0001', 'z:0002'], name);
@@ -150,13 +158,13 @@ test('429, 503 and a rejected token are retried the same way and end in the same
 });
 
 test('failures: onError=continue keeps the roles claim only; deny uses the same generic reason', async () => {
-  const prepare = (s) => s.failNext('userPermissions', 500, { times: 100 });
-  const cont = await onBoth([login('auth0|x', ['a'])], { secrets: { permissions: 'user', onError: 'continue', budgetMs: '300' }, prepare });
+  const faults = { status5xx: { count: 100, status: 500 }, routes: ['userPermissions'] };
+  const cont = await onBoth([login('auth0|x', ['a'])], { secrets: { permissions: 'user', onError: 'continue', budgetMs: '300' }, faults });
   for (const [name, { results }] of Object.entries(cont)) {
     assert.equal(results[0].denied, null, name);
     assert.deepEqual(results[0].claims.accessToken, { [`${NS}/roles`]: ['a'] }, name);
   }
-  const deny = await onBoth([login('auth0|x', ['a'])], { secrets: { permissions: 'user', budgetMs: '300' }, prepare });
+  const deny = await onBoth([login('auth0|x', ['a'])], { secrets: { permissions: 'user', budgetMs: '300' }, faults });
   assert.match(deny.wasm.results[0].denied, /^Sign-in could not be completed/);
   assert.equal(deny.js.results[0].denied, deny.wasm.results[0].denied);
   assert.deepEqual(deny.js.results[0].claims, { idToken: {}, accessToken: {} });
