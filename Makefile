@@ -23,6 +23,7 @@ demo: build
 	node host/cli.js --action js/action.js --event examples/event.json --secrets examples/secrets.json --standin examples/fixture.json
 
 lint: setup
+	eslint .
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings

@@ -63,7 +63,7 @@ async function round(action, cache, scenario, n) {
   if (typeof global.gc === 'function' && n > 20) global.gc(); // each round pays for its own garbage
   const start = cpuNow();
   let rec;
-  for (let i = 0; i < n; i += 1) rec = await login(action, cache, scenario); // eslint-disable-line no-await-in-loop
+  for (let i = 0; i < n; i += 1) rec = await login(action, cache, scenario);  
   return { us: (cpuNow() - start) / n, rec };
 }
 
@@ -78,7 +78,7 @@ async function measure({ rounds = 10, roundMs = 200, warmupMs = 1000 } = {}) {
       // Warm-up and support check: a few logins each (first: token, role caches, JIT), then calibrate N.
       const usable = [];
       for (const impl of impls) {
-        const { value: rec, lines } = await captured(() => login(impl.action, impl.cache, scenario)); // eslint-disable-line no-await-in-loop
+        const { value: rec, lines } = await captured(() => login(impl.action, impl.cache, scenario));  
         const problem = check(rec, scenario, impl.name);
         if (problem) {
           row.impls[impl.name] = { error: problem, log: lines.slice(0, 2).join(' | ') };
@@ -92,7 +92,7 @@ async function measure({ rounds = 10, roundMs = 200, warmupMs = 1000 } = {}) {
       const until = Date.now() + warmupMs;
       do {
         for (const impl of usable) {
-          const { us } = await round(impl.action, impl.cache, scenario, 20); // eslint-disable-line no-await-in-loop
+          const { us } = await round(impl.action, impl.cache, scenario, 20);  
           perImpl[impl.name] = us;
         }
       } while (Date.now() < until);
@@ -102,7 +102,7 @@ async function measure({ rounds = 10, roundMs = 200, warmupMs = 1000 } = {}) {
       for (let r = 0; r < rounds; r += 1) {
         const order = r % 2 === 0 ? usable : [...usable].reverse();
         for (const impl of order) {
-          const { us, rec } = await round(impl.action, impl.cache, scenario, n); // eslint-disable-line no-await-in-loop
+          const { us, rec } = await round(impl.action, impl.cache, scenario, n);  
           const problem = check(rec, scenario, impl.name);
           if (problem) throw new Error(`${scenario.id}: ${problem}`);
           samples[impl.name].push(us);

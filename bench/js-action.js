@@ -179,12 +179,12 @@ function client(p, cache) {
       throw new ManagementError('POST /oauth/token: unexpected response');
     }
     const lifetimeMs = body.expires_in * 1000; // expires_in is in seconds
-    const token = { value: body.access_token, usableUntil: Date.now() + lifetimeMs - Math.min(REFRESH_AHEAD_MS, lifetimeMs / 10) };
-    if (token.value.length <= 4096) {
-      const stored = cache.set(cacheKey, token.value, { expires_at: Math.floor(Math.min(token.usableUntil, Date.now() + CACHE_MAX_LIFETIME_MS)) });
+    const issued = { value: body.access_token, usableUntil: Date.now() + lifetimeMs - Math.min(REFRESH_AHEAD_MS, lifetimeMs / 10) };
+    if (issued.value.length <= 4096) {
+      const stored = cache.set(cacheKey, issued.value, { expires_at: Math.floor(Math.min(issued.usableUntil, Date.now() + CACHE_MAX_LIFETIME_MS)) });
       if (stored && stored.type === 'error') console.log(`rbac-claims: api.cache.set failed (${stored.code}): token kept in memory only`);
     }
-    return token;
+    return issued;
   }
 
   async function token(rejected) {

@@ -123,7 +123,7 @@ async function measureCold(cfg, impls) {
   for (let run = 0; run < cfg.runs; run += 1) {
     const order = run % 2 === 0 ? impls : [...impls].reverse();
     for (const impl of order) {
-      const r = await runNode([path.join(__dirname, 'cold.js'), impl.path], { timeoutMs: 30000 }); // eslint-disable-line no-await-in-loop
+      const r = await runNode([path.join(__dirname, 'cold.js'), impl.path], { timeoutMs: 30000 });  
       if (r.code !== 0) throw new Error(`cold start of ${impl.name} failed: ${r.stderr.slice(0, 1000)} ${r.stdout}`);
       samples[impl.name].push({ ...JSON.parse(r.stdout.trim()), wallMs: r.wallMs });
     }
@@ -170,7 +170,7 @@ async function measureRequests(cfg, impls) {
       for (const impl of impls) {
         const action = loadFresh(impl);
         const host = createHost();
-        await standin.resetCounts(); // eslint-disable-line no-await-in-loop
+        await standin.resetCounts();  
         const secrets = secretsFor(standin, mode);
         let first = null;
         let warm = null;
@@ -178,16 +178,16 @@ async function measureRequests(cfg, impls) {
         const total = cfg.warmupLogins + cfg.logins;
         for (let i = 0; i < total; i += 1) {
           const user = fixture.users[i % fixture.users.length];
-          const r = await host.run(action, eventFor(user), { secrets }); // eslint-disable-line no-await-in-loop
+          const r = await host.run(action, eventFor(user), { secrets });  
           if (r.outcome !== 'allowed') problems.push(`${r.outcome}: ${r.logs.join(' ')}`.slice(0, 300));
           else {
             const wrong = wrongClaims(r.claims.accessToken, user, mode, expected);
             if (wrong) problems.push(wrong);
           }
-          if (i + 1 === cfg.warmupLogins) warm = await standin.counts(); // eslint-disable-line no-await-in-loop
-          if (i + 1 === cfg.logins) first = await standin.counts(); // eslint-disable-line no-await-in-loop
+          if (i + 1 === cfg.warmupLogins) warm = await standin.counts();  
+          if (i + 1 === cfg.logins) first = await standin.counts();  
         }
-        const end = await standin.counts(); // eslint-disable-line no-await-in-loop
+        const end = await standin.counts();  
         rows.push({
           mode,
           impl: impl.name,
@@ -223,7 +223,7 @@ function warmupUsers(fixture, mode) {
 async function warmUp(login, users) {
   const out = { logins: users.length, denied: 0, reasons: [] };
   for (const u of users) {
-    const r = await login(u); // eslint-disable-line no-await-in-loop
+    const r = await login(u);  
     if (!r.ok) { out.denied += 1; out.reasons.push(r.denied ? 'denied' : r.wrong || r.failed); }
   }
   return out;
@@ -234,7 +234,7 @@ async function measureSustained(cfg, impls, deadline) {
   const expected = expectations(fixture);
   const rows = [];
   for (const plan of ['free', 'paid']) {
-    const standin = await startStandInProcess({ fixture, rateLimit: plan }); // eslint-disable-line no-await-in-loop
+    const standin = await startStandInProcess({ fixture, rateLimit: plan });  
     try {
       for (const mode of cfg.modes || MODES) {
         if (mode === 'off' && plan !== 'free') continue; // no Management API: the plan cannot matter
@@ -242,7 +242,7 @@ async function measureSustained(cfg, impls, deadline) {
           if (Date.now() > deadline) { rows.push({ plan, mode, impl: impl.name, skipped: 'time limit of the run reached' }); continue; }
           const action = loadFresh(impl);
           const login = directInstance(action, standin, mode, expected, { checkEvery: 25 });
-          const { value: row, lines } = await captured(async () => { // eslint-disable-line no-await-in-loop
+          const { value: row, lines } = await captured(async () => {  
             const warm = await warmUp(login, warmupUsers(fixture, mode));
             const levels = [];
             let best = null;
@@ -250,10 +250,10 @@ async function measureSustained(cfg, impls, deadline) {
             let firstDenial = null;
             for (const concurrency of cfg.levels) {
               if (Date.now() > deadline) break;
-              await drainBucket(standin.url); // eslint-disable-line no-await-in-loop
-              await standin.resetCounts(); // eslint-disable-line no-await-in-loop
-              const r = await closedLoop(login, fixture.users, { concurrency, durationMs: cfg.durationMs }); // eslint-disable-line no-await-in-loop
-              const counts = await standin.counts(); // eslint-disable-line no-await-in-loop
+              await drainBucket(standin.url);  
+              await standin.resetCounts();  
+              const r = await closedLoop(login, fixture.users, { concurrency, durationMs: cfg.durationMs });  
+              const counts = await standin.counts();  
               const level = { concurrency, ...r, requests: counts.total, rate429: counts.byStatus['429'] || 0 };
               levels.push(level);
               if (r.denied + r.failed + r.wrong > 0) { firstDenial = level; break; }
@@ -269,7 +269,7 @@ async function measureSustained(cfg, impls, deadline) {
         }
       }
     } finally {
-      await standin.close(); // eslint-disable-line no-await-in-loop
+      await standin.close();  
     }
   }
   return { rows, presets: RATE_LIMIT_PRESETS, durationMs: cfg.durationMs, users: fixture.users.length, roles: cfg.roles };
@@ -324,7 +324,7 @@ async function burst(action, target, c, fixture, expected, n, { warmLogins = 0, 
   const warmLogin = directInstance(action, target, warmMode, expected);
   const warm = await warmUp(warmLogin, warmupUsers(fixture, warmMode));
   for (let done = 0; done < warmLogins; done += 50) {
-    const batch = await Promise.all(Array.from({ length: Math.min(50, warmLogins - done) }, (_, i) => warmLogin(fixture.users[(done + i) % fixture.users.length]))); // eslint-disable-line no-await-in-loop
+    const batch = await Promise.all(Array.from({ length: Math.min(50, warmLogins - done) }, (_, i) => warmLogin(fixture.users[(done + i) % fixture.users.length])));  
     warm.logins += batch.length;
     for (const r of batch) if (!r.ok) { warm.denied += 1; warm.reasons.push(r.denied ? 'denied' : r.wrong || r.failed); }
   }
@@ -365,7 +365,7 @@ async function measureLatency(cfg, impls, deadline) {
     await standin.setFaults({ latencyMs: cfg.latencyMs });
     const token = await mgmtToken(standin);
     const rtts = [];
-    for (let i = 0; i < cfg.rttSamples; i += 1) rtts.push(await timedPage(standin, token, fixture.users[i % fixture.users.length])); // eslint-disable-line no-await-in-loop
+    for (let i = 0; i < cfg.rttSamples; i += 1) rtts.push(await timedPage(standin, token, fixture.users[i % fixture.users.length]));  
     rttMs = median(rtts);
     for (const c of cases) {
       for (const impl of impls) {
@@ -373,9 +373,9 @@ async function measureLatency(cfg, impls, deadline) {
         const action = loadFresh(impl);
         // The same burst of bare requests first: fills the client's connection pool (a warm instance keeps
         // its connections) and measures what HTTP plus the stand-in cost at this concurrency, no Action.
-        floors.push(await bareBurst(standin, token, fixture.users, cfg.concurrent)); // eslint-disable-line no-await-in-loop
-        const { value: r, lines } = await captured(() => burst(action, standin, c, fixture, expected, cfg.concurrent, { warmLogins: cfg.warmLogins, afterWarmUp: () => standin.resetCounts() })); // eslint-disable-line no-await-in-loop
-        const counts = await standin.counts(); // eslint-disable-line no-await-in-loop
+        floors.push(await bareBurst(standin, token, fixture.users, cfg.concurrent));  
+        const { value: r, lines } = await captured(() => burst(action, standin, c, fixture, expected, cfg.concurrent, { warmLogins: cfg.warmLogins, afterWarmUp: () => standin.resetCounts() }));  
+        const counts = await standin.counts();  
         rows.push({ ...c, impl: impl.name, ...r, requests: counts.total, logLines: lines.slice(0, 3) });
         log(`  6. ${c.label}/${impl.name}: p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms, ${counts.total} requests${r.denied + r.failed ? `, ${r.denied} denied, ${r.failed} failed` : ''}`);
       }
@@ -392,7 +392,7 @@ async function measureLatency(cfg, impls, deadline) {
       for (const impl of impls) {
         const row = rows.find((x) => x.label === c.label && x.impl === impl.name);
         if (!row || row.skipped || Date.now() > deadline) continue;
-        const { value: r } = await captured(() => burst(loadFresh(impl), target, c, fixture, expected, cfg.concurrent, { warmLogins: cfg.warmLogins })); // eslint-disable-line no-await-in-loop
+        const { value: r } = await captured(() => burst(loadFresh(impl), target, c, fixture, expected, cfg.concurrent, { warmLogins: cfg.warmLogins }));  
         row.inProcess = r;
       }
     }

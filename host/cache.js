@@ -102,8 +102,9 @@ class CacheStore {
     if (entriesAfter > limits.maxEntries) return error('CacheSizeExceeded');
     if (otherBytes + keyBytes + valueBytes > limits.maxTotalBytes) return error('CacheSizeExceeded');
 
-    const ttl = options == null ? undefined : options.ttl;
-    const expiresAtOpt = options == null ? undefined : options.expires_at;
+    const given = options !== undefined && options !== null;
+    const ttl = given ? options.ttl : undefined;
+    const expiresAtOpt = given ? options.expires_at : undefined;
     let expiresAt;
     if (ttl !== undefined) {
       if (!isFiniteNumber(ttl)) return error('InvalidExpiry');

@@ -56,7 +56,7 @@ function indexFixture(fx) {
     const scope = rs && (rs.scopes || []).find((s) => s.value === p.permission_name);
     return {
       permission_name: p.permission_name,
-      description: p.description != null ? p.description : (scope && scope.description) || '',
+      description: p.description !== undefined && p.description !== null ? p.description : (scope && scope.description) || '',
       resource_server_name: rs && rs.name ? rs.name : p.resource_server_identifier,
       resource_server_identifier: p.resource_server_identifier,
     };

@@ -39,7 +39,7 @@ function describeError(e) {
  */
 function resolveHandler(actionModuleOrPath, entrypoint, strictSignature) {
   const mod = typeof actionModuleOrPath === 'string'
-    ? require(path.resolve(actionModuleOrPath)) // eslint-disable-line import/no-dynamic-require
+    ? require(path.resolve(actionModuleOrPath))
     : actionModuleOrPath;
   if (mod === null || typeof mod !== 'object') throw new Error('The Action must export an object.');
   const fn = mod[entrypoint];

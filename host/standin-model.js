@@ -385,8 +385,8 @@ function createModel({
   /** The answer of a data route as text: computed, or (cacheAnswers) kept from the first time. */
   function dataAnswer(request, r, query) {
     if (cacheAnswers) {
-      const kept = answers.get(request.path);
-      if (kept) return kept;
+      const cached = answers.get(request.path);
+      if (cached) return cached;
     }
     const out = handleApi(r.route, r.id, new URLSearchParams(query));
     const text = JSON.stringify(out.body);

@@ -39,6 +39,7 @@ function wrapModule(source) {
  * @returns {(file: string) => any} `load(path)`: that module's `module.exports`
  */
 function createLoader(modules, files, nodeRequire) {
+  // eslint-disable-next-line strict -- copied alone into generated files (toString): it carries its own
   'use strict';
 
   const path = nodeRequire('node:path').posix;

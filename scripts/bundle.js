@@ -155,7 +155,7 @@ async function minify(source) {
  */
 async function smokeTest(source) {
   const mod = { exports: {} };
-  // eslint-disable-next-line no-new-func
+   
   new Function('exports', 'require', 'module', '__filename', '__dirname', source)(mod.exports, require, mod, 'bundle.js', '.');
   const fn = mod.exports.onExecutePostLogin;
   if (!fn || fn.constructor.name !== 'AsyncFunction') throw new Error('the bundle does not export an async onExecutePostLogin');

@@ -45,7 +45,6 @@ function forget(impl) {
 /** A new instance of `impl`'s Action module. */
 function loadFresh(impl) {
   forget(impl);
-  // eslint-disable-next-line import/no-dynamic-require, global-require
   return require(impl.path);
 }
 

@@ -55,10 +55,10 @@ async function onBoth(events, { secrets = {}, faults = null, rateLimit = null } 
     const action = loadFresh(impl);
     const cache = new CacheStore();
     const results = [];
-    const { lines } = await captured(async () => { // eslint-disable-line no-await-in-loop
+    const { lines } = await captured(async () => {  
       for (const event of events) {
         const api = recordingApi({ cache });
-        await action.onExecutePostLogin({ resource_server: { identifier: API }, ...event, secrets: secretsFor(standIn, secrets) }, api); // eslint-disable-line no-await-in-loop
+        await action.onExecutePostLogin({ resource_server: { identifier: API }, ...event, secrets: secretsFor(standIn, secrets) }, api);  
         const got = claimsOf(api);
         results.push({ claims: { idToken: got.idToken, accessToken: got.accessToken }, calls: api.calls, denied: got.deny === undefined ? null : got.deny });
       }

@@ -97,7 +97,7 @@ async function cell(kind, budgetMs, onError) {
   if (kind.where === 'expired') {
     // Each read of this clock is 10^9 ms later: every token has expired by the time it is presented.
     let ticks = 0;
-    options.now = () => Date.now() + (ticks++) * 1e9; // eslint-disable-line no-plusplus
+    options.now = () => Date.now() + (ticks++) * 1e9;  
   }
   const server = await standIn(options);
   const host = await newHost();
@@ -164,7 +164,7 @@ test(`fault matrix: ${KINDS.length} faults × onError deny|continue × budget ${
       const i = next;
       next += 1;
       try {
-        settled[i] = { status: 'fulfilled', value: await jobs[i].run() }; // eslint-disable-line no-await-in-loop
+        settled[i] = { status: 'fulfilled', value: await jobs[i].run() };  
       } catch (reason) {
         settled[i] = { status: 'rejected', reason };
       }

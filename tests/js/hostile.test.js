@@ -21,7 +21,7 @@ const { createRandom, seedFromEnv } = require('./support/prng');
 const { recordingApi, claimsOf, CacheStore } = require('./support/api');
 const { captureConsole, watchProcess } = require('./support/console');
 const { createLeakScanner, SECRET_MARKER } = require('./support/leaks');
-const { installStubFetch, expectedPermissions, API_A } = require('./support/stub-fetch');
+const { installStubFetch, expectedPermissions } = require('./support/stub-fetch');
 const {
   generateCase, BIG, throwingProxy, revokedProxy, deepFreeze, ALL_KEYS, MAX_SECRETS_TEXT,
 } = require('./support/hostile-gen');
@@ -70,6 +70,7 @@ function scanOutputs(lines, calls) {
 function checkLogs(lines, where) {
   for (const line of lines) {
     assert.ok(line.startsWith('rbac-claims: '), `${where}: foreign log line ${JSON.stringify(line.slice(0, 200))}`);
+    // eslint-disable-next-line no-control-regex -- the point: no control character may reach a log line
     assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f]/, `${where}: a control character in a log line ${JSON.stringify(line.slice(0, 300))}`);
     assert.ok(!line.includes('internal failure') && !line.includes('trapped'), `${where}: ${line.slice(0, 300)}`);
     assert.ok(line.length <= 256, `${where}: a log line of ${line.length} characters (Auth0 keeps 256)`);
@@ -630,7 +631,7 @@ function freshInstance() {
   delete require.cache[key];
   let module;
   try {
-    module = require(GLUE); // eslint-disable-line import/no-dynamic-require
+    module = require(GLUE);
   } finally {
     require.cache[key] = saved;
   }

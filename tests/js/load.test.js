@@ -51,7 +51,7 @@ async function pool(count, limit, job) {
     while (next < count) {
       const i = next;
       next += 1;
-      await job(i); // eslint-disable-line no-await-in-loop
+      await job(i);  
     }
   };
   await Promise.all(Array.from({ length: limit }, worker));
@@ -149,7 +149,7 @@ test(`memory: ${MEMORY_LOGINS} logins, wasm linear memory flat and RSS growth un
   const t0 = performance.now();
   try {
     for (let block = 0; block < MEMORY_LOGINS / SAMPLE_EVERY; block += 1) {
-      await pool(SAMPLE_EVERY, CONCURRENCY, async () => { // eslint-disable-line no-await-in-loop
+      await pool(SAMPLE_EVERY, CONCURRENCY, async () => {  
         const i = r.int(0, USERS - 1);
         const api = recordingApi({ cache });
         await action.onExecutePostLogin({
@@ -159,7 +159,7 @@ test(`memory: ${MEMORY_LOGINS} logins, wasm linear memory flat and RSS growth un
         for (const call of api.calls) scanner.scan(call[0] === 'deny' ? 'denyReason' : 'claim', call.slice(1));
         done += 1;
       });
-      if (done >= WARM_UP) await sample(done); // eslint-disable-line no-await-in-loop
+      if (done >= WARM_UP) await sample(done);  
     }
   } finally {
     logs.stop();

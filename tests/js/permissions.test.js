@@ -418,7 +418,7 @@ test('permissions=roles: role-derived permissions, zero Management API calls on 
   const server = await standIn(fixtureWith(users, roles), { rateLimit: 'free' });
   const host = createHost();
   const extra = { permissions: 'roles' };
-  let result = await login(host, server, 'auth0|r0', { extra, event: { authorization: { roles: ['reader', 'admin'] } } });
+  const result = await login(host, server, 'auth0|r0', { extra, event: { authorization: { roles: ['reader', 'admin'] } } });
   assert.equal(result.outcome, 'allowed', result.logs.join('\n'));
   assert.deepEqual(claim(result, 'accessToken', 'permissions'), ['admin:0000', 'admin:0001', 'read:0000', 'x:0000']);
   const answered = server.counts.total - (server.counts.byStatus['429'] || 0); // Free plan: burst 2, then 429s

@@ -646,10 +646,10 @@ describe('in-process fetch only', () => {
   });
 
   test('as fetch does: a fired signal rejects at once, an invalid header value is a TypeError', async () => {
-    const before = s.counts.total;
+    const total = s.counts.total;
     await assert.rejects(s.fetch(`${s.url}${p}`, { signal: AbortSignal.abort() }), (e) => e.name === 'AbortError');
     await assert.rejects(s.fetch(`${s.url}${p}`, { headers: { authorization: 'Bearer a\nb' } }), TypeError);
-    assert.equal(s.counts.total, before, 'neither reached the model');
+    assert.equal(s.counts.total, total, 'neither reached the model');
   });
 
   test('install() replaces the global fetch, uninstall() puts it back unless something replaced it since', () => {

@@ -668,12 +668,12 @@ function genApi(r, { cacheStore, sharedCache, onReenter }) {
     calls.push([token, k, v]);
     if (kind === 'reentrant' && i === 0) onReenter();
     if (kind === 'weirdReturns') return weird;
-    return api; // eslint-disable-line no-use-before-define
+    return api;  
   };
   const deny = (reason) => {
     if (kind === 'denyThrows') throw new Error('api: deny refused');
     calls.push(['deny', reason]);
-    return api; // eslint-disable-line no-use-before-define
+    return api;  
   };
   let api = {
     idToken: { setCustomClaim: setter('idToken') },

@@ -70,13 +70,13 @@ function runIsolated({ cwd, action, readable, cases, node = process.execPath }) 
     ? ['--experimental-permission', '--no-warnings', ...[__filename, `${HOST}/`, `${NODE_MODULES}/`, CLAIM_RULES, ...readable].map((p) => `--allow-fs-read=${p}`)]
     : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [...flags, __filename], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(node, [...flags, __filename], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', reject);
-    child.on('close', (code) => {
+    proc.stdout.on('data', (d) => { out += d; });
+    proc.stderr.on('data', (d) => { err += d; });
+    proc.on('error', reject);
+    proc.on('close', (code) => {
       const last = out.trim().split('\n').pop();
       if (code !== 0 || !last) {
         reject(new Error(`isolated run failed (exit ${code}):\n${err}\n${out}`));
@@ -84,7 +84,7 @@ function runIsolated({ cwd, action, readable, cases, node = process.execPath }) 
       }
       resolve({ ...JSON.parse(last), permission });
     });
-    child.stdin.end(JSON.stringify({ action, cases }));
+    proc.stdin.end(JSON.stringify({ action, cases }));
   });
 }
 
