@@ -356,12 +356,15 @@ test('secrets scan: no client secret or Management API token in any log line, de
   assert.deepEqual(state.leaks, []);
 });
 
-test('report: figures for docs/reliability.md (RELIABILITY_REPORT=1 writes them)', (t) => {
+test('report: figures for docs/reliability.md (RELIABILITY_REPORT=1 writes them), each checked before it is written', (t) => {
   const survived = figures.cells.length + figures.transient.length;
+  // The report states what the run measured; it must not claim a clean run that did not happen.
+  const failed = KINDS.length * 4 - figures.cells.length;
+  assert.equal(failed, 0, 'fault cells that failed');
   const md = [
     `Last run: ${today()}, Node ${process.version}: **${figures.cells.length} fault cells** (${KINDS.length} faults × 2 onError × 2 budgets)`
       + ` and ${figures.transient.length} transient-fault logins, all within budget + ${SLACK_MS} ms with the configured outcome`
-      + ` (${survived} faults survived, 0 failed logins). ${figures.logins} logins in all.`,
+      + ` (${survived} faults survived, ${failed} cells failed). ${figures.logins} logins in all.`,
     '',
     '"req" counts the requests the stand-in saw during the faulted login (retries included).',
     '',
