@@ -342,6 +342,11 @@ function render({ profile, results, machine: m, impls, elapsedMs, errors }) {
     out.push('');
   }
 
+  // Measured apart: how each value could cross the boundary (why the crate has no serde); kept in a file of
+  // its own so that every render carries it.
+  const boundary = path.join(__dirname, 'boundary-options.md');
+  if (fs.existsSync(boundary)) out.push(fs.readFileSync(boundary, 'utf8').trimEnd(), '');
+
   // Summary first.
   const summary = [];
   summary.push('## Goals');
