@@ -37,11 +37,15 @@ pub const MAX_TOKEN_BYTES: usize = 16 * 1024;
 /// Largest 2xx body read, in bytes, checked while reading: a real page of 100 permissions with their
 /// descriptions is about 40 kB. A larger body is a failure of the request, never parsed.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Most bytes of text one list (a user's or a role's permissions, the role directory) may hold across
+/// its pages: far above any real list (1,000 permissions take about 60 kB; a claim is at most 100 kB),
+/// and a bound on what a server can make one login keep in memory (bodies alone allow 200 MiB).
+pub const MAX_LIST_BYTES: usize = 2 * 1024 * 1024;
 /// Largest error body drained (to release the connection); past it the body is cancelled unread.
 pub const MAX_ERROR_BODY_BYTES: usize = 16 * 1024;
-/// Times a login waiting on another login's fetch starts its own after that login stopped for a
-/// reason of its own (its budget, its cancellation).
-const MAX_LEADS: u32 = 3;
+/// Most times one login takes over a shared fetch whose leader stopped for a reason of its own (its
+/// budget, its cancellation): a bound against a pathological host; the login's own budget ends it first.
+const MAX_HANDOVERS: u32 = 64;
 
 /// Why `token` cannot be sent as a bearer token, or `None` when it can: it must be 1 to
 /// [`MAX_TOKEN_BYTES`] bytes of RFC 6750's `b64token` characters (`A-Z a-z 0-9 - . _ ~ + /`, then
@@ -392,6 +396,30 @@ impl<'a, I: Io> Client<'a, I> {
         Ok(())
     }
 
+    /// Adds `bytes` of kept text to a list's running total; past [`MAX_LIST_BYTES`] the list is refused.
+    fn check_list_bytes(
+        endpoint: Endpoint,
+        total: &mut usize,
+        bytes: usize,
+    ) -> Result<(), ManagementError> {
+        *total += bytes;
+        if *total > MAX_LIST_BYTES {
+            return Err(ManagementError::Malformed(
+                endpoint,
+                format!("the list passes {MAX_LIST_BYTES} bytes of text across its pages"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Bytes of text in permissions as kept.
+    fn permission_bytes(permissions: &[Permission]) -> usize {
+        permissions
+            .iter()
+            .map(|p| p.permission_name.len() + p.resource_server_identifier.len())
+            .sum()
+    }
+
     /// Reads every page of an offset-paginated permissions list (`page`, `per_page`, `include_totals`),
     /// following shorter pages than asked for.
     async fn paged_permissions(
@@ -400,11 +428,14 @@ impl<'a, I: Io> Client<'a, I> {
         base: &str,
     ) -> Result<Vec<Permission>, ManagementError> {
         let mut all = Vec::new();
+        let mut kept = 0;
         for page in 0..MAX_PAGES {
             let url = format!("{base}?per_page={PER_PAGE}&page={page}&include_totals=true");
             let body: PermissionsPage = self.get_json(endpoint, &url).await?;
             let got = body.permissions.len();
             Self::check_page_size(endpoint, got)?;
+            let bytes = Self::permission_bytes(&body.permissions);
+            Self::check_list_bytes(endpoint, &mut kept, bytes)?;
             all.extend(body.permissions);
             if got == 0 || all.len() as f64 >= body.total {
                 return Ok(all);
@@ -421,6 +452,7 @@ impl<'a, I: Io> Client<'a, I> {
     ) -> Result<Vec<Permission>, ManagementError> {
         let endpoint = Endpoint::EffectivePermissions;
         let mut all = Vec::new();
+        let mut kept = 0;
         let mut from: Option<String> = None;
         for _ in 0..MAX_PAGES {
             let mut url = format!(
@@ -433,6 +465,8 @@ impl<'a, I: Io> Client<'a, I> {
             let body: EffectivePage = self.get_json(endpoint, &url).await?;
             let got = body.permissions.len();
             Self::check_page_size(endpoint, got)?;
+            let bytes = Self::permission_bytes(&body.permissions);
+            Self::check_list_bytes(endpoint, &mut kept, bytes)?;
             all.extend(body.permissions);
             match body.next {
                 Some(next) if got > 0 && !next.is_empty() => from = Some(next),
@@ -492,6 +526,7 @@ impl<'a, I: Io> Client<'a, I> {
     async fn fetch_roles(&self) -> Result<Entry<Rc<Vec<Role>>>, ManagementError> {
         let endpoint = Endpoint::Roles;
         let mut roles = Vec::new();
+        let mut kept = 0;
         for page in 0..MAX_PAGES {
             let url = format!(
                 "{}/api/v2/roles?per_page={PER_PAGE}&page={page}&include_totals=true",
@@ -500,6 +535,8 @@ impl<'a, I: Io> Client<'a, I> {
             let body: RolesPage = self.get_json(endpoint, &url).await?;
             let got = body.roles.len();
             Self::check_page_size(endpoint, got)?;
+            let bytes = body.roles.iter().map(|r| r.id.len() + r.name.len()).sum();
+            Self::check_list_bytes(endpoint, &mut kept, bytes)?;
             roles.extend(body.roles);
             if got == 0 || roles.len() as f64 >= body.total {
                 return Ok(self.for_roles_cache(Rc::new(roles)));
@@ -552,7 +589,11 @@ impl<'a, I: Io> Client<'a, I> {
         rejected: Option<&V>,
         fetch: impl Fn() -> F,
     ) -> Result<V, ManagementError> {
-        for _ in 0..MAX_LEADS {
+        let mut handed_over = false;
+        for _ in 0..MAX_HANDOVERS {
+            if self.remaining_ms() < retry::MIN_REQUEST_MS {
+                break;
+            }
             match memory.lookup(key, self.io.now_ms(), rejected) {
                 Lookup::Ready(entry) => return Ok(entry.value),
                 Lookup::InFlight(wait) => match self.wait_for(endpoint, wait).await {
@@ -561,9 +602,13 @@ impl<'a, I: Io> Client<'a, I> {
                         return Err(err)
                     }
                     Err(err) => {
-                        self.io.log(&format!(
-                            "{endpoint}: the login fetching it for this one stopped ({err}); fetching it here"
-                        ));
+                        // One line per login, however many leaders stopped before this one leads.
+                        if !handed_over {
+                            self.io.log(&format!(
+                                "{endpoint}: the login fetching it for this one stopped ({err}); fetching it here"
+                            ));
+                        }
+                        handed_over = true;
                         continue;
                     }
                 },

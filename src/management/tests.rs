@@ -1276,3 +1276,74 @@ fn a_second_401_points_at_the_application_authorization() {
     let text = ManagementError::Status(Endpoint::RolePermissions, 401).to_string();
     assert!(text.contains("authorized for the Management API"), "{text}");
 }
+
+#[test]
+fn a_chain_of_short_budget_leaders_does_not_fail_a_login_with_time_left() {
+    // Logins A, B, C (budgets 300, 400, 500 ms) lead one after the other and each runs out; D (5 s)
+    // waits through all of them and then fetches within its own budget. One handover line for D.
+    let io = GatedIo {
+        inner: FakeIo::new(api_with(1, 100)),
+        gated: 0,
+        open: Cell::new(true),
+        delay_ms: 0.0,
+        fail_after_delay: false,
+    };
+    let memory = InstanceMemory::default();
+    let budgets = ["300", "400", "500"].map(|b| settings(&[("budgetMs", b)]));
+    let long = settings(&[("budgetMs", "5000")]);
+    let clients: Vec<Client<'_, GatedIo>> = budgets
+        .iter()
+        .map(|s| Client::new(&io, s, &memory))
+        .collect();
+    let d = Client::new(&io, &long, &memory);
+    // Each short login leads in turn and is dropped (cancelled) before its request completes.
+    let mut login_d = pin!(d.permissions("auth0|d", None, &[]));
+    for client in &clients {
+        let mut lead = Box::pin(client.permissions("auth0|x", None, &[]));
+        // Hold the token request open while this login leads.
+        io.open.set(false);
+        let before = io.inner.requests.borrow().len();
+        assert!(poll_once(lead.as_mut()).is_pending());
+        assert!(io.inner.requests.borrow().len() <= before + 1);
+        assert!(poll_once(login_d.as_mut()).is_pending(), "D waits");
+        drop(lead);
+    }
+    io.open.set(true);
+    let Poll::Ready(result) = poll_once(login_d.as_mut()) else {
+        panic!("D has finished")
+    };
+    assert_eq!(result.unwrap().len(), 1);
+    let handovers = io
+        .inner
+        .logs
+        .borrow()
+        .iter()
+        .filter(|l| l.contains("fetching it here"))
+        .count();
+    assert_eq!(handovers, 1, "{:?}", io.inner.logs.borrow());
+}
+
+#[test]
+fn a_list_of_huge_items_is_refused_before_it_fills_memory() {
+    // Pages of 100 permissions whose names take 10 kB each: 1 MB per page passes the body cap in
+    // the host, and 200 such pages would keep 200 MB; the list is refused past MAX_LIST_BYTES.
+    let io = FakeIo::new(|request, _| {
+        if request.url.ends_with("/oauth/token") {
+            return token_body();
+        }
+        let items: Vec<Value> = (0..100)
+            .map(|i| json!({"permission_name": format!("{i}{}", "x".repeat(10_000)), "resource_server_identifier": "https://api"}))
+            .collect();
+        ok(json!({"total": 20_000, "permissions": items}))
+    });
+    let err = fetch(&io, &settings(&[]), &InstanceMemory::default()).unwrap_err();
+    assert!(
+        matches!(&err, ManagementError::Malformed(Endpoint::UserPermissions, detail) if detail.contains("bytes")),
+        "{err:?}"
+    );
+    assert!(
+        io.count("/permissions?") <= 3,
+        "stopped after {} pages",
+        io.count("/permissions?")
+    );
+}
