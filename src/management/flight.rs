@@ -100,6 +100,15 @@ impl<V: Clone + PartialEq, E: Clone> Shared<V, E> {
             .insert(key.to_owned(), Slot::Ready(token));
     }
 
+    /// Drops the ready value of `key` if it would be kept past `latest_ms` (kept under a longer lifetime
+    /// than the one now configured): the next lookup fetches it again.
+    pub fn expire_after(&self, key: &str, latest_ms: f64) {
+        let mut slots = self.slots.borrow_mut();
+        if matches!(slots.get(key), Some(Slot::Ready(entry)) if entry.usable_until_ms > latest_ms) {
+            slots.remove(key);
+        }
+    }
+
     /// Drops the ready value of `key` if it is `value` (a token the API refused); a newer value stays.
     pub fn forget(&self, key: &str, value: &V) {
         let mut slots = self.slots.borrow_mut();

@@ -486,6 +486,9 @@ impl<'a, I: Io> Client<'a, I> {
             return Ok(Vec::new());
         }
         let directory_key = format!("{}/roles", self.tenant_key);
+        // Role data fetched under a longer rolesCacheMs than the one now set is not kept past it.
+        let latest = self.io.now_ms() + self.settings.roles_cache_ms as f64;
+        self.memory.roles.expire_after(&directory_key, latest);
         let directory = self
             .single_flight(
                 &self.memory.roles,
@@ -503,6 +506,7 @@ impl<'a, I: Io> Client<'a, I> {
                 continue;
             };
             let key = format!("{}/role/{}", self.tenant_key, role.id);
+            self.memory.role_permissions.expire_after(&key, latest);
             let permissions = self
                 .single_flight(
                     &self.memory.role_permissions,

@@ -1347,3 +1347,28 @@ fn a_list_of_huge_items_is_refused_before_it_fills_memory() {
         io.count("/permissions?")
     );
 }
+
+#[test]
+fn a_shorter_roles_cache_setting_applies_to_role_data_already_kept() {
+    let io = FakeIo::new(roles_api);
+    let memory = InstanceMemory::default();
+    let day = settings(&[("permissions", "roles"), ("rolesCacheMs", "86400000")]);
+    roles_login(&io, &day, &memory, &["admin"]);
+    let first = io.count("/roles/rol_admin/permissions");
+    roles_login(&io, &day, &memory, &["admin"]);
+    assert_eq!(io.count("/roles/rol_admin/permissions"), first, "kept");
+    io.now.set(io.now.get() + 1_000.0);
+    let minute = settings(&[("permissions", "roles"), ("rolesCacheMs", "60000")]);
+    roles_login(&io, &minute, &memory, &["admin"]);
+    assert_eq!(
+        io.count("/roles/rol_admin/permissions"),
+        first + 1,
+        "fetched again under the shorter lifetime"
+    );
+    roles_login(&io, &minute, &memory, &["admin"]);
+    assert_eq!(
+        io.count("/roles/rol_admin/permissions"),
+        first + 1,
+        "then kept for it"
+    );
+}
