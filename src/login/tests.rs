@@ -4,78 +4,16 @@
 use super::*;
 use crate::error::USER_DENY_REASON;
 use crate::management::decode::RESPONSE_FIELDS;
-use crate::management::{CacheRecord, Io, Method, Request, Response};
-use std::cell::Cell;
-use std::collections::HashMap;
+use crate::management::fake::FakeIo;
+use crate::management::{Io, Method, Request, Response};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-const START: f64 = 1_700_000_000_000.0;
 const NS: &str = r#"{"namespace":"https://e.com"}"#;
 /// The three credentials, so `permissions` defaults to `user`.
 const CREDENTIALS: &str = r#""namespace":"https://e.com","domain":"tenant.auth0.com","clientId":"cid","clientSecret":"s3cr3t""#;
 const TENANT: &str = "https://tenant.auth0.com";
-
-type Handler = Box<dyn FnMut(&Request) -> Result<Response, String>>;
-
-/// A fake Management API host: `handler` answers each request.
-struct FakeIo {
-    now: Cell<f64>,
-    handler: RefCell<Handler>,
-    requests: RefCell<Vec<String>>,
-    cache: RefCell<HashMap<String, CacheRecord>>,
-    /// Every log line, the login's and the client's, in order.
-    logs: RefCell<Vec<String>>,
-}
-
-impl Io for FakeIo {
-    async fn send(&self, request: Request, _timeout_ms: f64) -> Result<Response, String> {
-        let method = match request.method {
-            Method::Get => "GET",
-            Method::Post => "POST",
-        };
-        self.requests
-            .borrow_mut()
-            .push(format!("{method} {}", request.url));
-        (self.handler.borrow_mut())(&request)
-    }
-
-    async fn sleep(&self, ms: f64) {
-        self.now.set(self.now.get() + ms);
-    }
-
-    fn now_ms(&self) -> f64 {
-        self.now.get()
-    }
-
-    fn random(&self) -> f64 {
-        0.5
-    }
-
-    fn cache_get(&self, key: &str) -> Option<CacheRecord> {
-        self.cache.borrow().get(key).cloned()
-    }
-
-    fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String> {
-        self.cache.borrow_mut().insert(
-            key.into(),
-            CacheRecord {
-                value: value.into(),
-                expires_at_ms,
-            },
-        );
-        Ok(())
-    }
-
-    fn cache_delete(&self, key: &str) {
-        self.cache.borrow_mut().remove(key);
-    }
-
-    fn log(&self, line: &str) {
-        self.logs.borrow_mut().push(line.into());
-    }
-}
 
 /// A fake host: the event's fields, which call throws (`broken`), and every call it got, in order.
 struct FakeHost {
@@ -100,21 +38,15 @@ impl FakeHost {
             requested_api: None,
             broken: Vec::new(),
             calls: RefCell::new(Vec::new()),
-            io: FakeIo {
-                now: Cell::new(START),
-                handler: RefCell::new(Box::new(|_| Err("no route".into()))),
-                requests: RefCell::new(Vec::new()),
-                cache: RefCell::new(HashMap::new()),
-                logs: RefCell::new(Vec::new()),
-            },
+            io: FakeIo::new(|_, _| Err("no route".into())),
         }
     }
 
     fn answering(
         self,
-        handler: impl FnMut(&Request) -> Result<Response, String> + 'static,
+        mut handler: impl FnMut(&Request) -> Result<Response, String> + 'static,
     ) -> Self {
-        *self.io.handler.borrow_mut() = Box::new(handler);
+        *self.io.handler.borrow_mut() = Box::new(move |request, _| handler(request));
         self
     }
 
@@ -137,8 +69,18 @@ impl FakeHost {
         self.io.logs.borrow().clone()
     }
 
+    /// Each request as `METHOD url`.
     fn requests(&self) -> Vec<String> {
-        self.io.requests.borrow().clone()
+        let method = |m: Method| match m {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        };
+        self.io
+            .requests
+            .borrow()
+            .iter()
+            .map(|r| format!("{} {}", method(r.method), r.url))
+            .collect()
     }
 }
 

@@ -870,4 +870,6 @@ impl<'a, I: Io> Client<'a, I> {
 }
 
 #[cfg(test)]
+pub(crate) mod fake;
+#[cfg(test)]
 mod tests;

@@ -1,100 +1,15 @@
 //! The client against a fake host: every request answered in-process, a clock that sleeps instantly.
 
+use super::fake::{FakeIo, START};
 use super::*;
 use crate::config::{PermissionScope, Settings};
 use serde_json::{json, Value};
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::cell::Cell;
 use std::pin::pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 const SECRET: &str = "s3cr3t-client-secret";
-const START: f64 = 1_700_000_000_000.0;
-
-type Handler = Box<dyn FnMut(&Request, u32) -> Result<Response, String>>;
-
-/// A fake host. `handler` gets each request and how many requests came before it.
-struct FakeIo {
-    now: Cell<f64>,
-    requests: RefCell<Vec<Request>>,
-    handler: RefCell<Handler>,
-    cache: RefCell<HashMap<String, CacheRecord>>,
-    cache_set_error: Option<String>,
-    logs: RefCell<Vec<String>>,
-}
-
-impl FakeIo {
-    fn new(handler: impl FnMut(&Request, u32) -> Result<Response, String> + 'static) -> Self {
-        Self {
-            now: Cell::new(START),
-            requests: RefCell::new(Vec::new()),
-            handler: RefCell::new(Box::new(handler)),
-            cache: RefCell::new(HashMap::new()),
-            cache_set_error: None,
-            logs: RefCell::new(Vec::new()),
-        }
-    }
-
-    fn urls(&self) -> Vec<String> {
-        self.requests
-            .borrow()
-            .iter()
-            .map(|r| r.url.clone())
-            .collect()
-    }
-
-    fn count(&self, part: &str) -> usize {
-        self.urls().iter().filter(|u| u.contains(part)).count()
-    }
-}
-
-impl Io for FakeIo {
-    async fn send(&self, request: Request, _timeout_ms: f64) -> Result<Response, String> {
-        let index = self.requests.borrow().len() as u32;
-        self.requests.borrow_mut().push(request.clone());
-        (self.handler.borrow_mut())(&request, index)
-    }
-
-    async fn sleep(&self, ms: f64) {
-        self.now.set(self.now.get() + ms);
-    }
-
-    fn now_ms(&self) -> f64 {
-        self.now.get()
-    }
-
-    fn random(&self) -> f64 {
-        0.5
-    }
-
-    fn cache_get(&self, key: &str) -> Option<CacheRecord> {
-        self.cache.borrow().get(key).cloned()
-    }
-
-    fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String> {
-        if let Some(code) = &self.cache_set_error {
-            return Err(code.clone());
-        }
-        self.cache.borrow_mut().insert(
-            key.into(),
-            CacheRecord {
-                value: value.into(),
-                expires_at_ms,
-            },
-        );
-        Ok(())
-    }
-
-    fn cache_delete(&self, key: &str) {
-        self.cache.borrow_mut().remove(key);
-    }
-
-    fn log(&self, line: &str) {
-        self.logs.borrow_mut().push(line.into());
-    }
-}
-
 fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
