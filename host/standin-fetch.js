@@ -20,7 +20,7 @@
  * code UND_ERR_SOCKET), `hang` a promise that only the signal or close() ends.
  */
 const { setImmediate: nextTurn } = require('node:timers/promises');
-const { createModel, CHUNK_BYTES } = require('./standin-model');
+const { createModel, modelFace, CHUNK_BYTES } = require('./standin-model');
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
@@ -160,19 +160,7 @@ function createFetchStandIn({ yieldEvery = 0, ...options } = {}) {
     fetch: standInFetch,
     model,
     url: `https://${model.domain}`,
-    domain: model.domain,
-    audience: model.audience,
-    clientId: model.clientId,
-    clientSecret: model.clientSecret,
-    scopes: model.scopes,
-    counts: model.counts,
-    requests: model.requests,
-    /** Zero every counter (the `counts` object stays the same object). */
-    resetCounts: model.resetCounts,
-    /** Replace the fault spec (null clears it). See faults.js. */
-    setFaults: model.setFaults,
-    /** Invalidate every token issued so far: later requests with them get 401. */
-    revokeTokens: model.revokeTokens,
+    ...modelFace(model),
     /** Make this stand-in the global fetch, until uninstall(). */
     install() {
       if (saved) return;

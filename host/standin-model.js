@@ -518,8 +518,31 @@ function createModel({
   };
 }
 
+/**
+ * What both transports show of the model: its tenant, credentials, scopes, counters and request log,
+ * and the controls tests use.
+ */
+function modelFace(model) {
+  return {
+    domain: model.domain,
+    audience: model.audience,
+    clientId: model.clientId,
+    clientSecret: model.clientSecret,
+    scopes: model.scopes,
+    counts: model.counts,
+    requests: model.requests,
+    /** Zero every counter (the `counts` object stays the same object). */
+    resetCounts: model.resetCounts,
+    /** Replace the fault spec (null clears it). See faults.js. */
+    setFaults: model.setFaults,
+    /** Invalidate every token issued so far: later requests with them get 401. */
+    revokeTokens: model.revokeTokens,
+  };
+}
+
 module.exports = {
   createModel,
+  modelFace,
   RATE_LIMIT_PRESETS,
   DEFAULT_SCOPES,
   TokenBucket,

@@ -13,7 +13,7 @@
  */
 const http = require('node:http');
 const {
-  createModel, RATE_LIMIT_PRESETS, DEFAULT_SCOPES, TokenBucket, MAX_REQUEST_BODY_BYTES,
+  createModel, modelFace, RATE_LIMIT_PRESETS, DEFAULT_SCOPES, TokenBucket, MAX_REQUEST_BODY_BYTES,
 } = require('./standin-model');
 
 /** The request body as text; `tooLarge` (and the request destroyed) past `limit` bytes. */
@@ -91,20 +91,8 @@ async function startStandIn({ port = 0, ...options } = {}) {
 
   return {
     url: `http://127.0.0.1:${actualPort}`,
-    domain: model.domain,
-    audience: model.audience,
-    clientId: model.clientId,
-    clientSecret: model.clientSecret,
-    scopes: model.scopes,
-    counts: model.counts,
-    requests: model.requests,
+    ...modelFace(model),
     server,
-    /** Zero every counter (the `counts` object stays the same object). */
-    resetCounts: model.resetCounts,
-    /** Replace the fault spec (null clears it). See faults.js. */
-    setFaults: model.setFaults,
-    /** Invalidate every token issued so far: later requests with them get 401. */
-    revokeTokens: model.revokeTokens,
     /** Stop listening and destroy every connection, hung ones included. */
     async close() {
       if (closing) return;
