@@ -19,7 +19,6 @@ use crate::login::{self, Instance, Outcome};
 use crate::port::{Host, Token};
 use io::JsIo;
 use js_sys::Array;
-use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -35,7 +34,6 @@ pub async fn run(event: Event, api: Api) -> Outcome {
     let host = Auth0 {
         event,
         io: JsIo::new(api),
-        made: RefCell::new(Vec::new()),
     };
     login::run(&host, &instance).await
 }
@@ -44,35 +42,33 @@ pub async fn run(event: Event, api: Api) -> Outcome {
 pub struct Auth0 {
     event: Event,
     io: JsIo,
-    /// Claim names and values already made into JavaScript values in this login (JSON text → value).
-    made: RefCell<Vec<(String, JsValue)>>,
 }
 
-impl Auth0 {
-    /// The claims of one token as JavaScript values. Each JSON text is parsed once per login (one
-    /// `JSON.parse` for the whole value); the second token gets a `slice()` copy of an array made
-    /// before any claim is set (about half the cost of a second parse, measured), so one token's host
-    /// cannot change the other's value; a primitive is reused as it is.
-    fn values(&self, claims: &[(&str, String)]) -> Result<Vec<(JsValue, JsValue)>, Error> {
-        claims
-            .iter()
-            .map(|(name, json)| Ok((JsValue::from_str(name), self.value_of(json)?)))
-            .collect()
-    }
-
-    fn value_of(&self, json: &str) -> Result<JsValue, Error> {
-        if let Some((_, value)) = self.made.borrow().iter().find(|(text, _)| text == json) {
-            return Ok(match value.dyn_ref::<Array>() {
-                Some(array) => array.slice(0, array.length()).into(),
-                None => value.clone(),
-            });
-        }
-        let value = bindings::parse_json(json)?;
-        self.made
-            .borrow_mut()
-            .push((json.to_owned(), value.clone()));
-        Ok(value)
-    }
+/// The claims of one token as JavaScript values. Each JSON text is parsed once per login (one
+/// `JSON.parse` for the whole value): `made` holds the values already parsed for the other token, which
+/// gets a `slice()` copy of an array made before any claim is set (about half the cost of a second
+/// parse, measured), so one token's host cannot change the other's value; a primitive is reused.
+fn claim_values<'a>(
+    claims: &'a [(&str, String)],
+    made: &mut Vec<(&'a str, JsValue)>,
+) -> Result<Vec<(JsValue, JsValue)>, Error> {
+    claims
+        .iter()
+        .map(|(name, json)| {
+            let value = match made.iter().find(|(text, _)| *text == json.as_str()) {
+                Some((_, value)) => match value.dyn_ref::<Array>() {
+                    Some(array) => array.slice(0, array.length()).into(),
+                    None => value.clone(),
+                },
+                None => {
+                    let value = bindings::parse_json(json)?;
+                    made.push((json.as_str(), value.clone()));
+                    value
+                }
+            };
+            Ok((JsValue::from_str(name), value))
+        })
+        .collect()
 }
 
 impl Host for Auth0 {
@@ -95,8 +91,9 @@ impl Host for Auth0 {
     }
 
     fn set_claims(&self, id: &[(&str, String)], access: &[(&str, String)]) -> Result<(), Error> {
-        let id_values = self.values(id)?;
-        let access_values = self.values(access)?;
+        let mut made = Vec::new();
+        let id_values = claim_values(id, &mut made)?;
+        let access_values = claim_values(access, &mut made)?;
         self.io.api().set_claims(Token::Id, &id_values)?;
         self.io.api().set_claims(Token::Access, &access_values)
     }
