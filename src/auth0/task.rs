@@ -105,6 +105,17 @@ pub fn setting_keys() -> Vec<String> {
         .collect()
 }
 
+/// Test builds only (`--features test-exports`): the `api.cache` error codes the Action logs by name,
+/// so the local host's list can be checked against them.
+#[cfg(feature = "test-exports")]
+#[wasm_bindgen(js_name = cacheErrorCodes)]
+pub fn cache_error_codes() -> Vec<String> {
+    crate::error::CACHE_ERROR_CODES
+        .iter()
+        .map(|k| (*k).to_owned())
+        .collect()
+}
+
 fn with_task<R>(id: u32, f: impl FnOnce(&mut Task) -> R) -> Option<R> {
     TASKS.with(|tasks| {
         tasks

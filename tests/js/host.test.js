@@ -217,6 +217,9 @@ describe('CacheStore (api.cache as Auth0 documents it)', () => {
     note(cache.delete('a'));
     note(cache.delete('zzz'));
     assert.deepEqual([...seen].sort(), [...CACHE_ERROR_CODES].sort());
+    // The same list the Action logs by name (src/error.rs CACHE_ERROR_CODES, from the test build).
+    const rust = require(path.join(ROOT, 'target', 'pkg-trap', 'rbac_claims.js')).cacheErrorCodes();
+    assert.deepEqual([...CACHE_ERROR_CODES].sort(), [...rust].sort());
   });
 });
 
