@@ -1,6 +1,7 @@
 'use strict';
 /**
- * Users, roles and permissions for the Management API stand-in.
+ * Users, roles, groups, organizations and permissions for the Management API stand-in and for the
+ * host's `api.roles` / `api.groups` (one tenant, two views of it).
  *
  * Fixture format (see examples/fixture.json):
  *
@@ -10,14 +11,34 @@
  *     "roles": [{ "id": "rol_…", "name": "admin", "description": "…",
  *                 "permissions": [{ "permission_name": "read:reports",
  *                                   "resource_server_identifier": "https://api.example.com" }] }],
+ *     "groups": [{ "id": "grp_…", "name": "Support team", "roles": ["rol_…"] }],   // optional
+ *     "organizations": [{ "id": "org_…", "name": "acme", "display_name": "Acme Corp" }],  // optional
  *     "users": [{ "user_id": "auth0|…",
- *                 "roles": ["rol_…"],                      // role ids
+ *                 "roles": ["rol_…"],                      // directly assigned role ids
+ *                 "groups": ["grp_…"],                     // optional: group ids (member of)
+ *                 "organizations": { "org_…": { "roles": ["rol_…"] } },  // optional: org member roles
  *                 "permissions": [{ "permission_name": "…", "resource_server_identifier": "…" }],  // direct
  *                 "groupPermissions": [ … ] }]             // optional, only in effective-permissions
  *   }
  *
  * `resourceServers[].scopes` and `permissions[].description` are optional (descriptions default
- * to the scope's description, else ""). Unknown role ids and duplicate ids are fixture errors.
+ * to the scope's description, else ""). Fixture errors (thrown by indexFixture): duplicate role,
+ * group, organization or user ids; a role id in `groups[].roles`, `users[].roles` or
+ * `users[].organizations[*].roles` that is not in `roles`; a group id in `users[].groups` that is not
+ * in `groups`; with a top-level `organizations`, an organization id in `users[].organizations` that
+ * is not in it.
+ *
+ * What a user's groups and organizations mean, as Auth0 documents it:
+ * - `event.authorization.roles` (eventRoles): the names of the directly assigned roles, or in an
+ *   organization login the user's member roles in that organization; never group roles.
+ * - `api.roles.getUserEffectiveRoles` (effectiveRoles): those roles plus the roles of the user's
+ *   groups, `{id, name, type: 'role'}`, one entry per role id in first-seen order.
+ * - `api.groups.getUserGroups` (userGroups): `{id, name}` of each group the user is in.
+ * - `GET /users/{id}/permissions`: direct + directly assigned roles only (no groups, no organizations).
+ * - `GET /users/{id}/effective-permissions`: also the permissions of the group roles and
+ *   `groupPermissions`, with the source "groups". `GET /users/{id}/effective-roles`: the direct roles
+ *   (source "direct") and the group roles (source "groups").
+ * directoryFor(fixture, userId, orgId) gives the `directory` option of createApi (api.js) for a login.
  *
  * A fixture given as an object (not a file) may also have `userFor(id)`: a function returning the
  * entry of a user not in `users` (same format, `user_id` taken from the argument), or undefined
@@ -25,6 +46,9 @@
  * exist, with data made from the id (tests that need deterministic data per user).
  */
 const fs = require('node:fs');
+
+/** Marks the object indexFixture returns, so functions taking "a fixture or an indexed one" can tell. */
+const INDEXED = Symbol.for('auth0-action-host.indexedFixture');
 
 /** @param {object|string} fixture object or path to a JSON file */
 function loadFixture(fixture) {
@@ -37,9 +61,20 @@ const permKey = (p) => `${p.resource_server_identifier}\u0000${p.permission_name
 const byPermission = (a, b) => (a.resource_server_identifier < b.resource_server_identifier ? -1
   : a.resource_server_identifier > b.resource_server_identifier ? 1
     : a.permission_name < b.permission_name ? -1 : a.permission_name > b.permission_name ? 1 : 0);
+const isPlainObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const listOf = (v, what) => {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new Error(`fixture: ${what} must be an array`);
+  return v;
+};
+/** One entry per id, first seen first. */
+const uniqueById = (list) => {
+  const seen = new Set();
+  return list.filter((x) => (seen.has(x.id) ? false : (seen.add(x.id), true)));
+};
 
 /**
- * Index a fixture for lookups. Throws on inconsistent fixtures.
+ * Index a fixture for lookups. Throws on inconsistent fixtures (see the module comment).
  * @param {object} fx
  */
 function indexFixture(fx) {
@@ -66,13 +101,43 @@ function indexFixture(fx) {
     if (!r.id || roles.has(r.id)) throw new Error(`fixture: role without id or duplicate id ${r.id}`);
     roles.set(r.id, { id: r.id, name: r.name, description: r.description || '', permissions: (r.permissions || []).map(describe) });
   }
+  const rolesOf = (ids, owner) => listOf(ids, `roles of ${owner}`).map((id) => {
+    if (!roles.has(id)) throw new Error(`fixture: ${owner} has unknown role id ${id}`);
+    return roles.get(id);
+  });
+  const groups = new Map();
+  for (const g of listOf(fx.groups, 'groups')) {
+    if (!isPlainObject(g) || !g.id || groups.has(g.id)) throw new Error(`fixture: group without id or duplicate id ${g && g.id}`);
+    groups.set(g.id, { id: g.id, name: g.name, roles: rolesOf(g.roles, `group ${g.id}`) });
+  }
+  const organizations = new Map();
+  for (const o of listOf(fx.organizations, 'organizations')) {
+    if (!isPlainObject(o) || !o.id || organizations.has(o.id)) throw new Error(`fixture: organization without id or duplicate id ${o && o.id}`);
+    organizations.set(o.id, { id: o.id, name: o.name, display_name: o.display_name });
+  }
+  const orgsListed = fx.organizations !== undefined && fx.organizations !== null;
+
   const indexUser = (u, userId) => {
-    for (const id of u.roles || []) if (!roles.has(id)) throw new Error(`fixture: user ${userId} has unknown role id ${id}`);
+    const memberOf = listOf(u.groups, `groups of user ${userId}`).map((id) => {
+      if (!groups.has(id)) throw new Error(`fixture: user ${userId} has unknown group id ${id}`);
+      return groups.get(id);
+    });
+    const orgRoles = new Map();
+    if (u.organizations !== undefined && u.organizations !== null) {
+      if (!isPlainObject(u.organizations)) throw new Error(`fixture: organizations of user ${userId} must be an object {"<org_id>": {"roles": [...]}}`);
+      for (const [orgId, membership] of Object.entries(u.organizations)) {
+        if (orgsListed && !organizations.has(orgId)) throw new Error(`fixture: user ${userId} is a member of unknown organization ${orgId}`);
+        if (!isPlainObject(membership)) throw new Error(`fixture: membership of user ${userId} in ${orgId} must be an object {"roles": [...]}`);
+        orgRoles.set(orgId, rolesOf(membership.roles, `user ${userId} in organization ${orgId}`));
+      }
+    }
     return {
       user_id: userId,
-      roles: (u.roles || []).map((id) => roles.get(id)),
+      roles: rolesOf(u.roles, `user ${userId}`),
       direct: (u.permissions || []).map(describe),
-      groups: (u.groupPermissions || []).map(describe),
+      groupPermissions: (u.groupPermissions || []).map(describe),
+      groups: memberOf,
+      orgRoles,
     };
   };
   const users = new Map();
@@ -89,6 +154,14 @@ function indexFixture(fx) {
     return made ? indexUser(made, id) : undefined;
   };
 
+  const publicRole = (r) => ({ id: r.id, name: r.name, description: r.description });
+  /** The roles a login gets in event.authorization.roles: direct, or the member roles of `orgId`. */
+  const loginRoles = (user, orgId) => uniqueById(
+    typeof orgId === 'string' && orgId !== '' ? user.orgRoles.get(orgId) || [] : user.roles,
+  );
+  /** The roles of the user's groups, one entry per role. */
+  const groupRoles = (user) => uniqueById(user.groups.flatMap((g) => g.roles));
+
   /** `/users/{id}/permissions`: direct + from roles, one entry per (API, name), with `sources`. */
   function userPermissions(user) {
     const out = new Map();
@@ -102,7 +175,7 @@ function indexFixture(fx) {
     return [...out.values()].sort(byPermission);
   }
 
-  /** `/users/{id}/effective-permissions` for one API: direct, roles and groups. */
+  /** `/users/{id}/effective-permissions` for one API: direct, roles and groups (group roles and groupPermissions). */
   function effectivePermissions(user, resourceServer) {
     const out = new Map();
     const add = (p, source) => {
@@ -114,21 +187,70 @@ function indexFixture(fx) {
     };
     for (const p of user.direct) add(p, 'direct');
     for (const r of user.roles) for (const p of r.permissions) add(p, 'roles');
-    for (const p of user.groups) add(p, 'groups');
+    for (const r of groupRoles(user)) for (const p of r.permissions) add(p, 'groups');
+    for (const p of user.groupPermissions) add(p, 'groups');
     return [...out.values()].sort(byPermission);
   }
 
-  const publicRole = (r) => ({ id: r.id, name: r.name, description: r.description });
-  return {
+  /** `/users/{id}/effective-roles`: direct roles (source "direct") and group roles (source "groups"). */
+  function effectiveRoleEntries(user) {
+    const out = new Map();
+    const add = (r, source) => {
+      if (!out.has(r.id)) out.set(r.id, { ...publicRole(r), sources: [] });
+      const e = out.get(r.id);
+      if (!e.sources.includes(source)) e.sources.push(source);
+    };
+    for (const r of user.roles) add(r, 'direct');
+    for (const r of groupRoles(user)) add(r, 'groups');
+    return [...out.values()];
+  }
+
+  const indexed = {
     users,
     user: findUser,
     roles,
+    groups,
+    organizations,
     userPermissions,
     effectivePermissions,
+    effectiveRoleEntries,
     userRoles: (user) => user.roles.map(publicRole),
     allRoles: () => [...roles.values()].map(publicRole),
     rolePermissions: (role) => [...role.permissions].sort(byPermission),
+    /** `api.groups.getUserGroups` entries: `{id, name}` of each of the user's groups. */
+    userGroups: (user) => uniqueById(user.groups).map((g) => ({ id: g.id, name: g.name })),
+    /**
+     * `api.roles.getUserEffectiveRoles` entries: the login's roles (member roles of `orgId` when
+     * given, else the directly assigned ones) plus the group roles, one per id, first seen first.
+     */
+    effectiveRoles: (user, orgId) => uniqueById([...loginRoles(user, orgId), ...groupRoles(user)])
+      .map((r) => ({ id: r.id, name: r.name, type: 'role' })),
+    /** `event.authorization.roles`: names of the login's roles (no group roles). */
+    eventRoles: (user, orgId) => loginRoles(user, orgId).map((r) => r.name),
   };
+  Object.defineProperty(indexed, INDEXED, { value: true });
+  return indexed;
 }
 
-module.exports = { loadFixture, indexFixture };
+/** An indexed fixture as it is, else the fixture (object or path) indexed. */
+function asIndexed(fixture) {
+  return fixture && fixture[INDEXED] ? fixture : indexFixture(loadFixture(fixture));
+}
+
+/**
+ * What createApi's `directory` option (api.js) holds for one login of this tenant: `roles` (the
+ * effective roles, with the member roles of `orgId` in an organization login) and `groups`. A user
+ * the fixture does not have gets `{roles: [], groups: []}`.
+ * @param {object|string} fixture a fixture (object or path) or what indexFixture returned
+ * @param {string} userId `event.user.user_id`
+ * @param {string} [orgId] `event.organization.id` in an organization login
+ * @returns {{roles: {id: string, name: string, type: 'role'}[], groups: {id: string, name: string}[]}}
+ */
+function directoryFor(fixture, userId, orgId) {
+  const data = asIndexed(fixture);
+  const user = typeof userId === 'string' ? data.user(userId) : undefined;
+  if (!user) return { roles: [], groups: [] };
+  return { roles: data.effectiveRoles(user, orgId), groups: data.userGroups(user) };
+}
+
+module.exports = { loadFixture, indexFixture, asIndexed, directoryFor };

@@ -25,7 +25,11 @@
  * - Cursor paging (`take`, `from`): take defaults to 50, 1..100 else 400; the last page has no
  *   `next`. The cursor is opaque to clients; it is the one cursor format of this package
  *   (cursor.js: base64url of `{"o":offset}`, as the host's `api.roles` pages too); anything else →
- *   400. Group-derived effective permissions carry the source "groups".
+ *   400. Group-derived effective permissions (the permissions of the user's groups' roles and the
+ *   fixture's `groupPermissions`) carry the source "groups"; `/users/{id}/permissions` and
+ *   `/users/{id}/roles` have neither (Auth0: direct assignments and directly assigned roles only).
+ *   `/users/{id}/effective-roles` lists the direct roles (sources ["direct"]) and the group roles
+ *   (["groups"], or both). Organization member roles are in none of these routes.
  * - Rate-limit headers are sent only when a bucket is configured for the route. `x-ratelimit-reset`
  *   is the UNIX second by which at least one more request is available.
  * - Issued tokens are random, JWT-shaped (~1 kB), unrelated to the client secret; their payload
@@ -366,7 +370,7 @@ function createModel({
         return user() ? cursorPage(items(data.effectivePermissions(user(), rs)), 'permissions', q) : noUser();
       }
       case 'userEffectiveRoles':
-        return user() ? cursorPage(data.userRoles(user()).map((r) => ({ ...r, sources: ['direct'] })), 'roles', q) : noUser();
+        return user() ? cursorPage(data.effectiveRoleEntries(user()), 'roles', q) : noUser();
       case 'roles': {
         const filter = q.get('name_filter');
         const all = data.allRoles();
