@@ -51,6 +51,53 @@ function checkMetadataMap(label, map) {
 }
 
 /**
+ * What `api.roles` and `api.groups` answer in one execution.
+ *
+ * `roles` / `groups`, each one of:
+ * - unset (or null): roles are `event.authorization.roles` with made-up ids (`{id, name, type: 'role'}`),
+ *   groups are none;
+ * - an array of entries (roles `{id, name, type}`, groups `{id, name}`; nothing is checked, so odd
+ *   entries reach the Action as they are): `getUserEffectiveRoles` / `getUserGroups` page them with
+ *   cursors (`take` 1..100, default 50, larger values capped at 100; `from` the `next` of the previous
+ *   page; the last page has no `next`), and `getUserEffectiveRolesByIds` / `ByNames` /
+ *   `hasGroupMembership` look in them;
+ * - a function `(params) => answer`: replaces `getUserEffectiveRoles` / `getUserGroups` entirely. It
+ *   gets the Action's arguments as they are, nothing is checked; what it returns is what the Action
+ *   gets, what it throws is thrown to the Action. A native Promise it returns reaches the Action as a
+ *   promise that settles the same way, at the same time (so the answer, or `rejected`, is recorded in
+ *   the call log; a promise that never settles never settles); any other value, thenables included,
+ *   reaches it as it is. The other methods of that namespace then reject (they have no list to look in).
+ *
+ * `omit`: `['roles']`, `['groups']` or both: `api.roles` / `api.groups` is undefined, as on a host
+ * older than those namespaces.
+ *
+ * Every call is recorded in the call log whatever the form.
+ * @typedef {object} Directory
+ * @property {null|object[]|((params?: {take?: number, from?: string}) => any)} [roles]
+ * @property {null|object[]|((params?: {take?: number, from?: string}) => any)} [groups]
+ * @property {('roles'|'groups')[]} [omit]
+ */
+
+const DIRECTORY_KEYS = ['roles', 'groups'];
+
+/** Throws a TypeError when `directory` is not a Directory (a host usage error, not the Action's). */
+function checkDirectory(directory) {
+  if (directory === null || typeof directory !== 'object' || Array.isArray(directory)) {
+    throw new TypeError('directory must be an object {roles?, groups?, omit?}');
+  }
+  for (const key of DIRECTORY_KEYS) {
+    const v = directory[key];
+    if (v !== undefined && v !== null && !Array.isArray(v) && typeof v !== 'function') {
+      throw new TypeError(`directory.${key} must be an array or a function (params) => answer`);
+    }
+  }
+  const { omit } = directory;
+  if (omit !== undefined && (!Array.isArray(omit) || omit.some((k) => !DIRECTORY_KEYS.includes(k)))) {
+    throw new TypeError(`directory.omit must be an array of ${DIRECTORY_KEYS.map((k) => `'${k}'`).join(', ')}`);
+  }
+}
+
+/**
  * Create the `api` object for one execution.
  *
  * @param {object} opts
@@ -59,11 +106,11 @@ function checkMetadataMap(label, map) {
  * @param {() => number} [opts.now] clock (ms)
  * @param {'onExecutePostLogin'|'onContinuePostLogin'} [opts.entrypoint]
  * @param {string[]} [opts.rulesExecuted] rule ids `api.rules.wasExecuted` reports as executed
- * @param {{roles?: {id: string, name: string, type?: string}[], groups?: {id: string, name: string}[]}} [opts.directory]
- *   what `api.roles` / `api.groups` return; roles default to `event.authorization.roles` with made-up ids
+ * @param {Directory} [opts.directory] what `api.roles` / `api.groups` answer (see Directory)
  * @returns {{api: object, state: object}}
  */
 function createApi({ event, cache, now = Date.now, entrypoint = 'onExecutePostLogin', rulesExecuted = [], directory = {} }) {
+  checkDirectory(directory);
   const state = {
     calls: [],
     lateCalls: [],
@@ -105,15 +152,25 @@ function createApi({ event, cache, now = Date.now, entrypoint = 'onExecutePostLo
       entry.threw = e && e.message ? e.message : String(e);
       throw e;
     }
-    if (recordResult) {
+    if (recordResult === 'native') {
+      // Only a native Promise is followed (as a new promise that settles the same way); anything
+      // else, thenables included, is handed over untouched.
+      if (result instanceof Promise) result = result.then(recordAnswer(entry), recordRejection(entry));
+      else entry.result = snapshot(result);
+    } else if (recordResult) {
       if (isThenable(result)) {
-        result = Promise.resolve(result).then((r) => { entry.result = snapshot(r); return r; });
+        result = Promise.resolve(result).then(recordAnswer(entry), recordRejection(entry));
       } else {
         entry.result = snapshot(result);
       }
     }
     return chain ? api : result;
   };
+
+  const recordAnswer = (entry) => (r) => { entry.result = snapshot(r); return r; };
+  // The derived promise rejects with the same reason, so an Action that leaves it unhandled is still
+  // caught as an unhandled rejection.
+  const recordRejection = (entry) => (e) => { entry.rejected = e && e.message ? e.message : String(e); throw e; };
 
   const setClaim = (token) => (key, value) => {
     requireString(`api.${token}.setCustomClaim: key`, key);
@@ -354,42 +411,58 @@ function createApi({ event, cache, now = Date.now, entrypoint = 'onExecutePostLo
     const next = start + n < items.length ? encodeCursor(start + n) : undefined;
     return { slice, next };
   };
-  const userRoles = () => (directory.roles
-    || ((event.authorization && event.authorization.roles) || []).map((name) => ({
+  const userRoles = () => (Array.isArray(directory.roles) ? directory.roles
+    : ((event.authorization && event.authorization.roles) || []).map((name) => ({
       id: `rol_${Buffer.from(name).toString('base64url').slice(0, 16)}`, name, type: 'role',
     })));
-  const groups = () => directory.groups || [];
+  const groups = () => (Array.isArray(directory.groups) ? directory.groups : []);
   const nonEmptyArray = (what, v) => {
     if (!Array.isArray(v) || v.length === 0) throw new Error(`The "${what}" parameter must be a non-empty array of strings.`);
   };
+  const omitted = new Set(directory.omit || []);
+  const answeredBy = (key) => (typeof directory[key] === 'function' ? directory[key] : null);
+  /** A lookup method of a namespace whose pages a function answers: there is no list to look in. */
+  const noList = (key, name) => async () => {
+    throw new Error(`api.${key}.${name}: the host's directory.${key} is a function, which answers only the paged method`);
+  };
 
-  api.groups = {
-    getUserGroups: method('groups.getUserGroups', async (params = {}) => {
-      const { slice, next } = page(groups(), params);
-      return next ? { groups: slice, next } : { groups: slice };
-    }, { recordResult: true }),
-    hasGroupMembership: method('groups.hasGroupMembership', async (names) => {
-      nonEmptyArray('groups', names);
-      const mine = new Set(groups().map((g) => g.name));
-      return { memberships: Object.fromEntries(names.map((n) => [n, mine.has(n)])) };
-    }, { recordResult: true }),
-  };
-  api.roles = {
-    getUserEffectiveRoles: method('roles.getUserEffectiveRoles', async (params = {}) => {
-      const { slice, next } = page(userRoles(), params);
-      return next ? { roles: slice, next } : { roles: slice };
-    }, { recordResult: true }),
-    getUserEffectiveRolesByIds: method('roles.getUserEffectiveRolesByIds', async (ids) => {
-      nonEmptyArray('ids', ids);
-      if (ids.length > 100) throw new Error('The "ids" parameter accepts at most 100 ids.');
-      return { roles: userRoles().filter((r) => ids.includes(r.id)) };
-    }, { recordResult: true }),
-    getUserEffectiveRolesByNames: method('roles.getUserEffectiveRolesByNames', async (names) => {
-      nonEmptyArray('names', names);
-      if (names.length > 50) throw new Error('The "names" parameter accepts at most 50 names.');
-      return { roles: userRoles().filter((r) => names.includes(r.name)) };
-    }, { recordResult: true }),
-  };
+  if (!omitted.has('groups')) {
+    const byFunction = answeredBy('groups');
+    api.groups = {
+      getUserGroups: byFunction
+        ? method('groups.getUserGroups', (...args) => byFunction(...args), { recordResult: 'native' })
+        : method('groups.getUserGroups', async (params = {}) => {
+          const { slice, next } = page(groups(), params);
+          return next ? { groups: slice, next } : { groups: slice };
+        }, { recordResult: true }),
+      hasGroupMembership: method('groups.hasGroupMembership', byFunction ? noList('groups', 'hasGroupMembership') : async (names) => {
+        nonEmptyArray('groups', names);
+        const mine = new Set(groups().map((g) => g && g.name));
+        return { memberships: Object.fromEntries(names.map((n) => [n, mine.has(n)])) };
+      }, { recordResult: true }),
+    };
+  }
+  if (!omitted.has('roles')) {
+    const byFunction = answeredBy('roles');
+    api.roles = {
+      getUserEffectiveRoles: byFunction
+        ? method('roles.getUserEffectiveRoles', (...args) => byFunction(...args), { recordResult: 'native' })
+        : method('roles.getUserEffectiveRoles', async (params = {}) => {
+          const { slice, next } = page(userRoles(), params);
+          return next ? { roles: slice, next } : { roles: slice };
+        }, { recordResult: true }),
+      getUserEffectiveRolesByIds: method('roles.getUserEffectiveRolesByIds', byFunction ? noList('roles', 'getUserEffectiveRolesByIds') : async (ids) => {
+        nonEmptyArray('ids', ids);
+        if (ids.length > 100) throw new Error('The "ids" parameter accepts at most 100 ids.');
+        return { roles: userRoles().filter((r) => r && ids.includes(r.id)) };
+      }, { recordResult: true }),
+      getUserEffectiveRolesByNames: method('roles.getUserEffectiveRolesByNames', byFunction ? noList('roles', 'getUserEffectiveRolesByNames') : async (names) => {
+        nonEmptyArray('names', names);
+        if (names.length > 50) throw new Error('The "names" parameter accepts at most 50 names.');
+        return { roles: userRoles().filter((r) => r && names.includes(r.name)) };
+      }, { recordResult: true }),
+    };
+  }
 
   return { api, state };
 }
