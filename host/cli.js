@@ -6,13 +6,16 @@
  *   node host/cli.js --action js/action.js --event examples/event.json \
  *       --secrets examples/secrets.json [--standin examples/fixture.json] [--json]
  *
+ * With --standin the fixture is the tenant for the whole login: the Management API stand-in serves
+ * it, and api.roles / api.groups answer from it for the event's user (and organization).
+ *
  * Exit status: 0 when the run completed (whatever the outcome), 2 on usage or input errors,
  * 1 on an internal host error.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
-const { createHost, EVENT_SAMPLES } = require('./index');
+const { createHost, indexFixture, EVENT_SAMPLES } = require('./index');
 const { startStandIn, RATE_LIMIT_PRESETS } = require('./standin');
 const { formatReport, toJsonReport } = require('./report');
 
@@ -21,7 +24,9 @@ const USAGE = `usage: node host/cli.js [options]
   --event FILE         JSON deep-merged into the default event (arrays replace, null sets null)
   --secrets FILE       JSON object of secrets (replaces event.secrets)
   --standin FIXTURE    start the Management API stand-in with FIXTURE and inject managementUrl,
-                       domain, clientId, clientSecret into the secrets where unset
+                       domain, clientId, clientSecret into the secrets where unset; api.roles and
+                       api.groups then answer from FIXTURE too, and event.authorization.roles is
+                       taken from it unless the event file sets it
   --rate-limit NAME    stand-in rate limit preset: ${Object.keys(RATE_LIMIT_PRESETS).join(', ')} (default none)
   --faults JSON        stand-in fault spec, e.g. '{"status5xx":{"count":1}}'
   --client-id ID       stand-in client id (default demo-client; the secret is random per run)
@@ -96,9 +101,11 @@ async function main(argv) {
   if ((values['rate-limit'] || values.faults) && !values.standin) throw new UsageError('--rate-limit and --faults need --standin');
 
   let standIn = null;
+  let tenant;
   if (values.standin) {
     const fixture = readJson(values.standin, 'stand-in fixture');
     try {
+      tenant = indexFixture(fixture);
       standIn = await startStandIn({ fixture, clientId: values['client-id'], rateLimit: values['rate-limit'] || null, faults });
     } catch (e) {
       throw new UsageError(`cannot start the stand-in: ${e.message}`);
@@ -114,7 +121,7 @@ async function main(argv) {
     for (let i = 0; i < repeat; i += 1) {
       if (values.cold) host.resetCache();
       const entriesBefore = host.cache.size;
-      const result = await host.run(actionPath, overrides, { secrets });
+      const result = await host.run(actionPath, overrides, { secrets, fixture: tenant });
       const counts = standIn ? JSON.parse(JSON.stringify(standIn.counts)) : undefined;
       if (values.json) reports.push(toJsonReport(result, counts ? { standIn: counts } : {}));
       else {

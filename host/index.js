@@ -13,10 +13,11 @@
  */
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { buildEvent, cloneData, EVENT_SAMPLES } = require('./event');
+const { buildEvent, cloneData, isPlainObject, EVENT_SAMPLES } = require('./event');
 const { CacheStore, CACHE_LIMITS, CACHE_ERROR_CODES } = require('./cache');
 const { applyClaimRules, RESTRICTED_CLAIMS, CUSTOM_CLAIMS_LIMIT_BYTES } = require('./rules');
 const { createApi } = require('./api');
+const { asIndexed, indexFixture, directoryFor } = require('./fixture');
 const { createKeyPair, standardClaims, mintTokens, issuerFor, loadJose } = require('./tokens');
 const { enterRun } = require('./runtime');
 
@@ -95,6 +96,32 @@ function metadataNotes(event, effects) {
  * @property {object} event the event the Action received (before it ran)
  */
 
+/** `event.organization.id` when the login is an organization login, else undefined. */
+function organizationId(event) {
+  const org = event.organization;
+  return isPlainObject(org) && typeof org.id === 'string' && org.id !== '' ? org.id : undefined;
+}
+
+/**
+ * The run's directory from a fixture (the given directory's roles/groups win where set), and
+ * `event.authorization.roles` filled in from it unless the overrides set them.
+ */
+function fromFixture(fixture, event, eventOverrides, directory) {
+  const data = asIndexed(fixture);
+  const userId = isPlainObject(event.user) ? event.user.user_id : undefined;
+  const orgId = organizationId(event);
+  const derived = directoryFor(data, userId, orgId);
+  const out = { ...directory };
+  for (const key of ['roles', 'groups']) if (out[key] === undefined || out[key] === null) out[key] = derived[key];
+  const auth = eventOverrides.authorization;
+  const rolesGiven = auth !== undefined && (!isPlainObject(auth) || Object.prototype.hasOwnProperty.call(auth, 'roles'));
+  if (!rolesGiven && isPlainObject(event.authorization)) {
+    const user = typeof userId === 'string' ? data.user(userId) : undefined;
+    event.authorization.roles = user ? data.eventRoles(user, orgId) : [];
+  }
+  return out;
+}
+
 /**
  * Create a host.
  * @param {object} [options]
@@ -124,14 +151,23 @@ function createHost({
    * @param {Record<string,string>} [options.secrets] replaces `event.secrets`
    * @param {'onExecutePostLogin'|'onContinuePostLogin'} [options.entrypoint]
    * @param {string[]} [options.rulesExecuted] for `api.rules.wasExecuted`
-   * @param {object} [options.directory] roles/groups for `api.roles` / `api.groups`
+   * @param {import('./api').Directory} [options.directory] what `api.roles` / `api.groups` answer
+   *   (arrays, functions, `omit`; see api.js)
+   * @param {object|string} [options.fixture] the tenant (a fixture object, a path, or what indexFixture
+   *   returned; see fixture.js). For the event's `user.user_id` and, in an organization login,
+   *   `organization.id`, it gives `directory.roles` / `directory.groups` where `directory` leaves them
+   *   unset (directoryFor: effective roles with group roles, the user's groups), and
+   *   `event.authorization.roles` (the direct or organization member role names) when
+   *   `eventOverrides` does not set `authorization` or `authorization.roles`. A user the fixture does
+   *   not have gets no roles and no groups.
    * @returns {Promise<RunResult>}
    */
   async function run(actionModuleOrPath, eventOverrides = {}, {
-    secrets, entrypoint = 'onExecutePostLogin', rulesExecuted = [], directory = {},
+    secrets, entrypoint = 'onExecutePostLogin', rulesExecuted = [], directory: givenDirectory = {}, fixture,
   } = {}) {
     const overrides = secrets === undefined ? (eventOverrides || {}) : { ...(eventOverrides || {}), secrets };
     const event = buildEvent(overrides, { now: now() });
+    const directory = fixture === undefined || fixture === null ? givenDirectory : fromFixture(fixture, event, eventOverrides || {}, givenDirectory);
     const eventBefore = cloneData(event);
     const logs = [];
     let failure = null;
@@ -257,6 +293,8 @@ function createHost({
 
 module.exports = {
   createHost,
+  indexFixture,
+  directoryFor,
   createKeyPair,
   buildEvent,
   CacheStore,
