@@ -20,7 +20,11 @@ bundle: build
 	node scripts/bundle.js
 
 demo: build
+	@echo "=== Login 1: roles from the event, permissions from GET /api/v2/users/{id}/permissions ==="
 	node host/cli.js --action js/action.js --event examples/event.json --secrets examples/secrets.json --standin examples/fixture.json
+	@echo
+	@echo "=== Login 2: organization acme, roles=effective (org member + group roles), groups=on, permissions=roles ==="
+	node host/cli.js --action js/action.js --event examples/org-event.json --secrets examples/org-secrets.json --standin examples/fixture.json
 
 lint: setup
 	eslint .
