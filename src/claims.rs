@@ -103,11 +103,14 @@ impl std::error::Error for PlanError {}
 /// Most role entries read from an event: Auth0 allows 1000 roles per tenant, so more is not a real login.
 pub const MAX_ROLE_ENTRIES: usize = 1000;
 
-/// What the event said about the user's roles.
+/// The login's roles, from the event or from `api.roles`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Roles {
-    /// Role names in the order the event gave them.
+    /// Role names in the order the source gave them.
     pub names: Vec<String>,
+    /// The role id of each name, when the source gave one (`api.roles` does, the event does not):
+    /// empty, or as long as `names`.
+    pub ids: Vec<Option<String>>,
     /// How many entries were dropped because they were not strings.
     pub dropped: usize,
 }
@@ -123,6 +126,26 @@ impl Roles {
             }
         }
         roles
+    }
+
+    /// Roles with their ids, deduplicated by name (the first id of a name is kept), in first-seen order.
+    pub fn from_named(named: Vec<(String, Option<String>)>) -> Self {
+        let mut roles = Self::default();
+        for (name, id) in named {
+            if !roles.names.contains(&name) {
+                roles.names.push(name);
+                roles.ids.push(id);
+            }
+        }
+        roles
+    }
+
+    /// Each role name with its id when known.
+    pub fn with_ids(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.names.iter().enumerate().map(|(index, name)| {
+            let id = self.ids.get(index).and_then(|id| id.as_deref());
+            (name.as_str(), id)
+        })
     }
 }
 
@@ -148,41 +171,48 @@ pub fn permission_names(
     names
 }
 
-/// Plans the claims for one login: `<namespace>/roles`, and `<namespace>/permissions` when
-/// `permissions` is given, on each selected token, within `maxClaimBytes`: over it, `onOverflow=deny`
-/// refuses the plan and `onOverflow=omit` replaces the permissions claim by
-/// `<namespace>/permissions_truncated: true` (and refuses if that is still too large).
+/// Plans the claims for one login: `<namespace>/roles`, `<namespace>/permissions` when
+/// `permissions` is given and `<namespace>/groups` when `groups` is given, on each selected token,
+/// within `maxClaimBytes`. Over it, `onOverflow=deny` refuses the plan; `onOverflow=omit` replaces
+/// the permissions claim by `<namespace>/permissions_truncated: true`, then, if still over, the groups
+/// claim by `<namespace>/groups_truncated: true`, and refuses if that is still too large.
 pub fn plan_claims(
     settings: &Settings,
     roles: &Roles,
     permissions: Option<Vec<String>>,
+    groups: Option<Vec<String>>,
 ) -> Result<ClaimPlan, PlanError> {
     let mut claims = vec![Claim {
         name: settings.namespace.claim("roles"),
         value: ClaimValue::Strings(roles.names.clone()),
     }];
-    if let Some(names) = permissions {
-        claims.push(Claim {
-            name: settings.namespace.claim("permissions"),
-            value: ClaimValue::Strings(names),
-        });
+    // Dropped in this order when the claims do not fit and onOverflow=omit.
+    let mut omittable = Vec::new();
+    for (name, value) in [("permissions", permissions), ("groups", groups)] {
+        if let Some(names) = value {
+            omittable.push(claims.len());
+            claims.push(Claim {
+                name: settings.namespace.claim(name),
+                value: ClaimValue::Strings(names),
+            });
+        }
     }
-    let bytes = claims_json_bytes(&claims);
     let limit = settings.max_claim_bytes;
-    if bytes > limit {
-        let omittable = settings.on_overflow == OnOverflow::Omit && claims.len() > 1;
-        if !omittable {
+    let mut bytes = claims_json_bytes(&claims);
+    let mut omittable = omittable.into_iter();
+    while bytes > limit {
+        let next = match settings.on_overflow {
+            OnOverflow::Omit => omittable.next(),
+            OnOverflow::Deny => None,
+        };
+        let Some(index) = next else {
             return Err(PlanError::TooLarge { bytes, limit });
+        };
+        if let Some(claim) = claims.get_mut(index) {
+            claim.name.push_str("_truncated");
+            claim.value = ClaimValue::Bool(true);
         }
-        claims.truncate(1);
-        claims.push(Claim {
-            name: settings.namespace.claim("permissions_truncated"),
-            value: ClaimValue::Bool(true),
-        });
-        let bytes = claims_json_bytes(&claims);
-        if bytes > limit {
-            return Err(PlanError::TooLarge { bytes, limit });
-        }
+        bytes = claims_json_bytes(&claims);
     }
     let for_token = |selected: bool| if selected { claims.clone() } else { Vec::new() };
     Ok(ClaimPlan {
@@ -219,24 +249,30 @@ mod tests {
 
     #[test]
     fn both_tokens_get_the_roles_claim_in_order() {
-        let plan = plan_claims(&settings("id,access"), &roles(&["editor", "admin"]), None).unwrap();
+        let plan = plan_claims(
+            &settings("id,access"),
+            &roles(&["editor", "admin"]),
+            None,
+            None,
+        )
+        .unwrap();
         assert_eq!(plan.id_token, vec![roles_claim(&["editor", "admin"])]);
         assert_eq!(plan.access_token, vec![roles_claim(&["editor", "admin"])]);
     }
 
     #[test]
     fn only_selected_tokens_get_claims() {
-        let plan = plan_claims(&settings("id"), &roles(&["a"]), None).unwrap();
+        let plan = plan_claims(&settings("id"), &roles(&["a"]), None, None).unwrap();
         assert_eq!(plan.id_token, vec![roles_claim(&["a"])]);
         assert!(plan.access_token.is_empty());
-        let plan = plan_claims(&settings("access"), &roles(&["a"]), None).unwrap();
+        let plan = plan_claims(&settings("access"), &roles(&["a"]), None, None).unwrap();
         assert!(plan.id_token.is_empty());
         assert_eq!(plan.access_token, vec![roles_claim(&["a"])]);
     }
 
     #[test]
     fn no_roles_gives_an_empty_array() {
-        let plan = plan_claims(&settings("id,access"), &Roles::default(), None).unwrap();
+        let plan = plan_claims(&settings("id,access"), &Roles::default(), None, None).unwrap();
         assert_eq!(plan.id_token, vec![roles_claim(&[])]);
     }
 
@@ -288,6 +324,7 @@ mod tests {
             &settings("access"),
             &roles(&["a"]),
             Some(vec!["read".into()]),
+            None,
         )
         .unwrap();
         assert!(plan.id_token.is_empty());
@@ -339,6 +376,7 @@ mod tests {
             &sized_settings(&[]),
             &roles(&["a"]),
             Some(long_permissions(5000)),
+            None,
         )
         .unwrap_err();
         assert!(
@@ -350,7 +388,13 @@ mod tests {
     #[test]
     fn omit_replaces_the_permissions_claim_with_a_flag() {
         let settings = sized_settings(&[("onOverflow", "omit")]);
-        let plan = plan_claims(&settings, &roles(&["a"]), Some(long_permissions(5000))).unwrap();
+        let plan = plan_claims(
+            &settings,
+            &roles(&["a"]),
+            Some(long_permissions(5000)),
+            None,
+        )
+        .unwrap();
         assert_eq!(
             plan.id_token,
             vec![
@@ -367,16 +411,22 @@ mod tests {
     #[test]
     fn claims_just_under_the_limit_pass_whole() {
         let names = long_permissions(10);
-        let full = plan_claims(&sized_settings(&[]), &roles(&["a"]), Some(names.clone())).unwrap();
+        let full = plan_claims(
+            &sized_settings(&[]),
+            &roles(&["a"]),
+            Some(names.clone()),
+            None,
+        )
+        .unwrap();
         let exact = claims_json_bytes(&full.id_token).to_string();
         let settings = sized_settings(&[("maxClaimBytes", &exact)]);
         assert_eq!(
-            plan_claims(&settings, &roles(&["a"]), Some(names.clone())).unwrap(),
+            plan_claims(&settings, &roles(&["a"]), Some(names.clone()), None).unwrap(),
             full
         );
         let one_less = (claims_json_bytes(&full.id_token) - 1).to_string();
         let settings = sized_settings(&[("maxClaimBytes", &one_less)]);
-        assert!(plan_claims(&settings, &roles(&["a"]), Some(names)).is_err());
+        assert!(plan_claims(&settings, &roles(&["a"]), Some(names), None).is_err());
     }
 
     #[test]
@@ -385,13 +435,94 @@ mod tests {
         let settings = sized_settings(&[("onOverflow", "omit"), ("maxClaimBytes", "1000")]);
         let roles = Roles::from_entries([Some(long_role)]);
         assert!(matches!(
-            plan_claims(&settings, &roles, None),
+            plan_claims(&settings, &roles, None, None),
             Err(PlanError::TooLarge { .. })
         ));
         assert!(matches!(
-            plan_claims(&settings, &roles, Some(vec![])),
+            plan_claims(&settings, &roles, Some(vec![]), None),
             Err(PlanError::TooLarge { .. })
         ));
+    }
+
+    fn named(prefix: &str, count: usize) -> Vec<String> {
+        (0..count)
+            .map(|i| format!("{prefix}:{i:05}:{}", "x".repeat(40)))
+            .collect()
+    }
+
+    fn claim_names(claims: &[Claim]) -> Vec<&str> {
+        claims
+            .iter()
+            .map(|c| c.name.trim_start_matches("https://rbac.example.com/"))
+            .collect()
+    }
+
+    #[test]
+    fn the_groups_claim_follows_the_permissions_claim() {
+        let plan = plan_claims(
+            &settings("id,access"),
+            &roles(&["a"]),
+            Some(vec!["read".into()]),
+            Some(vec!["eng".into(), "ops".into()]),
+        )
+        .unwrap();
+        assert_eq!(
+            claim_names(&plan.id_token),
+            ["roles", "permissions", "groups"]
+        );
+        assert_eq!(
+            plan.id_token[2].value,
+            ClaimValue::Strings(vec!["eng".into(), "ops".into()])
+        );
+        assert_eq!(plan.access_token, plan.id_token);
+        let plan = plan_claims(&settings("id"), &roles(&["a"]), None, Some(vec![])).unwrap();
+        assert_eq!(claim_names(&plan.id_token), ["roles", "groups"]);
+        assert_eq!(plan.id_token[1].value, ClaimValue::Strings(vec![]));
+    }
+
+    #[test]
+    fn omit_drops_permissions_first_then_groups_then_denies() {
+        let omit =
+            |limit: &str| sized_settings(&[("onOverflow", "omit"), ("maxClaimBytes", limit)]);
+        let groups = || Some(named("group", 20));
+        let permissions = || Some(named("perm", 20));
+        // Permissions alone are too many: groups stay.
+        let plan = plan_claims(&omit("2000"), &roles(&["a"]), permissions(), groups()).unwrap();
+        assert_eq!(
+            claim_names(&plan.id_token),
+            ["roles", "permissions_truncated", "groups"]
+        );
+        // Groups too: both flags.
+        let plan = plan_claims(&omit("300"), &roles(&["a"]), permissions(), groups()).unwrap();
+        assert_eq!(
+            claim_names(&plan.id_token),
+            ["roles", "permissions_truncated", "groups_truncated"]
+        );
+        assert_eq!(plan.id_token[2].value, ClaimValue::Bool(true));
+        // Without permissions, groups are the first to go.
+        let plan = plan_claims(&omit("300"), &roles(&["a"]), None, groups()).unwrap();
+        assert_eq!(claim_names(&plan.id_token), ["roles", "groups_truncated"]);
+        // Roles alone too large: denied.
+        let many_roles = Roles::from_entries(named("role", 20).into_iter().map(Some));
+        assert!(plan_claims(&omit("300"), &many_roles, permissions(), groups()).is_err());
+        // onOverflow=deny never omits.
+        let deny = sized_settings(&[("maxClaimBytes", "2000")]);
+        assert!(plan_claims(&deny, &roles(&["a"]), None, groups()).is_ok());
+        assert!(plan_claims(&deny, &roles(&["a"]), permissions(), groups()).is_err());
+    }
+
+    #[test]
+    fn effective_roles_are_deduplicated_by_name_keeping_the_first_id() {
+        let roles = Roles::from_named(vec![
+            ("b".into(), Some("rol_b".into())),
+            ("a".into(), None),
+            ("b".into(), Some("rol_b2".into())),
+        ]);
+        assert_eq!(roles.names, ["b", "a"]);
+        let pairs: Vec<_> = roles.with_ids().collect();
+        assert_eq!(pairs, [("b", Some("rol_b")), ("a", None)]);
+        let event = Roles::from_entries([Some("x".to_owned())]);
+        assert_eq!(event.with_ids().collect::<Vec<_>>(), [("x", None)]);
     }
 
     #[test]

@@ -6,10 +6,12 @@
 
 use crate::json::Json;
 use crate::rules::{RESERVED_NAMESPACE_HOSTS, RESERVED_URN_NAMESPACES};
+pub use crate::sources::RolesSource;
+use crate::sources::ROLES_VALUES;
 use std::fmt;
 use table::{
-    or_list, WholeRange, BUDGET_MS, MAX_CLAIM_BYTES, ON_ERROR_VALUES, ON_OVERFLOW_VALUES,
-    PERMISSIONS_FOR_VALUES, PERMISSIONS_VALUES, ROLES_CACHE_MS,
+    or_list, WholeRange, BUDGET_MS, GROUPS_VALUES, MAX_CLAIM_BYTES, ON_ERROR_VALUES,
+    ON_OVERFLOW_VALUES, PERMISSIONS_FOR_VALUES, PERMISSIONS_VALUES, ROLES_CACHE_MS,
 };
 
 pub mod table;
@@ -78,6 +80,10 @@ pub mod keys {
     pub const ROLES_CACHE_MS: &str = "rolesCacheMs";
     /// Largest JSON size of one token's custom claims, in bytes.
     pub const MAX_CLAIM_BYTES: &str = "maxClaimBytes";
+    /// Where the role names come from: `event` or `effective` (`api.roles`).
+    pub const ROLES: &str = "roles";
+    /// Whether to add the groups claim (`api.groups`): `on` or `off`.
+    pub const GROUPS: &str = "groups";
     /// What happens over `maxClaimBytes`: `deny` or `omit`.
     pub const ON_OVERFLOW: &str = "onOverflow";
 }
@@ -98,6 +104,8 @@ pub const ALL_KEYS: &[&str] = &[
     keys::ROLES_CACHE_MS,
     keys::MAX_CLAIM_BYTES,
     keys::ON_OVERFLOW,
+    keys::ROLES,
+    keys::GROUPS,
 ];
 
 /// Default for `maxClaimBytes` ([`table::MAX_CLAIM_BYTES`]): well under Auth0's 100 KB per token.
@@ -173,8 +181,6 @@ pub struct PermissionSettings {
     pub source: PermissionSource,
     /// Which permissions to keep.
     pub scope: PermissionScope,
-    /// Time budget for the Management API work of one login.
-    pub budget_ms: u64,
     /// Base URL for `/oauth/token` and `/api/v2` (no trailing `/`): `https://{domain}` unless overridden.
     pub base_url: String,
     /// How long role data is kept (`permissions=roles`).
@@ -233,6 +239,12 @@ pub struct Settings {
     pub on_error: OnError,
     /// Permissions from the Management API; `None` when off.
     pub permissions: Option<PermissionSettings>,
+    /// Time budget for all outside work of one login (`api.roles`, `api.groups`, Management API).
+    pub budget_ms: u64,
+    /// Where the role names come from.
+    pub roles: RolesSource,
+    /// Whether the groups claim is added (from `api.groups`).
+    pub groups: bool,
     /// Largest JSON size of one token's custom claims.
     pub max_claim_bytes: usize,
     /// What happens over `max_claim_bytes`.
@@ -297,6 +309,20 @@ impl Settings {
             Some(other) => return Err(unknown_word(keys::ON_ERROR, other, ON_ERROR_VALUES)),
         };
         let permissions = parse_permissions(source)?;
+        let budget_ms = match text(source, keys::BUDGET_MS)? {
+            None => BUDGET_MS.default,
+            Some(value) => parse_whole(keys::BUDGET_MS, &value, BUDGET_MS)?,
+        };
+        let roles = match text(source, keys::ROLES)? {
+            None => RolesSource::Event,
+            Some(value) => RolesSource::from_word(&value)
+                .ok_or_else(|| unknown_word(keys::ROLES, &value, ROLES_VALUES))?,
+        };
+        let groups = match text(source, keys::GROUPS)?.as_deref() {
+            None | Some("off") => false,
+            Some("on") => true,
+            Some(other) => return Err(unknown_word(keys::GROUPS, other, GROUPS_VALUES)),
+        };
         let max_claim_bytes = match text(source, keys::MAX_CLAIM_BYTES)? {
             None => DEFAULT_MAX_CLAIM_BYTES,
             Some(value) => parse_whole(keys::MAX_CLAIM_BYTES, &value, MAX_CLAIM_BYTES)? as usize,
@@ -311,6 +337,9 @@ impl Settings {
             tokens,
             on_error,
             permissions,
+            budget_ms,
+            roles,
+            groups,
             max_claim_bytes,
             on_overflow,
         })
@@ -373,10 +402,6 @@ fn parse_permissions(
             ))
         }
     };
-    let budget_ms = match text(source, keys::BUDGET_MS)? {
-        None => BUDGET_MS.default,
-        Some(value) => parse_whole(keys::BUDGET_MS, &value, BUDGET_MS)?,
-    };
     let roles_cache_ms = match text(source, keys::ROLES_CACHE_MS)? {
         None => ROLES_CACHE_MS.default,
         Some(value) => parse_whole(keys::ROLES_CACHE_MS, &value, ROLES_CACHE_MS)?,
@@ -391,7 +416,6 @@ fn parse_permissions(
         client_secret: Secret(client_secret),
         source: requested.unwrap_or(PermissionSource::User),
         scope,
-        budget_ms,
         base_url,
         roles_cache_ms,
     }))
@@ -995,7 +1019,6 @@ mod tests {
         assert_eq!(p.client_secret.expose(), "s3cr3t-value");
         assert_eq!(p.source, PermissionSource::User);
         assert_eq!(p.scope, PermissionScope::All);
-        assert_eq!(p.budget_ms, 5000);
         assert_eq!(p.base_url, "https://tenant.us.auth0.com");
         assert_eq!(p.audience(), "https://tenant.us.auth0.com/api/v2/");
     }
@@ -1010,10 +1033,10 @@ mod tests {
             ("managementUrl", "http://127.0.0.1:4010/"),
         ])
         .unwrap();
-        let p = settings.permissions.unwrap();
+        let p = settings.permissions.clone().unwrap();
         assert_eq!(p.source, PermissionSource::Effective);
         assert_eq!(p.scope, PermissionScope::Requested);
-        assert_eq!(p.budget_ms, 15000);
+        assert_eq!(settings.budget_ms, 15000);
         assert_eq!(p.base_url, "http://127.0.0.1:4010");
         assert_eq!(settings.on_error, OnError::Continue);
     }
@@ -1043,15 +1066,33 @@ mod tests {
     }
 
     #[test]
+    fn roles_and_groups_sources() {
+        let settings = parse(&[NS]).unwrap();
+        assert_eq!(settings.roles, RolesSource::Event);
+        assert!(!settings.groups);
+        let settings = parse(&[NS, ("roles", "effective"), ("groups", "on")]).unwrap();
+        assert_eq!(settings.roles, RolesSource::Effective);
+        assert!(settings.groups);
+        let settings = parse(&[NS, ("roles", " event "), ("groups", "off")]).unwrap();
+        assert_eq!(settings.roles, RolesSource::Event);
+        assert!(!settings.groups);
+        for (key, value) in [
+            ("roles", "Effective"),
+            ("roles", "groups"),
+            ("groups", "true"),
+        ] {
+            let err = parse(&[NS, (key, value)]).unwrap_err();
+            assert_eq!(err.key, key);
+            assert!(err.problem.contains(&format!("\"{value}\"")), "{err}");
+        }
+    }
+
+    #[test]
     fn budget_must_fit_under_auth0s_limit() {
-        assert_eq!(
-            with_creds(&[("budgetMs", "100")])
-                .unwrap()
-                .permissions
-                .unwrap()
-                .budget_ms,
-            100
-        );
+        assert_eq!(with_creds(&[("budgetMs", "100")]).unwrap().budget_ms, 100);
+        // The budget bounds api.roles / api.groups too: it is read without the Management API.
+        assert_eq!(parse(&[NS, ("budgetMs", "300")]).unwrap().budget_ms, 300);
+        assert_eq!(parse(&[NS]).unwrap().budget_ms, 5000);
         for bad in [
             "15001",
             "99",

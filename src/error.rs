@@ -4,6 +4,7 @@
 use crate::claims::PlanError;
 use crate::config::ConfigError;
 use crate::management::ManagementError;
+use crate::sources::SourceError;
 use std::fmt;
 
 /// The reason given to `api.access.deny` for every failure: Auth0 may show it to the end user.
@@ -28,6 +29,8 @@ pub enum Error {
     Plan(PlanError),
     /// The Management API could not give the permissions.
     Management(ManagementError),
+    /// `api.roles` or `api.groups` could not give the roles or groups.
+    Source(SourceError),
     /// The event is not of a shape we can trust.
     Event(String),
     /// A call into the host (`event` getter, `api` method) threw; `call` names it, `detail` is the JS error.
@@ -61,6 +64,7 @@ impl fmt::Display for Error {
             Self::Config(err) => write!(f, "configuration: {err}"),
             Self::Plan(err) => write!(f, "claim plan: {err}"),
             Self::Management(err) => write!(f, "management API: {err}"),
+            Self::Source(err) => write!(f, "{err}"),
             Self::Event(what) => write!(f, "event: {what}"),
             Self::Host { call, detail } => write!(f, "{call} threw: {detail}"),
         }
@@ -78,6 +82,12 @@ impl From<ConfigError> for Error {
 impl From<ManagementError> for Error {
     fn from(err: ManagementError) -> Self {
         Self::Management(err)
+    }
+}
+
+impl From<SourceError> for Error {
+    fn from(err: SourceError) -> Self {
+        Self::Source(err)
     }
 }
 

@@ -34,6 +34,7 @@ pub mod login;
 pub mod management;
 pub mod port;
 pub mod rules;
+pub mod sources;
 
 use wasm_bindgen::prelude::*;
 

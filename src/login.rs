@@ -1,14 +1,15 @@
-//! One login, one direction: read what the host gives, decide the plan in pure Rust (fetching
-//! permissions if configured), then apply it once. Runs over any [`Host`]; [`crate::auth0`] is the
-//! Auth0 one, the native tests use a fake.
+//! One login, one direction: read what the host gives, decide the plan in pure Rust (reading roles,
+//! permissions and groups from their configured sources), then apply it once. Runs over any
+//! [`Host`]; [`crate::auth0`] is the Auth0 one, the native tests use a fake.
 
-use crate::claims::{permission_names, plan_claims, Claim, ClaimPlan, Roles, MAX_ROLE_ENTRIES};
+use crate::claims::{permission_names, plan_claims, Claim, ClaimPlan, Roles};
 use crate::config::{OnError, PermissionScope, PermissionSettings, PermissionSource, Settings};
 use crate::error::Error;
 use crate::json;
-use crate::management::{Client, InstanceMemory};
+use crate::management::{Client, InstanceMemory, Io};
 use crate::port::Host;
-use std::cell::RefCell;
+use crate::sources::{read_groups, read_roles};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// What one warm instance keeps across logins: the one per-instance value, held by the host binding
@@ -19,6 +20,8 @@ pub struct Instance {
     pub memory: InstanceMemory,
     /// The last settings text and its validated settings: the same for every login of an Action.
     last_settings: RefCell<Option<(String, Rc<Settings>)>>,
+    /// Whether the organization rule was logged (once per instance).
+    organization_rule_logged: Cell<bool>,
 }
 
 impl Instance {
@@ -76,60 +79,73 @@ pub async fn run<H: Host>(host: &H, instance: &Instance) -> Outcome {
     }
 }
 
-/// Reads settings and roles, fetches permissions when configured, and plans the claims.
+/// Reads settings, roles, permissions and groups from their sources, and plans the claims. Every
+/// outside call of the login shares one deadline: `budgetMs` from now.
 async fn decide<H: Host>(host: &H, instance: &Instance) -> Result<ClaimPlan, Error> {
     let settings = instance.settings(host.settings_text()?)?;
-    let roles = Roles::from_entries(host.role_entries(MAX_ROLE_ENTRIES, settings.max_claim_bytes)?);
-    if roles.dropped > 0 {
-        host.log(&format!(
-            "dropped {} role entries that were not well-formed strings",
-            roles.dropped
-        ));
-    }
+    let deadline_ms = host.io().now_ms() + settings.budget_ms as f64;
+    let roles = read_roles(host, &settings, deadline_ms).await?;
     let permissions = match &settings.permissions {
         None => None,
-        Some(management) => match permissions(host, instance, management, &roles.names).await {
-            Ok(names) => Some(names),
-            Err(err) if settings.on_error == OnError::Continue => {
-                host.log(&format!(
-                    "continuing without permissions (onError=continue): {err}"
-                ));
-                None
+        Some(management) => {
+            match permissions(host, instance, management, &roles, deadline_ms).await {
+                Ok(names) => Some(names),
+                Err(err) if settings.on_error == OnError::Continue => {
+                    host.log(&format!(
+                        "continuing without permissions (onError=continue): {err}"
+                    ));
+                    None
+                }
+                Err(err) => return Err(err),
             }
-            Err(err) => return Err(err),
-        },
+        }
     };
-    Ok(plan_claims(&settings, &roles, permissions)?)
+    let groups = read_groups(host, &settings, deadline_ms).await?;
+    Ok(plan_claims(&settings, &roles, permissions, groups)?)
 }
 
-/// The user's permission names from the Management API, as the claim will hold them.
+/// The user's permission names from the Management API, as the claim will hold them. In an
+/// organization login, `user` and `effective` take the `roles` path (the login's roles, which Auth0
+/// scoped to the organization), as Auth0's own RBAC does: tenant-wide permissions are never read.
 async fn permissions<H: Host>(
     host: &H,
     instance: &Instance,
     settings: &PermissionSettings,
-    roles: &[String],
+    roles: &Roles,
+    deadline_ms: f64,
 ) -> Result<Vec<String>, Error> {
+    let organization = settings.source != PermissionSource::Roles && host.organization_login()?;
+    let (source, scope) = if organization {
+        if !instance.organization_rule_logged.replace(true) {
+            host.log("organization login: permissions come from the login's roles (as Auth0 scopes them to the organization), never the user's tenant-wide permissions");
+        }
+        // `effective` has always given the requested API's permissions only.
+        let scope = match settings.source {
+            PermissionSource::Effective => PermissionScope::Requested,
+            _ => settings.scope,
+        };
+        (PermissionSource::Roles, scope)
+    } else {
+        (settings.source, settings.scope)
+    };
     // The user id is sent (and so read) in `user` and `effective` mode only.
-    let user_id = match settings.source {
+    let user_id = match source {
         PermissionSource::Roles => None,
         PermissionSource::User | PermissionSource::Effective => Some(host.user_id()?),
     };
     let requested_api = host.requested_api()?;
-    if settings.scope == PermissionScope::Requested && requested_api.is_none() {
+    if scope == PermissionScope::Requested && requested_api.is_none() {
         return Ok(Vec::new());
     }
-    let found = Client::new(host.io(), settings, &instance.memory)
+    let found = Client::new(host.io(), settings, &instance.memory, deadline_ms)
         .permissions(
+            source,
             user_id.as_deref().unwrap_or_default(),
             requested_api.as_deref(),
             roles,
         )
         .await?;
-    Ok(permission_names(
-        &found,
-        settings.scope,
-        requested_api.as_deref(),
-    ))
+    Ok(permission_names(&found, scope, requested_api.as_deref()))
 }
 
 /// Applies a finished plan: ID token claims first, then access token claims. Each claim value is

@@ -7,6 +7,7 @@
 
 use crate::error::Error;
 use crate::management::Io;
+use std::future::Future;
 
 /// Which token a claim is set on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,12 +18,81 @@ pub enum Token {
     Access,
 }
 
+/// A list the login's `api` gives page by page (`{ take, from }` → `{ <items>, next? }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiList {
+    /// `api.roles.getUserEffectiveRoles`: roles assigned directly or through groups, scoped by Auth0
+    /// to the login's organization; entries `{ id, name, type }` under `roles`.
+    EffectiveRoles,
+    /// `api.groups.getUserGroups`: the user's groups; entries `{ id, name }` under `groups`.
+    Groups,
+}
+
+impl ApiList {
+    /// The `api` object that holds the method (`roles`, `groups`); also the answer's list field.
+    pub fn object(self) -> &'static str {
+        match self {
+            Self::EffectiveRoles => "roles",
+            Self::Groups => "groups",
+        }
+    }
+
+    /// The method's name.
+    pub fn method(self) -> &'static str {
+        match self {
+            Self::EffectiveRoles => "getUserEffectiveRoles",
+            Self::Groups => "getUserGroups",
+        }
+    }
+
+    /// The whole call as an operator reads it, e.g. `api.roles.getUserEffectiveRoles`.
+    pub fn call(self) -> &'static str {
+        match self {
+            Self::EffectiveRoles => "api.roles.getUserEffectiveRoles",
+            Self::Groups => "api.groups.getUserGroups",
+        }
+    }
+}
+
+/// One entry of a list page: its `name` and `id` when each is a well-formed string (`id` is read
+/// for roles only).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListEntry {
+    /// The entry's `name`.
+    pub name: Option<String>,
+    /// The entry's `id`.
+    pub id: Option<String>,
+}
+
+/// One page of an [`ApiList`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListPage {
+    /// The entries, in order.
+    pub entries: Vec<ListEntry>,
+    /// The cursor of the next page; `None` (or empty) on the last one.
+    pub next: Option<String>,
+}
+
+/// Why a page of an [`ApiList`] could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListFailure {
+    /// The host has no such method (an older host): what is missing.
+    Missing(String),
+    /// The method threw or its promise rejected: the thrown value, described.
+    Failed(String),
+    /// The answer is not of the documented shape: what is wrong.
+    Unexpected(String),
+}
+
 /// What one login reads from, and does to, its host.
 ///
 /// A login calls these in a fixed order, and only those it needs: [`Host::settings_text`] first,
-/// then [`Host::role_entries`]; when permissions are on, [`Host::user_id`] (in `user` and `effective`
-/// mode only) and [`Host::requested_api`], then [`Host::io`]; at the end [`Host::set_claims`] once
-/// (the ID token's claims, then the access token's); on a failure, [`Host::log`] and [`Host::deny`].
+/// then the roles ([`Host::role_entries`], or [`Host::list_page`] of
+/// [`ApiList::EffectiveRoles`]); when permissions are on, [`Host::organization_login`] (in `user` and
+/// `effective` mode only), [`Host::user_id`] (the same modes, outside organization logins) and
+/// [`Host::requested_api`], then [`Host::io`]; then the groups ([`Host::list_page`] of
+/// [`ApiList::Groups`]) when on; at the end [`Host::set_claims`] once (the ID token's claims, then the
+/// access token's); on a failure, [`Host::log`] and [`Host::deny`].
 /// A host must not read anything it is not asked for (a hostile event can throw from any getter).
 pub trait Host {
     /// The Management API I/O of this login.
@@ -41,6 +111,20 @@ pub trait Host {
 
     /// The identifier of the API the login asks a token for, when there is one (never empty).
     fn requested_api(&self) -> Result<Option<String>, Error>;
+
+    /// Whether this is an organization login (`event.organization.id` set).
+    fn organization_login(&self) -> Result<bool, Error>;
+
+    /// One page of `list`: the method called with `{ take, from }` (`from` left out when `None`),
+    /// awaited. A page of more than `take` entries, or whose names and ids hold more than `max_chars`
+    /// UTF-16 units in all, is [`ListFailure::Unexpected`], found before long strings are copied.
+    fn list_page(
+        &self,
+        list: ApiList,
+        take: u32,
+        from: Option<&str>,
+        max_chars: usize,
+    ) -> impl Future<Output = Result<ListPage, ListFailure>>;
 
     /// Sets each claim (its name and its value as JSON text, in order) on the ID token, then each of
     /// `access` on the access token; stops at the first failure. A token with no claims is not touched.

@@ -9,10 +9,10 @@
 export interface Settings {
   /**
    * Claim namespace: an `http(s)` URL or a URN. Claims are `<namespace>/roles`,
-   * `<namespace>/permissions` (exactly one `/` between). Refused: namespaces under `auth0.com`,
-   * `webtask.io`, `webtask.run`, and `urn:auth0`, whose claims Auth0 silently drops, in any spelling
-   * (percent-encoded, IDNA dots, full-width letters); a URL host must be ASCII (an international
-   * name in its `xn--` form).
+   * `<namespace>/permissions`, `<namespace>/groups` (exactly one `/` between). Refused: namespaces
+   * under `auth0.com`, `webtask.io`, `webtask.run`, and `urn:auth0`, whose claims Auth0 silently
+   * drops, in any spelling (percent-encoded, IDNA dots, full-width letters); a URL host must be
+   * ASCII (an international name in its `xn--` form).
    */
   namespace: string;
 
@@ -42,9 +42,12 @@ export interface Settings {
    * `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also
    * group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions
    * of the event's roles, from `GET /api/v2/roles` and `GET /api/v2/roles/{id}/permissions` (scope
-   * `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. Setting
-   * only some of the three credentials is an error. Default: `user` when `domain`, `clientId`,
-   * `clientSecret` are set, else `off`.
+   * `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an
+   * organization login (`event.organization.id` set), `user` and `effective` take the `roles` path
+   * over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested
+   * API's only): the user's tenant-wide permissions are never requested. Setting only some of the
+   * three credentials is an error. Default: `user` when `domain`, `clientId`, `clientSecret` are
+   * set, else `off`.
    */
   permissions?: 'user' | 'effective' | 'roles' | 'off';
 
@@ -55,15 +58,17 @@ export interface Settings {
   permissionsFor?: 'all' | 'requested';
 
   /**
-   * A Management API failure: `deny` the login, or `continue` with the roles claim and no
-   * permissions claim (the cause is logged). Default: `deny`.
+   * A failure of the Management API, `api.roles` or `api.groups` (missing on an older host, throws,
+   * rejects, answers the wrong shape, more than 50 pages, out of time): `deny` the login, or
+   * `continue`: without the permissions claim, with `event.authorization.roles` for the roles,
+   * without the groups claim (the cause is logged). Default: `deny`.
    */
   onError?: 'deny' | 'continue';
 
   /**
-   * Time all Management API work of one login may take, in milliseconds (always under Auth0's 20 s
-   * limit). Every request has a timeout inside it. A whole number from 100 to 15000. Default:
-   * `5000`.
+   * Time all outside work of one login may take together (`api.roles`, `api.groups` and Management
+   * API calls), in milliseconds (always under Auth0's 20 s limit). Every request has a timeout
+   * inside it. A whole number from 100 to 15000. Default: `5000`.
    */
   budgetMs?: `${number}`;
 
@@ -86,10 +91,30 @@ export interface Settings {
   maxClaimBytes?: `${number}`;
 
   /**
-   * Over `maxClaimBytes`: `deny`, or `omit` (drop the permissions claim and set
-   * `<namespace>/permissions_truncated: true`). Default: `deny`.
+   * Over `maxClaimBytes`: `deny`, or `omit`: drop the permissions claim and set
+   * `<namespace>/permissions_truncated: true`; if still too large, drop the groups claim and set
+   * `<namespace>/groups_truncated: true`; if still too large, deny. Default: `deny`.
    */
   onOverflow?: 'deny' | 'omit';
+
+  /**
+   * Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles;
+   * in an organization login, the organization member roles). `effective`:
+   * `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or
+   * through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order;
+   * with `permissions=roles` their role ids are used directly (no role directory request). Default:
+   * `event`.
+   */
+  roles?: 'event' | 'effective';
+
+  /**
+   * `on`: add the claim `<namespace>/groups`: the names of the user's groups from
+   * `api.groups.getUserGroups({ take: 100, from })` (every page), deduplicated and sorted, `[]` when
+   * none; entries without a string `name` are dropped (logged). It goes to the same tokens and
+   * counts toward `maxClaimBytes`. `off`: no groups claim, `api.groups` is not called. Default:
+   * `off`.
+   */
+  groups?: 'off' | 'on';
 }
 
 /** `id`, `access` or both, comma-separated. */

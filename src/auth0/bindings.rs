@@ -24,6 +24,8 @@ extern "C" {
     fn user(this: &Event) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, getter, catch)]
     fn resource_server(this: &Event) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, getter, catch)]
+    fn organization(this: &Event) -> Result<JsValue, JsValue>;
 
     /// `event.authorization`: `{ roles: string[] }`.
     type Authorization;
@@ -79,7 +81,7 @@ extern "C" {
     fn deny(this: &AccessApi, reason: &str) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
-    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    pub(super) fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 
     #[wasm_bindgen(js_namespace = console, js_name = log)]
     fn console_log(line: &str);
@@ -134,7 +136,7 @@ pub fn describe_js_error(thrown: &JsValue) -> String {
 }
 
 /// `typeof`, with `null` and arrays told apart; never throws.
-fn type_name(value: &JsValue) -> &'static str {
+pub(super) fn type_name(value: &JsValue) -> &'static str {
     if value.is_null() {
         return "null";
     }
@@ -175,14 +177,14 @@ thread_local! {
 
 /// Why a JavaScript value was not taken as a string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BadString {
+pub(super) enum BadString {
     NotString,
     TooLong,
     UnpairedSurrogate,
 }
 
 impl BadString {
-    fn describe(self) -> &'static str {
+    pub(super) fn describe(self) -> &'static str {
         match self {
             Self::NotString => "not a string",
             Self::TooLong => "too long",
@@ -193,7 +195,7 @@ impl BadString {
 
 /// `value` as a Rust string if it is a primitive string of at most `max` UTF-16 units with no unpaired
 /// surrogate (Rust cannot keep one exactly; it would silently become U+FFFD).
-fn well_formed_string(value: &JsValue, max: u32) -> Result<String, BadString> {
+pub(super) fn well_formed_string(value: &JsValue, max: u32) -> Result<String, BadString> {
     if !value.is_string() {
         return Err(BadString::NotString);
     }
@@ -328,6 +330,25 @@ impl Event {
             Ok(_) => Err(Error::Event("user.user_id is empty".into())),
             Err(why) => Err(Error::Event(format!("user.user_id is {}", why.describe()))),
         }
+    }
+
+    /// Whether `event.organization.id` is set (not `undefined`, `null` or `""`): an organization
+    /// login. An `organization` that is not an object is refused.
+    pub fn organization_login(&self) -> Result<bool, Error> {
+        let organization = self.organization().map_err(thrown("event.organization"))?;
+        if organization.is_undefined() || organization.is_null() {
+            return Ok(false);
+        }
+        if !organization.is_object() {
+            return Err(Error::Event(format!(
+                "organization is {}, not an object",
+                type_name(&organization)
+            )));
+        }
+        let id = Reflect::get(&organization, &JsValue::from_str("id"))
+            .map_err(thrown("event.organization.id"))?;
+        let empty = id.is_string() && id.unchecked_ref::<JsString>().length() == 0;
+        Ok(!(id.is_undefined() || id.is_null() || empty))
     }
 
     /// `event.resource_server.identifier`, the requested API, when there is one.

@@ -4,19 +4,21 @@
 //! - [`bindings`]: the `event` fields read, the `api` methods called, `console.log` (every call that can
 //!   throw is caught); no policy.
 //! - [`io`]: [`crate::management::Io`] over the global `fetch`, `setTimeout` and `api.cache`.
+//! - [`lists`]: pages of `api.roles.getUserEffectiveRoles` and `api.groups.getUserGroups`.
 //! - [`task`]: a login polled by the JS entry, so a wasm trap is caught there and the instance replaced.
 //!
 //! This instance's [`Instance`] (token memory, role data, last settings) lives here, in one place.
 
 pub mod bindings;
 pub mod io;
+pub mod lists;
 pub mod task;
 
 pub use bindings::{Api, Event};
 
 use crate::error::Error;
 use crate::login::{self, Instance, Outcome};
-use crate::port::{Host, Token};
+use crate::port::{ApiList, Host, ListFailure, ListPage, Token};
 use io::JsIo;
 use js_sys::Array;
 use std::rc::Rc;
@@ -88,6 +90,20 @@ impl Host for Auth0 {
 
     fn requested_api(&self) -> Result<Option<String>, Error> {
         self.event.requested_api()
+    }
+
+    fn organization_login(&self) -> Result<bool, Error> {
+        self.event.organization_login()
+    }
+
+    async fn list_page(
+        &self,
+        list: ApiList,
+        take: u32,
+        from: Option<&str>,
+        max_chars: usize,
+    ) -> Result<ListPage, ListFailure> {
+        self.io.api().list_page(list, take, from, max_chars).await
     }
 
     fn set_claims(&self, id: &[(&str, String)], access: &[(&str, String)]) -> Result<(), Error> {

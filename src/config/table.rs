@@ -4,6 +4,7 @@
 //! fails when either file differs (`UPDATE_GENERATED=1 cargo test` rewrites them).
 
 use super::keys;
+use crate::sources::{ROLES_DEFAULT, ROLES_DOC, ROLES_VALUES};
 
 /// Words `tokens` accepts, comma-separated.
 pub const TOKEN_WORDS: &[&str] = &["id", "access"];
@@ -15,6 +16,8 @@ pub const PERMISSIONS_VALUES: &[&str] = &["user", "effective", "roles", "off"];
 pub const PERMISSIONS_FOR_VALUES: &[&str] = &["all", "requested"];
 /// Values of `onError`.
 pub const ON_ERROR_VALUES: &[&str] = &["deny", "continue"];
+/// Values of `groups`.
+pub const GROUPS_VALUES: &[&str] = &["off", "on"];
 /// Values of `onOverflow`.
 pub const ON_OVERFLOW_VALUES: &[&str] = &["deny", "omit"];
 
@@ -86,7 +89,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         kind: SettingKind::Text,
         required: true,
         default: None,
-        doc: "Claim namespace: an `http(s)` URL or a URN. Claims are `<namespace>/roles`, `<namespace>/permissions` (exactly one `/` between). Refused: namespaces under `auth0.com`, `webtask.io`, `webtask.run`, and `urn:auth0`, whose claims Auth0 silently drops, in any spelling (percent-encoded, IDNA dots, full-width letters); a URL host must be ASCII (an international name in its `xn--` form).",
+        doc: "Claim namespace: an `http(s)` URL or a URN. Claims are `<namespace>/roles`, `<namespace>/permissions`, `<namespace>/groups` (exactly one `/` between). Refused: namespaces under `auth0.com`, `webtask.io`, `webtask.run`, and `urn:auth0`, whose claims Auth0 silently drops, in any spelling (percent-encoded, IDNA dots, full-width letters); a URL host must be ASCII (an international name in its `xn--` form).",
     },
     SettingSpec {
         name: keys::TOKENS,
@@ -121,7 +124,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         kind: SettingKind::Choice(PERMISSIONS_VALUES),
         required: false,
         default: Some("`user` when `domain`, `clientId`, `clientSecret` are set, else `off`"),
-        doc: "`user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`). `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions of the event's roles, from `GET /api/v2/roles` and `GET /api/v2/roles/{id}/permissions` (scope `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. Setting only some of the three credentials is an error.",
+        doc: "`user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`). `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions of the event's roles, from `GET /api/v2/roles` and `GET /api/v2/roles/{id}/permissions` (scope `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an organization login (`event.organization.id` set), `user` and `effective` take the `roles` path over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested API's only): the user's tenant-wide permissions are never requested. Setting only some of the three credentials is an error.",
     },
     SettingSpec {
         name: keys::PERMISSIONS_FOR,
@@ -135,14 +138,14 @@ pub const SETTINGS: &[SettingSpec] = &[
         kind: SettingKind::Choice(ON_ERROR_VALUES),
         required: false,
         default: Some("`deny`"),
-        doc: "A Management API failure: `deny` the login, or `continue` with the roles claim and no permissions claim (the cause is logged).",
+        doc: "A failure of the Management API, `api.roles` or `api.groups` (missing on an older host, throws, rejects, answers the wrong shape, more than 50 pages, out of time): `deny` the login, or `continue`: without the permissions claim, with `event.authorization.roles` for the roles, without the groups claim (the cause is logged).",
     },
     SettingSpec {
         name: keys::BUDGET_MS,
         kind: SettingKind::Whole(BUDGET_MS),
         required: false,
         default: Some("`5000`"),
-        doc: "Time all Management API work of one login may take, in milliseconds (always under Auth0's 20 s limit). Every request has a timeout inside it.",
+        doc: "Time all outside work of one login may take together (`api.roles`, `api.groups` and Management API calls), in milliseconds (always under Auth0's 20 s limit). Every request has a timeout inside it.",
     },
     SettingSpec {
         name: keys::MANAGEMENT_URL,
@@ -170,7 +173,21 @@ pub const SETTINGS: &[SettingSpec] = &[
         kind: SettingKind::Choice(ON_OVERFLOW_VALUES),
         required: false,
         default: Some("`deny`"),
-        doc: "Over `maxClaimBytes`: `deny`, or `omit` (drop the permissions claim and set `<namespace>/permissions_truncated: true`).",
+        doc: "Over `maxClaimBytes`: `deny`, or `omit`: drop the permissions claim and set `<namespace>/permissions_truncated: true`; if still too large, drop the groups claim and set `<namespace>/groups_truncated: true`; if still too large, deny.",
+    },
+    SettingSpec {
+        name: keys::ROLES,
+        kind: SettingKind::Choice(ROLES_VALUES),
+        required: false,
+        default: Some(ROLES_DEFAULT),
+        doc: ROLES_DOC,
+    },
+    SettingSpec {
+        name: keys::GROUPS,
+        kind: SettingKind::Choice(GROUPS_VALUES),
+        required: false,
+        default: Some("`off`"),
+        doc: "`on`: add the claim `<namespace>/groups`: the names of the user's groups from `api.groups.getUserGroups({ take: 100, from })` (every page), deduplicated and sorted, `[]` when none; entries without a string `name` are dropped (logged). It goes to the same tokens and counts toward `maxClaimBytes`. `off`: no groups claim, `api.groups` is not called.",
     },
 ];
 

@@ -6,6 +6,7 @@ use crate::error::USER_DENY_REASON;
 use crate::management::decode::RESPONSE_FIELDS;
 use crate::management::fake::FakeIo;
 use crate::management::{Io, Method, Request, Response};
+use crate::port::{ApiList, ListEntry, ListFailure, ListPage};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
@@ -15,13 +16,23 @@ const NS: &str = r#"{"namespace":"https://e.com"}"#;
 const CREDENTIALS: &str = r#""namespace":"https://e.com","domain":"tenant.auth0.com","clientId":"cid","clientSecret":"s3cr3t""#;
 const TENANT: &str = "https://tenant.auth0.com";
 
+/// What a fake `api` list answers for (list, `from`): `None` is a page that never comes.
+type ListAnswer = Box<dyn FnMut(ApiList, Option<&str>) -> Option<Result<ListPage, ListFailure>>>;
+type ListAnswers = RefCell<ListAnswer>;
+
 /// A fake host: the event's fields, which call throws (`broken`), and every call it got, in order.
 struct FakeHost {
     secrets: Option<String>,
     roles: Vec<Option<String>>,
     user_id: String,
     requested_api: Option<String>,
-    /// Among `settings`, `roles`, `idToken`, `accessToken` and `deny`: the calls that fail.
+    /// `event.organization.id` set.
+    organization: bool,
+    /// How long each `api.roles` / `api.groups` page takes, in ms of the fake clock.
+    list_delay_ms: f64,
+    /// The pages of `api.roles` / `api.groups`: `None` is a page that never comes.
+    lists: ListAnswers,
+    /// Among `settings`, `roles`, `organization`, `idToken`, `accessToken` and `deny`: the calls that fail.
     broken: Vec<&'static str>,
     calls: RefCell<Vec<String>>,
     io: FakeIo,
@@ -36,6 +47,11 @@ impl FakeHost {
             roles: roles.iter().map(|r| Some((*r).to_owned())).collect(),
             user_id: "auth0|1".into(),
             requested_api: None,
+            organization: false,
+            list_delay_ms: 0.0,
+            lists: RefCell::new(Box::new(|_, _| {
+                Some(Err(ListFailure::Missing("api.roles is undefined".into())))
+            })),
             broken: Vec::new(),
             calls: RefCell::new(Vec::new()),
             io: FakeIo::new(|_, _| Err("no route".into())),
@@ -47,6 +63,15 @@ impl FakeHost {
         mut handler: impl FnMut(&Request) -> Result<Response, String> + 'static,
     ) -> Self {
         *self.io.handler.borrow_mut() = Box::new(move |request, _| handler(request));
+        self
+    }
+
+    /// `api.roles` / `api.groups` answered by `answer` (list, `from`).
+    fn listing(
+        self,
+        answer: impl FnMut(ApiList, Option<&str>) -> Option<Result<ListPage, ListFailure>> + 'static,
+    ) -> Self {
+        *self.lists.borrow_mut() = Box::new(answer);
         self
     }
 
@@ -107,6 +132,32 @@ impl Host for FakeHost {
     fn requested_api(&self) -> Result<Option<String>, Error> {
         self.call("requested_api".into());
         Ok(self.requested_api.clone())
+    }
+
+    fn organization_login(&self) -> Result<bool, Error> {
+        self.call("organization_login".into());
+        self.fails("organization", "event.organization")?;
+        Ok(self.organization)
+    }
+
+    async fn list_page(
+        &self,
+        list: ApiList,
+        take: u32,
+        from: Option<&str>,
+        _max_chars: usize,
+    ) -> Result<ListPage, ListFailure> {
+        self.call(format!(
+            "{} take={take} from={}",
+            list.call(),
+            from.unwrap_or("-")
+        ));
+        self.io.sleep(self.list_delay_ms).await;
+        let answer = (self.lists.borrow_mut())(list, from);
+        match answer {
+            Some(answer) => answer,
+            None => std::future::pending().await,
+        }
     }
 
     fn set_claims(&self, id: &[(&str, String)], access: &[(&str, String)]) -> Result<(), Error> {
@@ -301,6 +352,7 @@ fn permissions_come_from_the_management_api_and_the_token_is_kept_by_the_instanc
         [
             "settings_text".to_owned(),
             "role_entries 1000 90000".to_owned(),
+            "organization_login".to_owned(),
             "user_id".to_owned(),
             "requested_api".to_owned(),
             format!("idToken {claims}"),
@@ -348,7 +400,7 @@ fn roles_mode_never_reads_the_user_id_and_keeps_role_data() {
     assert_eq!(host.requests().len(), 3, "{:?}", host.requests());
     assert_eq!(
         host.logs(),
-        ["1 role(s) of the event not in the role directory (created since it was cached?): skipped"]
+        ["1 role(s) of the login not in the role directory (created since it was cached?): skipped"]
     );
 
     let next = FakeHost::new(&secrets, &["admin"]).answering(management_api);
@@ -367,6 +419,7 @@ fn requested_permissions_without_a_requested_api_ask_nothing() {
         [
             "settings_text".to_owned(),
             "role_entries 1000 90000".to_owned(),
+            "organization_login".to_owned(),
             "user_id".to_owned(),
             "requested_api".to_owned(),
             format!("idToken {claims}"),
@@ -402,6 +455,7 @@ fn a_management_api_failure_denies_or_continues_as_on_error_says() {
         [
             "settings_text",
             "role_entries 1000 90000",
+            "organization_login",
             "user_id",
             "requested_api",
             r#"idToken https://e.com/roles=["a"]"#,
@@ -509,4 +563,377 @@ fn settings_are_parsed_once_per_distinct_secrets_text() {
     // Settings that fail validation are not kept either.
     login(&FakeHost::new(r#"{"namespace":"x"}"#, &["r"]), &instance);
     assert!(Rc::ptr_eq(&second, &last()));
+}
+
+/// A page of `names`, each with the id `rol_<name>`, and its `next` cursor.
+fn page(names: &[&str], next: Option<&str>) -> Option<Result<ListPage, ListFailure>> {
+    Some(Ok(ListPage {
+        entries: names
+            .iter()
+            .map(|name| ListEntry {
+                name: (!name.is_empty()).then(|| (*name).to_owned()),
+                id: (!name.is_empty()).then(|| format!("rol_{name}")),
+            })
+            .collect(),
+        next: next.map(str::to_owned),
+    }))
+}
+
+/// Effective roles in three pages (`a b` / `c a` / `` d: one entry without a name), groups in two.
+fn directory(list: ApiList, from: Option<&str>) -> Option<Result<ListPage, ListFailure>> {
+    match (list, from) {
+        (ApiList::EffectiveRoles, None) => page(&["a", "b"], Some("p2")),
+        (ApiList::EffectiveRoles, Some("p2")) => page(&["c", "a"], Some("p3")),
+        (ApiList::EffectiveRoles, Some("p3")) => page(&["", "d"], None),
+        (ApiList::Groups, None) => page(&["ops", "eng", ""], Some("g2")),
+        (ApiList::Groups, Some("g2")) => page(&["eng", "Admins"], Some("")),
+        _ => Some(Err(ListFailure::Unexpected(format!("no page {from:?}")))),
+    }
+}
+
+/// Role permissions by id (`rol_<name>` grants `use:<name>`); the role directory knows `a` only.
+fn role_api(request: &Request) -> Result<Response, String> {
+    let path = request.url.strip_prefix(TENANT).unwrap_or_default();
+    let path = path.split('?').next().unwrap_or_default();
+    if path == "/oauth/token" {
+        return ok(r#"{"access_token":"mgmt-token","expires_in":86400}"#);
+    }
+    if path == "/api/v2/roles" {
+        return ok(r#"{"total":1,"roles":[{"id":"rol_a","name":"a"}]}"#);
+    }
+    let Some(name) = path
+        .strip_prefix("/api/v2/roles/rol_")
+        .and_then(|rest| rest.strip_suffix("/permissions"))
+    else {
+        return status(404);
+    };
+    ok(&format!(
+        r#"{{"total":1,"permissions":[{{"permission_name":"use:{name}","resource_server_identifier":"https://api"}}]}}"#
+    ))
+}
+
+#[test]
+fn effective_roles_and_groups_are_read_page_by_page() {
+    let secrets = r#"{"namespace":"https://e.com","roles":"effective","groups":"on"}"#;
+    let host = FakeHost::new(secrets, &["event-role"]).listing(directory);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    let claims =
+        r#"https://e.com/roles=["a","b","c","d"] https://e.com/groups=["Admins","eng","ops"]"#;
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text".to_owned(),
+            "api.roles.getUserEffectiveRoles take=100 from=-".to_owned(),
+            "api.roles.getUserEffectiveRoles take=100 from=p2".to_owned(),
+            "api.roles.getUserEffectiveRoles take=100 from=p3".to_owned(),
+            "api.groups.getUserGroups take=100 from=-".to_owned(),
+            "api.groups.getUserGroups take=100 from=g2".to_owned(),
+            format!("idToken {claims}"),
+            format!("accessToken {claims}"),
+        ]
+    );
+    assert_eq!(
+        host.logs(),
+        [
+            "dropped 1 role entries without a string name",
+            "dropped 1 group entries without a string name"
+        ]
+    );
+}
+
+#[test]
+fn effective_role_ids_are_used_without_the_role_directory() {
+    let secrets = r#"{"namespace":"https://e.com","roles":"effective","permissions":"roles","domain":"tenant.auth0.com","clientId":"cid","clientSecret":"s3cr3t"}"#;
+    let host = FakeHost::new(secrets, &[])
+        .listing(directory)
+        .answering(role_api);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    let claims = r#"https://e.com/roles=["a","b","c","d"] https://e.com/permissions=["use:a","use:b","use:c","use:d"]"#;
+    assert_eq!(
+        host.calls().last().unwrap(),
+        &format!("accessToken {claims}")
+    );
+    let requests = host.requests();
+    assert!(
+        requests.iter().all(|r| !r.contains("/api/v2/roles?")),
+        "{requests:?}"
+    );
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.contains("/permissions?"))
+            .count(),
+        4
+    );
+    // An entry without an id is looked up by name in the directory (fetched only then).
+    let host = FakeHost::new(secrets, &[])
+        .listing(|_, _| {
+            Some(Ok(ListPage {
+                entries: vec![
+                    ListEntry {
+                        name: Some("a".into()),
+                        id: None,
+                    },
+                    ListEntry {
+                        name: Some("b".into()),
+                        id: Some("rol_b".into()),
+                    },
+                ],
+                next: None,
+            }))
+        })
+        .answering(role_api);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host
+        .calls()
+        .last()
+        .unwrap()
+        .contains(r#"permissions=["use:a","use:b"]"#));
+    assert_eq!(
+        host.requests()
+            .iter()
+            .filter(|r| r.contains("/api/v2/roles?"))
+            .count(),
+        1
+    );
+}
+
+/// Every way a page can fail, and the cause each one logs.
+fn failing_lists() -> Vec<(&'static str, ListAnswer)> {
+    vec![
+        (
+            "is not available on this host (api.x is undefined)",
+            Box::new(|_, _| Some(Err(ListFailure::Missing("api.x is undefined".into())))),
+        ),
+        (
+            "failed: rejected: Error: boom",
+            Box::new(|_, _| Some(Err(ListFailure::Failed("rejected: Error: boom".into())))),
+        ),
+        (
+            "unexpected answer: x is string, not an array",
+            Box::new(|_, _| {
+                Some(Err(ListFailure::Unexpected(
+                    "x is string, not an array".into(),
+                )))
+            }),
+        ),
+        ("time budget (budgetMs) ran out", Box::new(|_, _| None)),
+        (
+            "more than 50 pages",
+            Box::new(|_, _| page(&["a"], Some("again"))),
+        ),
+    ]
+}
+
+#[test]
+fn a_failing_roles_list_denies_or_falls_back_to_the_event_roles() {
+    for (cause, answer) in failing_lists() {
+        let host = FakeHost::new(
+            r#"{"namespace":"https://e.com","roles":"effective"}"#,
+            &["event-role"],
+        );
+        *host.lists.borrow_mut() = answer;
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        assert_eq!(host.calls().last().unwrap(), &deny(), "{cause}");
+        let logs = host.logs();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        assert!(
+            logs[0].starts_with("login denied: api.roles.getUserEffectiveRoles")
+                && logs[0].contains(cause),
+            "{logs:?}"
+        );
+
+        let host = FakeHost::new(
+            r#"{"namespace":"https://e.com","roles":"effective","onError":"continue"}"#,
+            &["event-role"],
+        );
+        let (_, answer) = failing_lists()
+            .into_iter()
+            .find(|(c, _)| *c == cause)
+            .unwrap();
+        *host.lists.borrow_mut() = answer;
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        assert_eq!(
+            host.calls().last().unwrap(),
+            r#"accessToken https://e.com/roles=["event-role"]"#,
+            "{cause}"
+        );
+        let logs = host.logs();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        assert!(
+            logs[0].starts_with("continuing with event.authorization.roles (onError=continue): api.roles.getUserEffectiveRoles")
+                && logs[0].contains(cause),
+            "{logs:?}"
+        );
+    }
+}
+
+#[test]
+fn a_failing_groups_list_denies_or_omits_the_groups_claim() {
+    for (cause, answer) in failing_lists() {
+        let host = FakeHost::new(r#"{"namespace":"https://e.com","groups":"on"}"#, &["r"]);
+        *host.lists.borrow_mut() = answer;
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        assert_eq!(host.calls().last().unwrap(), &deny(), "{cause}");
+        assert!(
+            host.logs()[0].starts_with("login denied: api.groups.getUserGroups"),
+            "{:?}",
+            host.logs()
+        );
+        if cause.starts_with("is not available") {
+            assert!(
+                host.logs()[0].contains("set groups=off"),
+                "{:?}",
+                host.logs()
+            );
+        }
+
+        let host = FakeHost::new(
+            r#"{"namespace":"https://e.com","groups":"on","onError":"continue"}"#,
+            &["r"],
+        );
+        let (_, answer) = failing_lists()
+            .into_iter()
+            .find(|(c, _)| *c == cause)
+            .unwrap();
+        *host.lists.borrow_mut() = answer;
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        assert_eq!(
+            host.calls().last().unwrap(),
+            r#"accessToken https://e.com/roles=["r"]"#,
+            "{cause}"
+        );
+        let logs = host.logs();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        assert!(
+            logs[0].starts_with(
+                "continuing without the groups claim (onError=continue): api.groups.getUserGroups"
+            ) && logs[0].contains(cause),
+            "{logs:?}"
+        );
+    }
+}
+
+#[test]
+fn groups_off_and_roles_event_never_touch_the_api_lists() {
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","roles":"event","groups":"off"}"#,
+        &["r"],
+    )
+    .listing(|list, _| panic!("{} called", list.call()));
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.calls().iter().all(|c| !c.starts_with("api.")));
+}
+
+#[test]
+fn one_budget_bounds_the_api_lists_and_the_management_api_together() {
+    // The roles list takes 480 ms of a 500 ms budget: the Management API gets what is left (too
+    // little for a request), not a budget of its own.
+    let secrets =
+        format!(r#"{{{CREDENTIALS},"roles":"effective","budgetMs":"500","permissions":"roles"}}"#);
+    let mut host = FakeHost::new(&secrets, &[])
+        .answering(role_api)
+        .listing(directory);
+    host.list_delay_ms = 160.0;
+    let started = host.io.now_ms();
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(host.calls().last().unwrap(), &deny());
+    assert!(host.requests().is_empty(), "{:?}", host.requests());
+    assert!(
+        host.logs()
+            .iter()
+            .any(|l| l.starts_with("login denied: management API") && l.contains("budgetMs")),
+        "{:?}",
+        host.logs()
+    );
+    assert!(host.io.now_ms() - started <= 500.0 + 1.0);
+    // With a budget that fits both, the same login gets its permissions.
+    let secrets =
+        format!(r#"{{{CREDENTIALS},"roles":"effective","budgetMs":"5000","permissions":"roles"}}"#);
+    let mut host = FakeHost::new(&secrets, &[])
+        .answering(role_api)
+        .listing(directory);
+    host.list_delay_ms = 150.0;
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.calls().last().unwrap().contains("use:d"));
+    // A list that hangs uses the whole budget, and nothing else runs after it.
+    let host = FakeHost::new(
+        &format!(r#"{{{CREDENTIALS},"roles":"effective","budgetMs":"300","onError":"continue"}}"#),
+        &["e"],
+    )
+    .answering(management_api)
+    .listing(|_, _| None);
+    let started = host.io.now_ms();
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.io.now_ms() - started <= 300.0 + 1.0);
+    assert!(
+        host.logs()
+            .iter()
+            .any(|l| l.contains("permissions") && l.contains("budgetMs")),
+        "{:?}",
+        host.logs()
+    );
+}
+
+#[test]
+fn organization_logins_take_the_roles_path_in_user_and_effective_mode() {
+    for (mode, expected) in [
+        ("user", r#"["use:a"]"#),
+        ("effective", r#"["use:a"]"#),
+        ("roles", r#"["use:a"]"#),
+    ] {
+        let instance = Instance::default();
+        let secrets = format!(r#"{{{CREDENTIALS},"permissions":"{mode}"}}"#);
+        for round in 0..2 {
+            let mut host = FakeHost::new(&secrets, &["a"]).answering(role_api);
+            host.organization = true;
+            host.requested_api = Some("https://api".into());
+            assert_eq!(login(&host, &instance), Outcome::Done);
+            assert!(
+                host.calls()
+                    .last()
+                    .unwrap()
+                    .ends_with(&format!("https://e.com/permissions={expected}")),
+                "{mode}: {:?}",
+                host.calls()
+            );
+            assert!(!host.calls().contains(&"user_id".to_owned()), "{mode}");
+            assert!(
+                host.requests().iter().all(|r| !r.contains("/users/")),
+                "{mode}: {:?}",
+                host.requests()
+            );
+            let noted = host
+                .logs()
+                .iter()
+                .any(|l| l.starts_with("organization login"));
+            // Logged once per instance, and only where the rule changes something.
+            assert_eq!(noted, round == 0 && mode != "roles", "{mode} {round}");
+        }
+    }
+    // effective: the requested API's permissions only, none without one.
+    let secrets = format!(r#"{{{CREDENTIALS},"permissions":"effective"}}"#);
+    let mut host = FakeHost::new(&secrets, &["a"]).answering(role_api);
+    host.organization = true;
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.calls().last().unwrap().ends_with("permissions=[]"));
+    assert!(host.requests().is_empty());
+    // Outside an organization nothing changes: user mode reads the user's permissions.
+    let host = FakeHost::new(&format!("{{{CREDENTIALS}}}"), &["a"]).answering(management_api);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host
+        .requests()
+        .iter()
+        .any(|r| r.contains("/users/auth0%7C1/permissions")));
+    // permissions=off never reads the organization.
+    let mut host = FakeHost::new(NS, &["a"]);
+    host.organization = true;
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(!host.calls().contains(&"organization_login".to_owned()));
+    // An organization that cannot be read denies (the rule cannot be applied).
+    let mut host = FakeHost::new(&format!("{{{CREDENTIALS}}}"), &["a"]).answering(management_api);
+    host.broken = vec!["organization"];
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(host.calls().last().unwrap(), &deny());
+    assert!(host.requests().is_empty());
 }

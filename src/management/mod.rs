@@ -11,6 +11,7 @@ pub mod encode;
 pub mod flight;
 pub mod retry;
 
+use crate::claims::Roles;
 use crate::config::{PermissionSettings, PermissionSource};
 use crate::json::Json;
 use decode::Decode;
@@ -342,8 +343,14 @@ pub struct Client<'a, I: Io> {
 }
 
 impl<'a, I: Io> Client<'a, I> {
-    /// A client whose budget starts now.
-    pub fn new(io: &'a I, settings: &'a PermissionSettings, memory: &'a InstanceMemory) -> Self {
+    /// A client for one login whose time budget ends at `deadline_ms` (epoch ms; the login's one
+    /// deadline, shared with its other outside calls).
+    pub fn new(
+        io: &'a I,
+        settings: &'a PermissionSettings,
+        memory: &'a InstanceMemory,
+        deadline_ms: f64,
+    ) -> Self {
         let tenant_key = format!(
             "rbac-claims/{}",
             fnv1a_hex(&[&settings.domain, &settings.client_id, &settings.base_url])
@@ -352,18 +359,19 @@ impl<'a, I: Io> Client<'a, I> {
             io,
             settings,
             memory,
-            deadline_ms: io.now_ms() + settings.budget_ms as f64,
+            deadline_ms,
             tenant_key,
         }
     }
 
-    /// The user's permissions from the configured source. `resource_server` is the requested API;
-    /// `roles` are the role names from the event (used by `permissions=roles`).
+    /// The user's permissions from `source` (the configured one, or `roles` in an organization login).
+    /// `resource_server` is the requested API; `roles` are the login's roles (used by `roles`).
     pub async fn permissions(
         &self,
+        source: PermissionSource,
         user_id: &str,
         resource_server: Option<&str>,
-        roles: &[String],
+        roles: &Roles,
     ) -> Result<Vec<Permission>, ManagementError> {
         // The user id is part of a URL only in `user` and `effective` mode; `roles` never sends it.
         let user = || {
@@ -371,7 +379,7 @@ impl<'a, I: Io> Client<'a, I> {
                 .map(|segment| format!("{}/api/v2/users/{segment}", self.settings.base_url))
                 .ok_or(ManagementError::InvalidUserId)
         };
-        match self.settings.source {
+        match source {
             PermissionSource::User => {
                 let url = format!("{}/permissions", user()?);
                 self.paged_permissions(Endpoint::UserPermissions, &url)
@@ -476,36 +484,53 @@ impl<'a, I: Io> Client<'a, I> {
         Err(ManagementError::TooManyPages(endpoint))
     }
 
-    /// `permissions=roles`: the union of the permissions of the user's roles, from instance memory
-    /// (kept `rolesCacheMs`) or the Management API. Unknown role names are logged and skipped.
+    /// `permissions=roles`: the union of the permissions of the login's roles, from instance memory
+    /// (kept `rolesCacheMs`) or the Management API. A role with a known id (from `api.roles`) is read
+    /// by that id; the others are looked up by name in the role directory, fetched only when needed.
+    /// Unknown role names are logged and skipped.
     async fn role_derived_permissions(
         &self,
-        names: &[String],
+        roles: &Roles,
     ) -> Result<Vec<Permission>, ManagementError> {
-        if names.is_empty() {
+        if roles.names.is_empty() {
             return Ok(Vec::new());
         }
         let directory_key = format!("{}/roles", self.tenant_key);
         // Role data fetched under a longer rolesCacheMs than the one now set is not kept past it.
         let latest = self.io.now_ms() + self.settings.roles_cache_ms as f64;
-        self.memory.roles.expire_after(&directory_key, latest);
-        let directory = self
-            .single_flight(
-                &self.memory.roles,
-                &directory_key,
-                Endpoint::Roles,
-                None,
-                || self.fetch_roles(),
-            )
-            .await?;
+        let mut directory: Option<Rc<Vec<Role>>> = None;
         let mut all = Vec::new();
         let mut missing = 0;
-        for name in names {
-            let Some(role) = directory.iter().find(|role| &role.name == name) else {
-                missing += 1;
-                continue;
+        for (name, known_id) in roles.with_ids() {
+            let id = match known_id {
+                Some(id) => id,
+                None => {
+                    if directory.is_none() {
+                        self.memory.roles.expire_after(&directory_key, latest);
+                        let fetched = self
+                            .single_flight(
+                                &self.memory.roles,
+                                &directory_key,
+                                Endpoint::Roles,
+                                None,
+                                || self.fetch_roles(),
+                            )
+                            .await?;
+                        directory = Some(fetched);
+                    }
+                    let found = directory
+                        .as_deref()
+                        .and_then(|roles| roles.iter().find(|role| role.name == name));
+                    match found {
+                        Some(role) => role.id.as_str(),
+                        None => {
+                            missing += 1;
+                            continue;
+                        }
+                    }
+                }
             };
-            let key = format!("{}/role/{}", self.tenant_key, role.id);
+            let key = format!("{}/role/{id}", self.tenant_key);
             self.memory.role_permissions.expire_after(&key, latest);
             let permissions = self
                 .single_flight(
@@ -513,14 +538,14 @@ impl<'a, I: Io> Client<'a, I> {
                     &key,
                     Endpoint::RolePermissions,
                     None,
-                    || self.fetch_role_permissions(&role.id),
+                    || self.fetch_role_permissions(id),
                 )
                 .await?;
             all.extend(permissions.iter().cloned());
         }
         if missing > 0 {
             self.io.log(&format!(
-                "{missing} role(s) of the event not in the role directory (created since it was cached?): skipped"
+                "{missing} role(s) of the login not in the role directory (created since it was cached?): skipped"
             ));
         }
         Ok(all)

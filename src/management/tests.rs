@@ -79,7 +79,21 @@ fn api_with(total: usize, cap: usize) -> impl FnMut(&Request, u32) -> Result<Res
     }
 }
 
-fn settings(extra: &[(&'static str, &'static str)]) -> PermissionSettings {
+/// A client test's settings: the Management API part, and the login's budget.
+struct TestSettings {
+    permissions: PermissionSettings,
+    budget_ms: u64,
+}
+
+impl std::ops::Deref for TestSettings {
+    type Target = PermissionSettings;
+
+    fn deref(&self) -> &PermissionSettings {
+        &self.permissions
+    }
+}
+
+fn settings(extra: &[(&'static str, &'static str)]) -> TestSettings {
     let mut pairs = vec![
         ("namespace", "https://e.com"),
         ("domain", "tenant.auth0.com"),
@@ -88,22 +102,38 @@ fn settings(extra: &[(&'static str, &'static str)]) -> PermissionSettings {
         ("managementUrl", "http://127.0.0.1:9"),
     ];
     pairs.extend_from_slice(extra);
-    Settings::from_source(pairs.as_slice())
-        .unwrap()
-        .permissions
-        .unwrap()
+    let all = Settings::from_source(pairs.as_slice()).unwrap();
+    TestSettings {
+        permissions: all.permissions.unwrap(),
+        budget_ms: all.budget_ms,
+    }
+}
+
+/// A client for one login whose budget starts now.
+fn client<'a, I: Io>(io: &'a I, s: &'a TestSettings, memory: &'a InstanceMemory) -> Client<'a, I> {
+    Client::new(io, &s.permissions, memory, io.now_ms() + s.budget_ms as f64)
+}
+
+impl<I: Io> Client<'_, I> {
+    /// The configured source's permissions, with the login's roles given by name (as the event does).
+    async fn for_user(
+        &self,
+        user_id: &str,
+        resource_server: Option<&str>,
+        roles: &[String],
+    ) -> Result<Vec<Permission>, ManagementError> {
+        let roles = Roles::from_entries(roles.iter().cloned().map(Some));
+        self.permissions(self.settings.source, user_id, resource_server, &roles)
+            .await
+    }
 }
 
 fn fetch(
     io: &FakeIo,
-    settings: &PermissionSettings,
+    settings: &TestSettings,
     memory: &InstanceMemory,
 ) -> Result<Vec<Permission>, ManagementError> {
-    block_on(Client::new(io, settings, memory).permissions(
-        "auth0|user-1",
-        Some("https://api"),
-        &[],
-    ))
+    block_on(client(io, settings, memory).for_user("auth0|user-1", Some("https://api"), &[]))
 }
 
 #[test]
@@ -153,10 +183,8 @@ fn requests_are_shaped_as_documented() {
 fn odd_user_ids_stay_one_path_segment() {
     let io = FakeIo::new(api_with(0, 100));
     let s = settings(&[]);
-    block_on(
-        Client::new(&io, &s, &InstanceMemory::default()).permissions("a/b?c#d%e|ü", None, &[]),
-    )
-    .unwrap();
+    block_on(client(&io, &s, &InstanceMemory::default()).for_user("a/b?c#d%e|ü", None, &[]))
+        .unwrap();
     assert!(
         io.urls()[1].contains("/users/a%2Fb%3Fc%23d%25e%7C%C3%BC/permissions?"),
         "{:?}",
@@ -464,8 +492,7 @@ fn effective_permissions_without_a_requested_api_are_empty_and_free() {
     let io = FakeIo::new(|_, _| panic!("no request expected"));
     let s = settings(&[("permissions", "effective")]);
     let result =
-        block_on(Client::new(&io, &s, &InstanceMemory::default()).permissions("u", None, &[]))
-            .unwrap();
+        block_on(client(&io, &s, &InstanceMemory::default()).for_user("u", None, &[])).unwrap();
     assert!(result.is_empty());
     assert_eq!(s.scope, PermissionScope::All);
 }
@@ -539,14 +566,13 @@ fn roles_api(request: &Request, _: u32) -> Result<Response, String> {
 
 fn roles_login(
     io: &FakeIo,
-    s: &PermissionSettings,
+    s: &TestSettings,
     memory: &InstanceMemory,
     roles: &[&str],
 ) -> Vec<String> {
     let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
     let found =
-        block_on(Client::new(io, s, memory).permissions("auth0|u", Some("https://api"), &roles))
-            .unwrap();
+        block_on(client(io, s, memory).for_user("auth0|u", Some("https://api"), &roles)).unwrap();
     crate::claims::permission_names(&found, PermissionScope::All, None)
 }
 
@@ -622,9 +648,8 @@ fn dot_segment_user_ids_are_refused_before_any_request() {
     let io = FakeIo::new(|_, _| panic!("no request expected"));
     for id in [".", ".."] {
         let s = settings(&[]);
-        let err =
-            block_on(Client::new(&io, &s, &InstanceMemory::default()).permissions(id, None, &[]))
-                .unwrap_err();
+        let err = block_on(client(&io, &s, &InstanceMemory::default()).for_user(id, None, &[]))
+            .unwrap_err();
         assert_eq!(err, ManagementError::InvalidUserId);
     }
 }
@@ -653,8 +678,8 @@ fn missing_roles_are_logged_once_with_a_count() {
 // ---- Security hardening: refusals, redirects, token lifecycle, single flight, bounds, messages ----
 
 /// A cached token `token-0` in instance memory and in `api.cache`, as after an earlier login.
-fn with_cached_token(io: &FakeIo, s: &PermissionSettings, memory: &InstanceMemory) {
-    let client = Client::new(io, s, memory);
+fn with_cached_token(io: &FakeIo, s: &TestSettings, memory: &InstanceMemory) {
+    let client = client(io, s, memory);
     let entry = Entry {
         value: "token-0".to_owned(),
         usable_until_ms: START + 3_600_000.0,
@@ -793,7 +818,7 @@ fn an_unsendable_token_in_api_cache_is_deleted_and_replaced() {
     for bad in ["bad token", "tök", "", "x\ny"] {
         let io = FakeIo::new(api_with(1, 100));
         let s = settings(&[]);
-        let key = Client::new(&io, &s, &InstanceMemory::default()).token_key();
+        let key = client(&io, &s, &InstanceMemory::default()).token_key();
         io.cache.borrow_mut().insert(
             key.clone(),
             CacheRecord {
@@ -835,12 +860,12 @@ fn a_page_with_more_items_than_asked_for_is_refused() {
         ok(json!({"total": 101, "roles": roles}))
     });
     let err = block_on(
-        Client::new(
+        client(
             &io,
             &settings(&[("permissions", "roles")]),
             &InstanceMemory::default(),
         )
-        .permissions("auth0|u", None, &["n1".to_owned()]),
+        .for_user("auth0|u", None, &["n1".to_owned()]),
     )
     .unwrap_err();
     assert!(
@@ -879,13 +904,11 @@ fn dot_segment_user_ids_do_not_matter_where_the_id_is_never_sent() {
     let s = settings(&[("permissions", "roles")]);
     for id in [".", ".."] {
         let io = FakeIo::new(roles_api);
-        let found = block_on(
-            Client::new(&io, &s, &InstanceMemory::default()).permissions(
-                id,
-                None,
-                &["admin".to_owned()],
-            ),
-        )
+        let found = block_on(client(&io, &s, &InstanceMemory::default()).for_user(
+            id,
+            None,
+            &["admin".to_owned()],
+        ))
         .unwrap();
         assert_eq!(found.len(), 2, "{id}");
     }
@@ -971,10 +994,10 @@ fn a_leaders_own_budget_failure_is_not_handed_to_the_logins_waiting_on_it() {
     let short = settings(&[("budgetMs", "200")]);
     let long = settings(&[("budgetMs", "5000")]);
     let memory = InstanceMemory::default();
-    let a = Client::new(&io, &short, &memory);
-    let b = Client::new(&io, &long, &memory);
-    let mut login_a = pin!(a.permissions("auth0|a", None, &[]));
-    let mut login_b = pin!(b.permissions("auth0|b", None, &[]));
+    let a = client(&io, &short, &memory);
+    let b = client(&io, &long, &memory);
+    let mut login_a = pin!(a.for_user("auth0|a", None, &[]));
+    let mut login_b = pin!(b.for_user("auth0|b", None, &[]));
     assert!(poll_once(login_a.as_mut()).is_pending());
     assert!(
         poll_once(login_b.as_mut()).is_pending(),
@@ -1003,10 +1026,10 @@ fn a_cancelled_leader_hands_over_to_the_waiting_logins() {
     };
     let s = settings(&[]);
     let memory = InstanceMemory::default();
-    let a = Client::new(&io, &s, &memory);
-    let b = Client::new(&io, &s, &memory);
-    let mut login_a = Box::pin(a.permissions("auth0|a", None, &[]));
-    let mut login_b = pin!(b.permissions("auth0|b", None, &[]));
+    let a = client(&io, &s, &memory);
+    let b = client(&io, &s, &memory);
+    let mut login_a = Box::pin(a.for_user("auth0|a", None, &[]));
+    let mut login_b = pin!(b.for_user("auth0|b", None, &[]));
     assert!(poll_once(login_a.as_mut()).is_pending());
     assert!(poll_once(login_b.as_mut()).is_pending());
     drop(login_a); // A's login ends (Auth0 gave up on it): its flight is abandoned
@@ -1034,10 +1057,10 @@ fn failures_any_login_would_get_are_shared_without_asking_again() {
     };
     let s = settings(&[]);
     let memory = InstanceMemory::default();
-    let a = Client::new(&io, &s, &memory);
-    let b = Client::new(&io, &s, &memory);
-    let mut login_a = pin!(a.permissions("auth0|a", None, &[]));
-    let mut login_b = pin!(b.permissions("auth0|b", None, &[]));
+    let a = client(&io, &s, &memory);
+    let b = client(&io, &s, &memory);
+    let mut login_a = pin!(a.for_user("auth0|a", None, &[]));
+    let mut login_b = pin!(b.for_user("auth0|b", None, &[]));
     assert!(poll_once(login_a.as_mut()).is_pending());
     assert!(poll_once(login_b.as_mut()).is_pending());
     io.open.set(true);
@@ -1066,11 +1089,11 @@ fn a_wait_that_outlasts_the_budget_names_what_it_waited_for() {
     let long = settings(&[("permissions", "roles"), ("budgetMs", "5000")]);
     let short = settings(&[("permissions", "roles"), ("budgetMs", "300")]);
     let memory = InstanceMemory::default();
-    let a = Client::new(&io, &long, &memory);
-    let b = Client::new(&io, &short, &memory);
+    let a = client(&io, &long, &memory);
+    let b = client(&io, &short, &memory);
     let roles = ["admin".to_owned()];
-    let mut login_a = pin!(a.permissions("auth0|a", None, &roles));
-    let mut login_b = pin!(b.permissions("auth0|b", None, &roles));
+    let mut login_a = pin!(a.for_user("auth0|a", None, &roles));
+    let mut login_b = pin!(b.for_user("auth0|b", None, &roles));
     assert!(poll_once(login_a.as_mut()).is_pending());
     assert!(poll_once(login_b.as_mut()).is_pending());
     io.inner.now.set(io.inner.now.get() + 301.0);
@@ -1114,10 +1137,10 @@ fn a_leader_whose_retries_no_longer_fit_its_budget_hands_over_to_the_waiters() {
         let short = settings(&[("budgetMs", "300")]);
         let long = settings(&[("budgetMs", "5000")]);
         let memory = InstanceMemory::default();
-        let a = Client::new(&io, &short, &memory);
-        let b = Client::new(&io, &long, &memory);
-        let mut login_a = pin!(a.permissions("auth0|a", None, &[]));
-        let mut login_b = pin!(b.permissions("auth0|b", None, &[]));
+        let a = client(&io, &short, &memory);
+        let b = client(&io, &long, &memory);
+        let mut login_a = pin!(a.for_user("auth0|a", None, &[]));
+        let mut login_b = pin!(b.for_user("auth0|b", None, &[]));
         assert!(poll_once(login_a.as_mut()).is_pending());
         assert!(poll_once(login_b.as_mut()).is_pending());
         io.open.set(true);
@@ -1137,7 +1160,7 @@ fn a_late_refusal_of_an_old_token_keeps_the_newer_one_in_api_cache() {
     let s = settings(&[]);
     let memory = InstanceMemory::default();
     with_cached_token(&io, &s, &memory);
-    let client = Client::new(&io, &s, &memory);
+    let client = client(&io, &s, &memory);
     // Another instance stored a newer token in api.cache meanwhile.
     io.cache.borrow_mut().insert(
         client.token_key(),
@@ -1171,13 +1194,11 @@ fn role_ids_that_are_dot_segments_never_reach_a_url() {
             panic!("no request for a dot-segment role id: {url}")
         });
         let s = settings(&[("permissions", "roles")]);
-        let err = block_on(
-            Client::new(&io, &s, &InstanceMemory::default()).permissions(
-                "auth0|u",
-                None,
-                &["admin".to_owned()],
-            ),
-        )
+        let err = block_on(client(&io, &s, &InstanceMemory::default()).for_user(
+            "auth0|u",
+            None,
+            &["admin".to_owned()],
+        ))
         .unwrap_err();
         assert!(
             matches!(err, ManagementError::Malformed(Endpoint::Roles, _)),
@@ -1206,15 +1227,13 @@ fn a_chain_of_short_budget_leaders_does_not_fail_a_login_with_time_left() {
     let memory = InstanceMemory::default();
     let budgets = ["300", "400", "500"].map(|b| settings(&[("budgetMs", b)]));
     let long = settings(&[("budgetMs", "5000")]);
-    let clients: Vec<Client<'_, GatedIo>> = budgets
-        .iter()
-        .map(|s| Client::new(&io, s, &memory))
-        .collect();
-    let d = Client::new(&io, &long, &memory);
+    let clients: Vec<Client<'_, GatedIo>> =
+        budgets.iter().map(|s| client(&io, s, &memory)).collect();
+    let d = client(&io, &long, &memory);
     // Each short login leads in turn and is dropped (cancelled) before its request completes.
-    let mut login_d = pin!(d.permissions("auth0|d", None, &[]));
+    let mut login_d = pin!(d.for_user("auth0|d", None, &[]));
     for client in &clients {
-        let mut lead = Box::pin(client.permissions("auth0|x", None, &[]));
+        let mut lead = Box::pin(client.for_user("auth0|x", None, &[]));
         // Hold the token request open while this login leads.
         io.open.set(false);
         let before = io.inner.requests.borrow().len();

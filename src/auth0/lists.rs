@@ -1,0 +1,168 @@
+//! One page of `api.roles.getUserEffectiveRoles` or `api.groups.getUserGroups`: the method looked up
+//! and called with `{ take, from }`, its promise awaited, its answer read field by field. Every read
+//! and call that JavaScript can make throw is caught; nothing is converted before its type is checked.
+//! The paging, the deadline and what a failure means live in [`crate::sources`].
+
+use super::bindings::{describe_js_error, is_array, type_name, well_formed_string, Api, BadString};
+use crate::error::shorten;
+use crate::port::{ApiList, ListEntry, ListFailure, ListPage};
+use js_sys::{Function, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Promise.resolve(value)`: a promise for a method's result, whatever it returned.
+    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
+    fn promise_resolve(value: &JsValue) -> Result<Promise, JsValue>;
+}
+
+/// Longest `next` cursor taken (UTF-16 units); Auth0's are short opaque strings.
+const MAX_CURSOR: u32 = 4096;
+/// Longest thrown description kept in a log line.
+const DETAIL_LIMIT: usize = 160;
+
+fn failed(what: &str) -> impl Fn(JsValue) -> ListFailure + '_ {
+    move |thrown| {
+        ListFailure::Failed(format!(
+            "{what}: {}",
+            shorten(&describe_js_error(&thrown), DETAIL_LIMIT)
+        ))
+    }
+}
+
+fn unexpected(what: &str) -> impl Fn(JsValue) -> ListFailure + '_ {
+    move |thrown| {
+        ListFailure::Unexpected(format!(
+            "reading {what} threw {}",
+            shorten(&describe_js_error(&thrown), DETAIL_LIMIT)
+        ))
+    }
+}
+
+fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(object, &JsValue::from_str(key))
+}
+
+impl Api {
+    /// One page of `list` (see [`crate::port::Host::list_page`]).
+    pub async fn list_page(
+        &self,
+        list: ApiList,
+        take: u32,
+        from: Option<&str>,
+        max_chars: usize,
+    ) -> Result<ListPage, ListFailure> {
+        let object = list.object();
+        let holder = get(self, object).map_err(failed("reading the api object threw"))?;
+        if !(holder.is_object() || holder.is_function()) {
+            return Err(ListFailure::Missing(format!(
+                "api.{object} is {}",
+                type_name(&holder)
+            )));
+        }
+        let method = get(&holder, list.method()).map_err(failed("reading the method threw"))?;
+        let Some(method) = method.dyn_ref::<Function>() else {
+            return Err(ListFailure::Missing(format!(
+                "its {} is {}",
+                list.method(),
+                type_name(&method)
+            )));
+        };
+        let params = Object::new();
+        let set = |key: &str, value: &JsValue| {
+            Reflect::set(&params, &JsValue::from_str(key), value).map_err(failed("params"))
+        };
+        set("take", &JsValue::from(take))?;
+        if let Some(from) = from {
+            set("from", &JsValue::from_str(from))?;
+        }
+        let returned = method.call1(&holder, &params).map_err(failed("threw"))?;
+        let promise = promise_resolve(&returned).map_err(failed("threw"))?;
+        let answer = JsFuture::from(promise).await.map_err(failed("rejected"))?;
+        read_page(&answer, list, take, max_chars)
+    }
+}
+
+/// Reads `{ <list>: [...], next? }`: at most `take` entries, names and ids within `max_chars`.
+fn read_page(
+    answer: &JsValue,
+    list: ApiList,
+    take: u32,
+    max_chars: usize,
+) -> Result<ListPage, ListFailure> {
+    let field = list.object();
+    if !answer.is_object() {
+        return Err(ListFailure::Unexpected(format!(
+            "the answer is {}, not an object",
+            type_name(answer)
+        )));
+    }
+    let items = get(answer, field).map_err(unexpected(field))?;
+    if !is_array(&items).unwrap_or(false) {
+        return Err(ListFailure::Unexpected(format!(
+            "{field} is {}, not an array",
+            type_name(&items)
+        )));
+    }
+    let length = get(&items, "length")
+        .map_err(unexpected(field))?
+        .as_f64()
+        .unwrap_or(0.0);
+    if length > take as f64 {
+        // Whole numbers only in messages: formatting an f64 would add kilobytes of float code.
+        let shown = length.min(u32::MAX as f64) as u32;
+        return Err(ListFailure::Unexpected(format!(
+            "a page holds {shown} {field}, more than the {take} asked for"
+        )));
+    }
+    let next = get(answer, "next").map_err(unexpected("next"))?;
+    let next = if next.is_undefined() || next.is_null() {
+        None
+    } else {
+        match well_formed_string(&next, MAX_CURSOR) {
+            Ok(cursor) => Some(cursor),
+            Err(why) => {
+                return Err(ListFailure::Unexpected(format!(
+                    "next is {}",
+                    match why {
+                        BadString::NotString => type_name(&next),
+                        other => other.describe(),
+                    }
+                )))
+            }
+        }
+    };
+    let too_long = || {
+        ListFailure::Unexpected(format!(
+            "{field} hold more than {max_chars} characters: the claim cannot fit maxClaimBytes"
+        ))
+    };
+    let mut chars_left = max_chars.min(u32::MAX as usize) as u32;
+    let mut text = |entry: &JsValue, key: &str| -> Result<Option<String>, ListFailure> {
+        let value = get(entry, key).map_err(unexpected(field))?;
+        match well_formed_string(&value, chars_left) {
+            Ok(text) => {
+                chars_left = chars_left.saturating_sub(text.encode_utf16().count() as u32);
+                Ok(Some(text))
+            }
+            Err(BadString::TooLong) => Err(too_long()),
+            Err(_) => Ok(None),
+        }
+    };
+    let mut entries = Vec::with_capacity(length as usize);
+    for index in 0..length as u32 {
+        let entry = Reflect::get_u32(&items, index).map_err(unexpected(field))?;
+        if !entry.is_object() {
+            entries.push(ListEntry::default());
+            continue;
+        }
+        let name = text(&entry, "name")?;
+        let id = match list {
+            ApiList::EffectiveRoles if name.is_some() => text(&entry, "id")?,
+            _ => None,
+        };
+        entries.push(ListEntry { name, id });
+    }
+    Ok(ListPage { entries, next })
+}

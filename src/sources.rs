@@ -1,0 +1,239 @@
+//! Where a login's roles and groups come from. A source of roles is one [`RolesSource`] variant: its
+//! word in the `roles` setting ([`ROLES_VALUES`], documented in [`ROLES_DOC`]) and its arm in
+//! [`read_roles`]; the settings table, the parser, `settings.d.ts` and the README follow from here.
+//!
+//! `api.roles` and `api.groups` lists are read page by page ([`read_list`]): `{ take: 100, from }`,
+//! following `next` for at most [`MAX_API_PAGES`] pages, every page raced against the login's one
+//! deadline (`budgetMs`, shared with the Management API). A failure is one [`SourceError`], which
+//! `onError` turns into a deny or a fallback.
+
+use crate::claims::Roles;
+use crate::config::{OnError, Settings};
+use crate::error::Error;
+use crate::management::flight::before;
+use crate::management::Io;
+use crate::port::{ApiList, Host, ListFailure};
+use std::fmt;
+
+/// Values of the `roles` setting, in the order [`RolesSource::from_word`] reads them.
+pub const ROLES_VALUES: &[&str] = &["event", "effective"];
+/// The `roles` setting's default, as operators read it.
+pub const ROLES_DEFAULT: &str = "`event`";
+/// What the `roles` setting does (the settings table's row).
+pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request).";
+
+/// Items asked for per page of an `api` list (the most `api.roles` gives).
+pub const API_TAKE: u32 = 100;
+/// Most pages read of one `api` list: 5,000 entries, far above Auth0's 50 roles per user.
+pub const MAX_API_PAGES: u32 = 50;
+
+/// Where the role names come from (setting `roles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolesSource {
+    /// `event.authorization.roles`.
+    Event,
+    /// `api.roles.getUserEffectiveRoles`, every page.
+    Effective,
+}
+
+impl RolesSource {
+    /// The source a word of [`ROLES_VALUES`] names.
+    pub fn from_word(word: &str) -> Option<Self> {
+        match word {
+            "event" => Some(Self::Event),
+            "effective" => Some(Self::Effective),
+            _ => None,
+        }
+    }
+}
+
+/// Why an `api` list could not be read. Names the call, and what to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceError {
+    /// The host has no such method: what is missing.
+    Missing(ApiList, String),
+    /// The method threw or rejected.
+    Failed(ApiList, String),
+    /// An answer of the wrong shape.
+    Unexpected(ApiList, String),
+    /// More than [`MAX_API_PAGES`] pages.
+    TooManyPages(ApiList),
+    /// The login's time budget ended first.
+    Budget(ApiList),
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing(list, what) => {
+                let (setting, instead) = match list {
+                    ApiList::EffectiveRoles => ("roles=effective", "roles=event"),
+                    ApiList::Groups => ("groups=on", "groups=off"),
+                };
+                write!(
+                    f,
+                    "{} is not available on this host ({what}): {setting} needs Auth0's api.{}; set {instead}",
+                    list.call(),
+                    list.object()
+                )
+            }
+            Self::Failed(list, detail) => write!(f, "{} failed: {detail}", list.call()),
+            Self::Unexpected(list, detail) => {
+                write!(f, "{}: unexpected answer: {detail}", list.call())
+            }
+            Self::TooManyPages(list) => {
+                write!(f, "{}: more than {MAX_API_PAGES} pages", list.call())
+            }
+            Self::Budget(list) => write!(f, "{}: time budget (budgetMs) ran out", list.call()),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+/// The named entries of a list (name, id) in order, and how many had no string name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListEntries {
+    /// Each named entry's name and id.
+    pub named: Vec<(String, Option<String>)>,
+    /// Entries without a well-formed string `name`.
+    pub dropped: usize,
+}
+
+/// Reads every page of `list`, before `deadline_ms`, at most `max_chars` UTF-16 units of names and
+/// ids in all.
+pub async fn read_list<H: Host>(
+    host: &H,
+    list: ApiList,
+    deadline_ms: f64,
+    max_chars: usize,
+) -> Result<ListEntries, SourceError> {
+    let mut out = ListEntries::default();
+    let mut chars_left = max_chars;
+    let mut from: Option<String> = None;
+    for _ in 0..MAX_API_PAGES {
+        let remaining = deadline_ms - host.io().now_ms();
+        if remaining <= 0.0 {
+            return Err(SourceError::Budget(list));
+        }
+        let page = before(
+            host.list_page(list, API_TAKE, from.as_deref(), chars_left),
+            host.io().sleep(remaining),
+        )
+        .await
+        .ok_or(SourceError::Budget(list))?
+        .map_err(|failure| match failure {
+            ListFailure::Missing(what) => SourceError::Missing(list, what),
+            ListFailure::Failed(detail) => SourceError::Failed(list, detail),
+            ListFailure::Unexpected(detail) => SourceError::Unexpected(list, detail),
+        })?;
+        for entry in page.entries {
+            let used = [&entry.name, &entry.id]
+                .iter()
+                .filter_map(|text| text.as_ref())
+                .map(|text| text.encode_utf16().count())
+                .sum::<usize>();
+            chars_left = chars_left.saturating_sub(used);
+            match entry.name {
+                Some(name) => out.named.push((name, entry.id)),
+                None => out.dropped += 1,
+            }
+        }
+        match page.next {
+            Some(next) if !next.is_empty() => from = Some(next),
+            _ => return Ok(out),
+        }
+    }
+    Err(SourceError::TooManyPages(list))
+}
+
+/// Most characters of names and ids read from one `api` list: what the claim could hold, twice.
+fn list_chars(settings: &Settings) -> usize {
+    settings.max_claim_bytes * 2
+}
+
+/// The login's roles from the configured source. With `roles=effective`, a failure is handled by
+/// `onError`: `deny` ends the login, `continue` logs it and reads `event.authorization.roles`.
+pub async fn read_roles<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline_ms: f64,
+) -> Result<Roles, Error> {
+    match settings.roles {
+        RolesSource::Event => event_roles(host, settings),
+        RolesSource::Effective => {
+            match read_list(
+                host,
+                ApiList::EffectiveRoles,
+                deadline_ms,
+                list_chars(settings),
+            )
+            .await
+            {
+                Ok(entries) => {
+                    if entries.dropped > 0 {
+                        host.log(&format!(
+                            "dropped {} role entries without a string name",
+                            entries.dropped
+                        ));
+                    }
+                    Ok(Roles::from_named(entries.named))
+                }
+                Err(err) if settings.on_error == OnError::Continue => {
+                    host.log(&format!(
+                        "continuing with event.authorization.roles (onError=continue): {err}"
+                    ));
+                    event_roles(host, settings)
+                }
+                Err(err) => Err(err.into()),
+            }
+        }
+    }
+}
+
+/// `event.authorization.roles`: string entries kept in order, the others dropped and logged.
+fn event_roles<H: Host>(host: &H, settings: &Settings) -> Result<Roles, Error> {
+    let roles = Roles::from_entries(
+        host.role_entries(crate::claims::MAX_ROLE_ENTRIES, settings.max_claim_bytes)?,
+    );
+    if roles.dropped > 0 {
+        host.log(&format!(
+            "dropped {} role entries that were not well-formed strings",
+            roles.dropped
+        ));
+    }
+    Ok(roles)
+}
+
+/// The names for the groups claim (sorted, deduplicated), or `None` when `groups=off` or, with
+/// `onError=continue`, when `api.groups` failed (logged).
+pub async fn read_groups<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline_ms: f64,
+) -> Result<Option<Vec<String>>, Error> {
+    if !settings.groups {
+        return Ok(None);
+    }
+    match read_list(host, ApiList::Groups, deadline_ms, list_chars(settings)).await {
+        Ok(entries) => {
+            if entries.dropped > 0 {
+                host.log(&format!(
+                    "dropped {} group entries without a string name",
+                    entries.dropped
+                ));
+            }
+            let mut names: Vec<String> = entries.named.into_iter().map(|(name, _)| name).collect();
+            names.sort_unstable();
+            names.dedup();
+            Ok(Some(names))
+        }
+        Err(err) if settings.on_error == OnError::Continue => {
+            host.log(&format!(
+                "continuing without the groups claim (onError=continue): {err}"
+            ));
+            Ok(None)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
