@@ -10,6 +10,7 @@ const { execFile } = require('node:child_process');
 
 const {
   createHost: createHostWithOwnKey, createKeyPair, buildEvent, CacheStore, applyClaimRules, CACHE_LIMITS, CACHE_ERROR_CODES, CUSTOM_CLAIMS_LIMIT_BYTES,
+  indexFixture,
 } = require('../../host');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -356,6 +357,195 @@ describe('the api object', () => {
   });
 });
 
+describe('api.roles / api.groups: the directory option', () => {
+  const role = (i) => ({ id: `rol_${String(i).padStart(3, '0')}`, name: `role-${i}`, type: 'role' });
+
+  /** Every page of getUserEffectiveRoles, the way the spec walks them. */
+  async function allPages(api, take = 100) {
+    const pages = [];
+    let from;
+    do {
+      const answer = await api.roles.getUserEffectiveRoles(from === undefined ? { take } : { take, from });
+      pages.push(answer);
+      from = answer.next;
+    } while (typeof from === 'string' && from !== '' && pages.length < 10);
+    return pages;
+  }
+
+  test('arrays are paged with cursors: at most 100 per page, next on every page but the last', async () => {
+    const roles = Array.from({ length: 250 }, (_, i) => role(i));
+    let pages;
+    let defaults;
+    let capped;
+    const r = await runWith(async (event, api) => {
+      pages = await allPages(api);
+      defaults = await api.roles.getUserEffectiveRoles();
+      capped = await api.roles.getUserEffectiveRoles({ take: 150 });
+    }, {}, { directory: { roles } });
+    assert.equal(r.outcome, 'allowed', r.error);
+    assert.deepEqual(pages.map((p) => p.roles.length), [100, 100, 50]);
+    assert.equal(typeof pages[0].next, 'string');
+    assert.equal(typeof pages[1].next, 'string');
+    assert.ok(!('next' in pages[2]), 'the last page has no next key');
+    assert.deepEqual(pages.flatMap((p) => p.roles), roles);
+    assert.equal(defaults.roles.length, 50, 'take defaults to 50');
+    assert.equal(capped.roles.length, 100, 'take above 100 is capped');
+    const paged = r.calls.filter((c) => c.path === 'roles.getUserEffectiveRoles');
+    assert.deepEqual(paged[1].args, [{ take: 100, from: pages[0].next }]);
+    assert.equal(paged[2].result.roles.length, 50, 'answers are recorded');
+
+    // Groups page the same way; exactly 100 entries are one page without next.
+    const groups = Array.from({ length: 100 }, (_, i) => ({ id: `grp_${i}`, name: `g${i}` }));
+    let one;
+    await runWith(async (event, api) => { one = await api.groups.getUserGroups({ take: 100 }); }, {}, { directory: { groups } });
+    assert.equal(one.groups.length, 100);
+    assert.ok(!('next' in one));
+  });
+
+  test('without a directory: roles are the event roles with made-up ids, groups none', async () => {
+    let roles;
+    let groups;
+    await runWith(async (event, api) => {
+      roles = await api.roles.getUserEffectiveRoles({ take: 100 });
+      groups = await api.groups.getUserGroups({ take: 100 });
+    }, { authorization: { roles: ['admin', 'editor'] } });
+    assert.deepEqual(roles.roles.map((x) => [x.name, x.type, typeof x.id]), [['admin', 'role', 'string'], ['editor', 'role', 'string']]);
+    assert.deepEqual(groups, { groups: [] });
+  });
+
+  test('a function answers the paged method: its value, throw, rejection or hang is what the Action gets', async () => {
+    const answer = { roles: 'not an array', next: 42 };
+    const thenable = { then(resolve) { resolve({ roles: [] }); } };
+    const failure = new Error('directory down');
+    const seen = {};
+    const gotParams = [];
+    const directory = {
+      roles: (params) => {
+        gotParams.push(params);
+        if (params && params.mode === 'value') return answer;
+        if (params && params.mode === 'thenable') return thenable;
+        if (params && params.mode === 'throw') throw failure;
+        if (params && params.mode === 'reject') return Promise.reject(failure);
+        return new Promise(() => {});
+      },
+      groups: async () => ({ groups: [{ id: 'g', name: 'from a function' }] }),
+    };
+    const params = { mode: 'value' };
+    const r = await runWith(async (event, api) => {
+      seen.value = api.roles.getUserEffectiveRoles(params);
+      seen.thenable = api.roles.getUserEffectiveRoles({ mode: 'thenable' });
+      try { api.roles.getUserEffectiveRoles({ mode: 'throw' }); } catch (e) { seen.thrown = e; }
+      seen.rejected = await api.roles.getUserEffectiveRoles({ mode: 'reject' }).then(() => 'resolved', (e) => e);
+      seen.hang = await Promise.race([api.roles.getUserEffectiveRoles({ mode: 'hang' }), new Promise((res) => { setTimeout(res, 30, 'still pending'); })]);
+      seen.groups = await api.groups.getUserGroups({ take: 100 });
+      seen.byIds = await api.roles.getUserEffectiveRolesByIds(['x']).then(() => 'resolved', (e) => e.message);
+      seen.membership = await api.groups.hasGroupMembership(['x']).then(() => 'resolved', (e) => e.message);
+    }, {}, { directory });
+    assert.equal(r.outcome, 'allowed', r.error);
+    assert.equal(seen.value, answer, 'a plain value is handed over as it is, not wrapped in a promise');
+    assert.equal(seen.thenable, thenable, 'a thenable is handed over as it is');
+    assert.equal(gotParams[0], params, 'the Action\'s argument reaches the function as it is');
+    assert.equal(seen.thrown, failure, 'a synchronous throw reaches the Action synchronously');
+    assert.equal(seen.rejected, failure);
+    assert.equal(seen.hang, 'still pending');
+    assert.deepEqual(seen.groups, { groups: [{ id: 'g', name: 'from a function' }] });
+    assert.match(seen.byIds, /directory\.roles is a function/);
+    assert.match(seen.membership, /directory\.groups is a function/);
+    const calls = r.calls.filter((c) => c.path === 'roles.getUserEffectiveRoles');
+    assert.equal(calls.length, 5, 'every call is recorded');
+    assert.deepEqual(calls[0].result, answer);
+    assert.equal(calls[2].threw, 'directory down');
+    assert.equal(calls[3].rejected, 'directory down');
+    assert.ok(!('result' in calls[4]) && !('rejected' in calls[4]), 'a hang has no answer');
+  });
+
+  test('a rejection from a function that the Action leaves unhandled still fails the login', async () => {
+    // In a child process: the test runner would count the unhandled rejection against this test.
+    const script = `
+      const { createHost } = require(${JSON.stringify(path.join(ROOT, 'host'))});
+      createHost().run({ onExecutePostLogin: async (event, api) => {
+        api.roles.getUserEffectiveRoles({ take: 100 });
+        await new Promise((res) => { setTimeout(res, 10); });
+      } }, {}, { directory: { roles: () => Promise.reject(new Error('nobody listened')) } })
+        .then((r) => process.stdout.write(JSON.stringify({ outcome: r.outcome, error: r.error, call: r.calls[0] })));`;
+    const out = await new Promise((resolve, reject) => {
+      execFile(process.execPath, ['-e', script], { cwd: ROOT, timeout: 20000 }, (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout))));
+    });
+    assert.equal(out.outcome, 'failed');
+    assert.match(out.error, /Unhandled promise rejection: Error: nobody listened/);
+    assert.equal(out.call.rejected, 'nobody listened');
+  });
+
+  test('omit leaves api.roles / api.groups undefined, as on an older host', async () => {
+    const shapes = async (directory) => {
+      let seen;
+      await runWith(async (event, api) => { seen = [typeof api.roles, typeof api.groups, typeof api.cache]; }, {}, { directory });
+      return seen;
+    };
+    assert.deepEqual(await shapes({ omit: ['roles'] }), ['undefined', 'object', 'object']);
+    assert.deepEqual(await shapes({ omit: ['groups'] }), ['object', 'undefined', 'object']);
+    assert.deepEqual(await shapes({ omit: ['roles', 'groups'], roles: [] }), ['undefined', 'undefined', 'object']);
+  });
+
+  test('a directory of the wrong shape is a host usage error', async () => {
+    await assert.rejects(runWith(async () => {}, {}, { directory: { roles: 'admin' } }), /directory\.roles must be an array or a function/);
+    await assert.rejects(runWith(async () => {}, {}, { directory: { omit: ['permissions'] } }), /directory\.omit must be/);
+    await assert.rejects(runWith(async () => {}, {}, { directory: [] }), /directory must be an object/);
+  });
+});
+
+describe('the fixture option: one tenant for the event and api.roles / api.groups', () => {
+  const ORG = 'org_acme';
+  const FIXTURE = {
+    roles: [
+      { id: 'rol_admin', name: 'admin' }, { id: 'rol_support', name: 'support' }, { id: 'rol_viewer', name: 'viewer' },
+    ],
+    groups: [{ id: 'grp_support', name: 'Support team', roles: ['rol_support'] }, { id: 'grp_view', name: 'Viewers', roles: ['rol_viewer'] }],
+    organizations: [{ id: ORG, name: 'acme', display_name: 'Acme' }],
+    users: [{
+      user_id: 'auth0|maria', roles: ['rol_admin'], groups: ['grp_support', 'grp_view'], organizations: { [ORG]: { roles: ['rol_viewer'] } },
+    }],
+  };
+  const probe = async (event, api) => {
+    const roles = await api.roles.getUserEffectiveRoles({ take: 100 });
+    const groups = await api.groups.getUserGroups({ take: 100 });
+    api.idToken.setCustomClaim('https://t.example.com/seen', {
+      event: event.authorization.roles, roles: roles.roles.map((x) => x.name), groups: groups.groups.map((x) => x.name),
+    });
+  };
+  const seenOf = (r) => {
+    assert.equal(r.outcome, 'allowed', r.error);
+    return r.claims.idToken['https://t.example.com/seen'];
+  };
+  const maria = { user: { user_id: 'auth0|maria' } };
+
+  test('outside an organization: direct roles in the event, direct + group roles from api.roles', async () => {
+    assert.deepEqual(seenOf(await runWith(probe, maria, { fixture: FIXTURE })), {
+      event: ['admin'], roles: ['admin', 'support', 'viewer'], groups: ['Support team', 'Viewers'],
+    });
+  });
+
+  test('in an organization login: the member roles of that organization, plus group roles, one per id', async () => {
+    const r = await runWith(probe, { ...maria, organization: { id: ORG, name: 'acme', display_name: 'Acme' } }, { fixture: indexFixture(FIXTURE) });
+    assert.deepEqual(seenOf(r), { event: ['viewer'], roles: ['viewer', 'support'], groups: ['Support team', 'Viewers'] });
+    assert.deepEqual(r.event.authorization.roles, ['viewer'], 'the reported event is the one the Action got');
+  });
+
+  test('what the caller sets wins: event roles, and the directory\'s roles or groups', async () => {
+    const given = await runWith(probe, { ...maria, authorization: { roles: ['from-the-event'] } }, {
+      fixture: FIXTURE, directory: { roles: [{ id: 'rol_x', name: 'given', type: 'role' }] },
+    });
+    assert.deepEqual(seenOf(given), { event: ['from-the-event'], roles: ['given'], groups: ['Support team', 'Viewers'] });
+    let shape;
+    await runWith(async (event, api) => { shape = typeof api.groups; }, maria, { fixture: FIXTURE, directory: { omit: ['groups'] } });
+    assert.equal(shape, 'undefined');
+  });
+
+  test('a user the fixture does not have gets no roles and no groups', async () => {
+    assert.deepEqual(seenOf(await runWith(probe, { user: { user_id: 'auth0|stranger' } }, { fixture: FIXTURE })), { event: [], roles: [], groups: [] });
+  });
+});
+
 describe('outcomes', () => {
   test('a small Action setting claims is allowed and gets signed tokens', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((x) => x === 'Timeout').length;
@@ -621,6 +811,30 @@ describe('CLI', () => {
     assert.equal(text.code, 0);
     assert.match(text.stdout, /Outcome: +ALLOWED/);
     assert.match(text.stdout, /secret is \[secret:clientSecret\]/);
+  });
+
+  test('with --standin, api.roles / api.groups and the event roles come from the fixture (the demo\'s organization login)', async () => {
+    const action = write('probe.js', `exports.onExecutePostLogin = async (event, api) => {
+      const roles = await api.roles.getUserEffectiveRoles({ take: 100 });
+      const groups = await api.groups.getUserGroups({ take: 100 });
+      api.idToken.setCustomClaim('https://t.example.com/seen',
+        { event: event.authorization.roles, roles: roles.roles.map((r) => r.name), groups: groups.groups.map((g) => g.name) });
+    };`);
+    const { code, stdout } = await cli(['--action', action, '--event', 'examples/org-event.json', '--secrets', 'examples/org-secrets.json',
+      '--standin', 'examples/fixture.json', '--json']);
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout);
+    assert.equal(report.outcome, 'allowed', report.error);
+    assert.deepEqual(report.claims.idToken['https://t.example.com/seen'], {
+      event: ['viewer'], roles: ['viewer', 'support'], groups: ['Support team', 'Report readers'],
+    });
+    assert.deepEqual(report.calls.map((c) => c.path).slice(0, 2), ['roles.getUserEffectiveRoles', 'groups.getUserGroups']);
+    const text = await cli(['--action', action, '--event', 'examples/org-event.json', '--standin', 'examples/fixture.json']);
+    assert.match(text.stdout, /api\.roles\.getUserEffectiveRoles\(\{ take: 100 \}\)/, 'the text report lists the call');
+    assert.match(text.stdout, /name: 'support'/, 'and its answer');
+    // Without --standin the host keeps its defaults: the event file's roles, no groups.
+    const plain = JSON.parse((await cli(['--action', action, '--event', 'examples/event.json', '--json'])).stdout);
+    assert.deepEqual(plain.claims.idToken['https://t.example.com/seen'], { event: ['admin', 'editor'], roles: ['admin', 'editor'], groups: [] });
   });
 
   test('a dropped claim is reported loudly in the text report', async () => {

@@ -9,6 +9,7 @@ const assert = require('node:assert/strict');
 const { startStandIn, RATE_LIMIT_PRESETS } = require('../../host/standin');
 const { createFetchStandIn } = require('../../host/standin-fetch');
 const { createModel } = require('../../host/standin-model');
+const { indexFixture, directoryFor } = require('../../host/fixture');
 const { createHost } = require('../../host');
 
 /** Node's own fetch, whatever a test installs as the global one. */
@@ -590,6 +591,115 @@ describe('the model alone: handle() on plain objects', () => {
     const { access_token: token } = JSON.parse(model.handle({ method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).body);
     const page = model.handle({ method: 'GET', path: userPath('auth0|mixed', 'permissions'), headers: { authorization: `Bearer ${token}` } });
     assert.equal(JSON.stringify(JSON.parse(page.body)[0]), JSON.stringify({ permission_name: 'read:a', resource_server_identifier: API }), 'in Auth0\'s order');
+  });
+});
+
+describe('fixture: groups and organizations', () => {
+  const ORG = 'org_acme';
+  const TENANT = {
+    resourceServers: [{ identifier: API, name: 'Test API' }],
+    roles: [
+      { id: 'rol_a', name: 'alpha', permissions: [perm('read:a')] },
+      { id: 'rol_b', name: 'beta', permissions: [perm('read:b'), perm('bill', OTHER)] },
+      { id: 'rol_c', name: 'gamma', permissions: [perm('read:c')] },
+      { id: 'rol_d', name: 'delta', permissions: [perm('read:d')] },
+    ],
+    groups: [
+      { id: 'grp_1', name: 'Support', roles: ['rol_c', 'rol_a'] },
+      { id: 'grp_2', name: 'Readers', roles: ['rol_c'] },
+      { id: 'grp_3', name: 'Empty' },
+    ],
+    organizations: [{ id: ORG, name: 'acme', display_name: 'Acme' }, { id: 'org_other', name: 'other' }],
+    users: [
+      {
+        user_id: 'auth0|u1',
+        roles: ['rol_a', 'rol_b'],
+        groups: ['grp_1', 'grp_2'],
+        organizations: { [ORG]: { roles: ['rol_d', 'rol_c'] }, org_other: { roles: [] } },
+        permissions: [perm('direct:x')],
+      },
+      { user_id: 'auth0|plain', roles: ['rol_b'] },
+    ],
+  };
+  const data = indexFixture(TENANT);
+  const u1 = data.user('auth0|u1');
+  const ids = (list) => list.map((r) => r.id);
+
+  test('unknown role or group ids, duplicate ids and unknown organizations are fixture errors', () => {
+    const broken = (patch) => () => indexFixture({ ...TENANT, ...patch });
+    assert.throws(broken({ groups: [{ id: 'grp_x', name: 'x', roles: ['rol_nope'] }] }), /group grp_x has unknown role id rol_nope/);
+    assert.throws(broken({ groups: [{ id: 'grp_1', roles: [] }, { id: 'grp_1', roles: [] }] }), /duplicate id grp_1/);
+    assert.throws(broken({ groups: [{ name: 'no id' }] }), /group without id/);
+    assert.throws(broken({ users: [{ user_id: 'u', groups: ['grp_nope'] }] }), /user u has unknown group id grp_nope/);
+    assert.throws(broken({ users: [{ user_id: 'u', roles: ['rol_nope'] }] }), /user u has unknown role id rol_nope/);
+    assert.throws(broken({ users: [{ user_id: 'u', organizations: { [ORG]: { roles: ['rol_nope'] } } }] }),
+      /user u in organization org_acme has unknown role id rol_nope/);
+    assert.throws(broken({ users: [{ user_id: 'u', organizations: { org_nope: { roles: [] } } }] }), /unknown organization org_nope/);
+    assert.throws(broken({ users: [{ user_id: 'u', organizations: [ORG] }] }), /organizations of user u must be an object/);
+    assert.throws(broken({ organizations: [{ id: ORG }, { id: ORG }] }), /duplicate id org_acme/);
+    // Without a top-level list any organization id is allowed; a made user is checked like a listed one.
+    assert.doesNotThrow(broken({ organizations: undefined, users: [{ user_id: 'u', organizations: { org_any: { roles: ['rol_a'] } } }] }));
+    const made = indexFixture({ ...TENANT, userFor: (id) => ({ user_id: id, groups: ['grp_nope'] }) });
+    assert.throws(() => made.user('auth0|made'), /unknown group id grp_nope/);
+    // The stand-in refuses such a fixture when it starts.
+    assert.throws(() => createModel({ fixture: { ...TENANT, users: [{ user_id: 'u', groups: ['grp_nope'] }] } }), /unknown group id/);
+  });
+
+  test('effectiveRoles: direct (or organization member) roles, then group roles, one per id', () => {
+    assert.deepEqual(data.effectiveRoles(u1), [
+      { id: 'rol_a', name: 'alpha', type: 'role' },
+      { id: 'rol_b', name: 'beta', type: 'role' },
+      { id: 'rol_c', name: 'gamma', type: 'role' },
+    ], 'rol_a is direct and from grp_1, rol_c from two groups: once each');
+    assert.deepEqual(ids(data.effectiveRoles(u1, ORG)), ['rol_d', 'rol_c', 'rol_a'], 'member roles of acme first, then group roles');
+    assert.deepEqual(ids(data.effectiveRoles(u1, 'org_other')), ['rol_c', 'rol_a'], 'member without roles: group roles only');
+    assert.deepEqual(ids(data.effectiveRoles(u1, 'org_not_member')), ['rol_c', 'rol_a']);
+    assert.deepEqual(ids(data.effectiveRoles(u1, '')), ['rol_a', 'rol_b', 'rol_c'], 'an empty org id is no organization');
+    assert.deepEqual(ids(data.effectiveRoles(data.user('auth0|plain'))), ['rol_b']);
+  });
+
+  test('eventRoles: names of direct or organization member roles, never group roles; userGroups', () => {
+    assert.deepEqual(data.eventRoles(u1), ['alpha', 'beta']);
+    assert.deepEqual(data.eventRoles(u1, ORG), ['delta', 'gamma']);
+    assert.deepEqual(data.eventRoles(u1, 'org_other'), []);
+    assert.deepEqual(data.userGroups(u1), [{ id: 'grp_1', name: 'Support' }, { id: 'grp_2', name: 'Readers' }]);
+    assert.deepEqual(data.userGroups(data.user('auth0|plain')), []);
+  });
+
+  test('directoryFor: the directory option for a login, from a fixture, an indexed fixture or a file', () => {
+    const expected = { roles: data.effectiveRoles(u1, ORG), groups: data.userGroups(u1) };
+    assert.deepEqual(directoryFor(TENANT, 'auth0|u1', ORG), expected);
+    assert.deepEqual(directoryFor(data, 'auth0|u1', ORG), expected);
+    assert.deepEqual(directoryFor(data, 'auth0|u1').roles.map((r) => r.name), ['alpha', 'beta', 'gamma']);
+    assert.deepEqual(directoryFor(data, 'auth0|nobody'), { roles: [], groups: [] });
+    assert.deepEqual(directoryFor(data, undefined), { roles: [], groups: [] });
+    const file = directoryFor(require('node:path').join(__dirname, '..', '..', 'examples', 'fixture.json'), 'auth0|64f1c2d8a9b3e7f0c1d2e3f4', 'org_Jq4mX8vN2pK6sL0r');
+    assert.deepEqual(file.roles.map((r) => r.name), ['viewer', 'support']);
+    assert.deepEqual(file.groups.map((g) => g.name), ['Support team', 'Report readers']);
+  });
+
+  test('the Management API: effective permissions and roles include group roles, /permissions and /roles do not', () => {
+    const model = createModel({ fixture: TENANT });
+    const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: model.clientId, client_secret: model.clientSecret, audience: model.audience }).toString();
+    const { access_token: token } = JSON.parse(model.handle({ method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }).body);
+    const getJson = (p) => {
+      const res = model.handle({ method: 'GET', path: p, headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200, res.body.toString());
+      return JSON.parse(res.body);
+    };
+    const effective = getJson(`${userPath('auth0|u1', 'effective-permissions')}?resource_server_identifier=${encodeURIComponent(API)}`);
+    assert.deepEqual(effective.permissions.map((p) => [p.permission_name, p.sources]), [
+      ['direct:x', ['direct']],
+      ['read:a', ['roles', 'groups']],
+      ['read:b', ['roles']],
+      ['read:c', ['groups']],
+    ], 'organization member roles (rol_d) are not in it');
+    const direct = getJson(userPath('auth0|u1', 'permissions'));
+    assert.deepEqual(direct.map((p) => p.permission_name), ['direct:x', 'read:a', 'read:b', 'bill'], 'no read:c: Auth0 leaves group roles out');
+    assert.deepEqual(getJson(userPath('auth0|u1', 'roles')).map((r) => r.id), ['rol_a', 'rol_b']);
+    assert.deepEqual(getJson(userPath('auth0|u1', 'effective-roles')).roles.map((r) => [r.id, r.sources]), [
+      ['rol_a', ['direct', 'groups']], ['rol_b', ['direct']], ['rol_c', ['groups']],
+    ]);
   });
 });
 
