@@ -24,7 +24,7 @@ const TEST_EXPORTS = require(path.join(__dirname, '..', '..', '..', 'target', 'p
 const MB = 1 << 20;
 /** The settings keys the Action reads, from the Rust code (src/config.rs ALL_KEYS). */
 const ALL_KEYS = Object.freeze(TEST_EXPORTS.settingKeys());
-const READ_EVENT_FIELDS = ['secrets', 'authorization', 'user', 'resource_server'];
+const READ_EVENT_FIELDS = ['secrets', 'authorization', 'user', 'resource_server', 'organization'];
 
 /** A string with an unpaired surrogate: the Action never takes one as a string (src/auth0/bindings.rs, src/json.rs). */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
@@ -175,6 +175,10 @@ const SETTING_POOLS = {
     invalid: ['all', 'User', 'roles-ish', 'none'],
   },
   permissionsFor: { valid: [['all', 'all'], ['requested', 'requested']], invalid: ['some', 'Requested', 'any'] },
+  // Only the defaults count as valid here: these hostile api objects have no api.roles / api.groups,
+  // whose pages, shapes and faults tests/js/roles-groups.test.js covers; refusals are checked here.
+  roles: { valid: [['event', 'event'], [' event ', 'event']], invalid: ['Effective', 'groups', 'event,effective', 'none'] },
+  groups: { valid: [['off', 'off']], invalid: ['true', 'On', 'yes', 'off,on'] },
   budgetMs: { valid: [['100', 100], ['2000', 2000], ['15000', 15000], ['5000', 5000]], invalid: ['15001', '99', '0', '-1', '5e3', '1.5', 'abc', '99999999999999999999'] },
   rolesCacheMs: { valid: [['0', 0], ['300000', 300000], ['86400000', 86400000]], invalid: ['86400001', '-5', '1h'] },
   managementUrl: {
@@ -580,6 +584,26 @@ function genResourceServer(r) {
 
 // ---- the event ------------------------------------------------------------------------------------
 
+/**
+ * `event.organization`: read only with permissions=user|effective. `isOrg`: an organization login (its
+ * `id` is set), which takes the roles path; `fails`: how reading it fails (the login's permissions step).
+ */
+function genOrganization(r) {
+  const kind = r.weighted([[82, 'absent'], [6, 'member'], [2, 'numberId'], [2, 'emptyId'], [2, 'noId'], [2, 'null'], [2, 'string'], [2, 'idThrows']]);
+  const tags = kind === 'absent' ? [] : [`organization:${kind}`];
+  switch (kind) {
+    case 'absent': return { value: undefined, isOrg: false, tags };
+    case 'member': return { value: { id: 'org_h1', name: 'acme' }, isOrg: true, tags };
+    case 'numberId': return { value: { id: 7 }, isOrg: true, tags: [...tags, 'wrong type'] };
+    case 'emptyId': return { value: { id: '' }, isOrg: false, tags };
+    case 'noId': return { value: { name: 'acme' }, isOrg: false, tags };
+    case 'null': return { value: null, isOrg: false, tags: [...tags, 'null'] };
+    case 'string': return { value: 'org_h1', fails: 'event: organization is string, not an object', tags: [...tags, 'wrong type'] };
+    case 'idThrows': return { value: { get id() { throw new Error('organization id'); } }, fails: 'event.organization.id threw: ', tags: [...tags, 'throwing getter'] };
+    default: throw new Error(kind);
+  }
+}
+
 /** Wraps the four fields the Action reads into a (possibly hostile) event object. */
 function genEventContainer(r, fields) {
   const kind = r.weighted([[70, 'plain'], [5, 'frozen'], [4, 'proxyHonest'], [5, 'strictProxy'], [4, 'getters'], [3, 'getterThrows'],
@@ -869,8 +893,16 @@ function readRoles(c, maxChars) {
  * the error as logged, or how it starts).
  */
 function permissionsStep(c, perms, roleNames) {
-  const { source, scope } = perms;
+  let { source, scope } = perms;
   const id = c.user.userId;
+  if (source !== 'roles') { // an organization login takes the roles path (effective: the requested API's only)
+    if (c.event.fatalField === 'organization') return { fails: 'event.organization threw: ' };
+    if (c.org.fails) return { fails: c.org.fails };
+    if (c.org.isOrg) {
+      if (source === 'effective') scope = 'requested';
+      source = 'roles';
+    }
+  }
   if (source !== 'roles') { // the user id is read only where it is sent
     if (c.event.fatalField === 'user') return { fails: 'event.user threw: ' };
     if (c.user.read === 'missing') return { fails: 'event: user is missing' };
@@ -1028,13 +1060,14 @@ function generateCase(r, ctx) {
   const roles = genRoles(r, settings.maxClaimBytes.cls === 'valid' ? settings.maxClaimBytes.meaning : 90000);
   const auth = genAuthorization(r, roles);
   const rs = genResourceServer(r);
+  const org = genOrganization(r);
   const event = genEventContainer(r, {
-    secrets: secrets.value, authorization: auth.value, user: user.value, resource_server: rs.value,
+    secrets: secrets.value, authorization: auth.value, user: user.value, resource_server: rs.value, organization: org.value,
   });
   const apiInfo = genApi(r, ctx);
-  for (const t of [...secrets.tags, ...roles.tags, ...auth.tags, ...user.tags, ...rs.tags, ...event.tags, ...apiInfo.tags]) tags.add(t);
+  for (const t of [...secrets.tags, ...roles.tags, ...auth.tags, ...user.tags, ...rs.tags, ...org.tags, ...event.tags, ...apiInfo.tags]) tags.add(t);
   const c = {
-    settings, secrets, auth, user, rs, event, apiInfo, denyReason: ctx.denyReason,
+    settings, secrets, auth, user, rs, org, event, apiInfo, denyReason: ctx.denyReason,
   };
   const expect = oracle(c);
   const secret = settings.clientSecret.present && typeof settings.clientSecret.value === 'string' ? settings.clientSecret.value : null;
