@@ -18,7 +18,7 @@ const { implementations, loadFresh } = require('./lib/impls');
 const { createFetchStandIn } = require('../host/standin-fetch');
 const { recordingApi, claimsOf } = require('../host/api');
 const { CacheStore } = require('../host/cache');
-const { cpuFixture, API } = require('./lib/fixtures');
+const { cpuFixture, roleId, API } = require('./lib/fixtures');
 const { captured, secretsFor } = require('./lib/load');
 const { median } = require('./lib/stats');
 
@@ -35,6 +35,23 @@ function scenarios(standIn) {
     { id: 'effective-100', label: 'roles + 100 permissions (permissions=effective, 1 page)', event: base('auth0|cpu-100', ['admin', 'editor']), secrets: secretsFor(standIn, 'effective'), perms: 100 },
     { id: 'roles-100', label: 'roles + 100 permissions (permissions=roles, 2 roles, warm)', event: base('auth0|cpu-0', ['cpu-small-a', 'cpu-small-b']), secrets: secretsFor(standIn, 'roles'), perms: 100 },
     { id: 'roles-1000', label: 'roles + 1000 permissions (permissions=roles, 10 roles, warm)', event: base('auth0|cpu-0', big), secrets: secretsFor(standIn, 'roles'), perms: 1000 },
+    // The cost of a group-derived role: the roles-100 login, with its second role coming through a group
+    // (roles=effective: one api.roles page) and a groups claim (groups=on: one api.groups page). Rust only:
+    // the plain-JS Action has no such settings.
+    {
+      id: 'effective-groups-100',
+      label: 'roles + 100 permissions (permissions=roles, roles=effective with 1 of 2 roles through a group, groups=on, warm)',
+      event: base('auth0|cpu-0', ['cpu-small-a']),
+      secrets: { ...secretsFor(standIn, 'roles'), roles: 'effective', groups: 'on' },
+      directory: {
+        roles: [{ id: roleId('cpu-small-a'), name: 'cpu-small-a', type: 'role' }, { id: roleId('cpu-small-b'), name: 'cpu-small-b', type: 'role' }],
+        groups: [{ id: 'grp_cpu', name: 'cpu-group' }],
+      },
+      roles: 2,
+      groups: 1,
+      perms: 100,
+      only: 'wasm',
+    },
   ];
 }
 
@@ -43,6 +60,11 @@ const cpuNow = () => { const u = process.cpuUsage(); return u.user + u.system; }
 /** One login; returns the api so the caller can check what it recorded. */
 async function login(action, cache, scenario) {
   const api = recordingApi({ cache });
+  const { directory } = scenario;
+  if (directory) { // api.roles / api.groups as Auth0 answers them: one page, a promise each
+    api.roles = { getUserEffectiveRoles: async () => ({ roles: directory.roles.map((r) => ({ ...r })) }) };
+    api.groups = { getUserGroups: async () => ({ groups: directory.groups.map((g) => ({ ...g })) }) };
+  }
   await action.onExecutePostLogin({ ...scenario.event, secrets: scenario.secrets }, api);
   return api;
 }
@@ -51,7 +73,9 @@ function check(api, scenario, implName) {
   const got = claimsOf(api);
   if (got.deny !== undefined) return `${implName}: login denied`;
   const roles = got.accessToken[`${NS}/roles`];
-  if (!Array.isArray(roles) || roles.length !== scenario.event.authorization.roles.length) return `${implName}: roles claim missing`;
+  if (!Array.isArray(roles) || roles.length !== (scenario.roles || scenario.event.authorization.roles.length)) return `${implName}: roles claim missing`;
+  const groups = got.accessToken[`${NS}/groups`];
+  if (scenario.groups !== undefined && (!Array.isArray(groups) || groups.length !== scenario.groups)) return `${implName}: groups claim missing`;
   const perms = got.accessToken[`${NS}/permissions`];
   if (scenario.perms === null ? perms !== undefined : (!Array.isArray(perms) || perms.length !== scenario.perms)) {
     return `${implName}: permissions claim has ${perms ? perms.length : 'none'}, expected ${scenario.perms}`;
@@ -78,6 +102,10 @@ async function measure({ rounds = 10, roundMs = 200, warmupMs = 1000 } = {}) {
       // Warm-up and support check: a few logins each (first: token, role caches, JIT), then calibrate N.
       const usable = [];
       for (const impl of impls) {
+        if (scenario.only && impl.name !== scenario.only) {
+          row.impls[impl.name] = { error: 'no such setting' };
+          continue;
+        }
         const { value: rec, lines } = await captured(() => login(impl.action, impl.cache, scenario));  
         const problem = check(rec, scenario, impl.name);
         if (problem) {

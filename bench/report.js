@@ -126,6 +126,14 @@ function render({ profile, results, machine: m, impls, elapsedMs, errors }) {
       + `${fmt(us('roles-only', 'js'))} µs JS; each additional permission read from the Management API ${fmt(perPermWasm, 2)} µs wasm vs `
       + `${fmt(perPermJs, 2)} µs JS (slope between 100 and 1000 permissions; it includes \`JSON.parse\` of the page, the same in both).`);
     out.push('');
+    if (byId['effective-groups-100']) {
+      const extra = us('effective-groups-100', 'wasm') - us('roles-100', 'wasm');
+      out.push(`Cost of roles through groups (Rust only; the plain-JS Action has no such settings): the \`permissions=roles\` login above with `
+        + `\`roles=effective\` (one of its two roles through a group) and \`groups=on\` takes ${fmt(us('effective-groups-100', 'wasm'))} µs `
+        + `vs ${fmt(us('roles-100', 'wasm'))} µs with the event's roles: ${fmt(extra)} µs more per login, for one \`api.roles\` and one `
+        + '`api.groups` call (a page each, answered at once here) and no Management API request when warm (the role ids come with the roles).');
+      out.push('');
+    }
     out.push('**Cause of the gap.** CPU profiles (`node --cpu-prof`) and per-crossing timings (§7) put the wasm Action\'s extra '
       + 'time at the JS↔wasm boundary, not in the policy code. Roles only (about 8.6 µs of wasm work per login when measured '
       + 'per crossing at 8a45f02): reading the settings, `JSON.stringify(event.secrets, keys)` and its copy into wasm, 1.9 µs '
