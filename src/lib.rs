@@ -4,11 +4,14 @@
 //! speaks the Action contract) calls `onExecutePostLogin(event, api)` at every login; it puts the user's
 //! roles, and optionally permissions, into the ID token and the access token as namespaced custom claims.
 //!
-//! **Reads** only `event.secrets` (the settings of [`config`]), `event.authorization.roles`, and, when
-//! permissions are on, `event.user.user_id` and `event.resource_server.identifier`.
-//! **Writes** `<namespace>/roles` and `<namespace>/permissions` (or `<namespace>/permissions_truncated`)
-//! with `api.idToken.setCustomClaim` / `api.accessToken.setCustomClaim`, after the whole plan is decided;
-//! on any failure, `api.access.deny` with a generic reason and one precise `console.log` line instead.
+//! **Reads** only `event.secrets` (the settings of [`config`]), `event.authorization.roles` (or the pages
+//! of `api.roles.getUserEffectiveRoles` with `roles=effective`), the pages of `api.groups.getUserGroups`
+//! with `groups=on`, and, when permissions are on, `event.organization` (in `user` and `effective` mode),
+//! `event.user.user_id` and `event.resource_server.identifier`.
+//! **Writes** `<namespace>/roles`, `<namespace>/permissions` and `<namespace>/groups` (or their
+//! `…_truncated` flags) with `api.idToken.setCustomClaim` / `api.accessToken.setCustomClaim`, after the
+//! whole plan is decided; on any failure, `api.access.deny` with a generic reason and one precise
+//! `console.log` line instead.
 //! **Calls** the Management API through the host's global `fetch` ([`management`]) and caches its token
 //! in instance memory and `api.cache`.
 //!
@@ -17,9 +20,10 @@
 //! call [`auth0::run`], which runs [`login::run`] over [`auth0::Auth0`] with the instance's one
 //! [`login::Instance`] (token memory, role data, last settings).
 //!
-//! The login flow works over a port, [`port::Host`] (read the settings, the roles, the user id and the
-//! requested API; set claims or deny; log; Management API I/O through [`management::Io`]), so the
-//! core ([`config`], [`claims`], [`error`], [`json`], [`management`], [`port`], [`login`]) is plain
+//! The login flow works over a port, [`port::Host`] (read the settings, the roles, the user id, the
+//! organization and the requested API; page through `api` lists; set claims or deny; log; Management API
+//! I/O through [`management::Io`]), so the core ([`config`], [`claims`], [`error`], [`json`],
+//! [`management`], [`port`], [`sources`], [`login`]) is plain
 //! Rust tested natively, the whole login with a fake host. Only [`auth0`] (the binding to Auth0's
 //! `event` and `api`, `fetch` and `api.cache`, and the exports' task loop) touches JavaScript values;
 //! dependencies point one way, from it to the core. Another host is one more module like [`auth0`].
