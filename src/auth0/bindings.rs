@@ -166,9 +166,9 @@ fn named(call: &'static str) -> impl Fn(JsValue) -> Error {
 }
 
 /// Longest `event.secrets` text read (UTF-16 units): Auth0 allows 30 secrets of 4096 characters.
-const MAX_SECRETS_TEXT: u32 = 256 * 1024;
+pub(crate) const MAX_SECRETS_TEXT: u32 = 256 * 1024;
 /// Longest `user_id` read (UTF-16 units); Auth0 ids are `provider|id`, far shorter.
-const MAX_USER_ID: u32 = 1024;
+pub(crate) const MAX_USER_ID: u32 = 1024;
 
 thread_local! {
     /// [`ALL_KEYS`] as a JavaScript array, made once per instance: the replacer of `JSON.stringify`.

@@ -116,6 +116,20 @@ pub fn cache_error_codes() -> Vec<String> {
         .collect()
 }
 
+/// Test builds only (`--features test-exports`): the reading limits of the binding, as JSON
+/// (`maxSecretsText`, `maxUserId` in UTF-16 units, `jsonMaxDepth`), so the hostile suite's generator
+/// probes them from here instead of restating them.
+#[cfg(feature = "test-exports")]
+#[wasm_bindgen(js_name = readingLimits)]
+pub fn reading_limits() -> String {
+    format!(
+        r#"{{"maxSecretsText":{},"maxUserId":{},"jsonMaxDepth":{}}}"#,
+        super::bindings::MAX_SECRETS_TEXT,
+        super::bindings::MAX_USER_ID,
+        crate::json::MAX_DEPTH
+    )
+}
+
 fn with_task<R>(id: u32, f: impl FnOnce(&mut Task) -> R) -> Option<R> {
     TASKS.with(|tasks| {
         tasks

@@ -726,91 +726,49 @@ fn failing_lists() -> Vec<(&'static str, ListAnswer)> {
 }
 
 #[test]
-fn a_failing_roles_list_denies_or_falls_back_to_the_event_roles() {
-    for (cause, answer) in failing_lists() {
-        let host = FakeHost::new(
-            r#"{"namespace":"https://e.com","roles":"effective"}"#,
-            &["event-role"],
-        );
-        *host.lists.borrow_mut() = answer;
-        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
-        assert_eq!(host.calls().last().unwrap(), &deny(), "{cause}");
-        let logs = host.logs();
-        assert_eq!(logs.len(), 1, "{logs:?}");
-        assert!(
-            logs[0].starts_with("login denied: api.roles.getUserEffectiveRoles")
-                && logs[0].contains(cause),
-            "{logs:?}"
-        );
-
-        let host = FakeHost::new(
-            r#"{"namespace":"https://e.com","roles":"effective","onError":"continue"}"#,
-            &["event-role"],
-        );
-        let (_, answer) = failing_lists()
-            .into_iter()
-            .find(|(c, _)| *c == cause)
-            .unwrap();
-        *host.lists.borrow_mut() = answer;
-        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
-        assert_eq!(
-            host.calls().last().unwrap(),
+fn a_failing_api_list_denies_or_continues_as_on_error_says() {
+    // (setting, call, what `continue` logs, the claims `continue` gives, the `instead` setting named)
+    let lists = [
+        (
+            r#""roles":"effective""#,
+            "api.roles.getUserEffectiveRoles",
+            "continuing with event.authorization.roles (onError=continue): ",
             r#"accessToken https://e.com/roles=["event-role"]"#,
-            "{cause}"
-        );
-        let logs = host.logs();
-        assert_eq!(logs.len(), 1, "{logs:?}");
-        assert!(
-            logs[0].starts_with("continuing with event.authorization.roles (onError=continue): api.roles.getUserEffectiveRoles")
-                && logs[0].contains(cause),
-            "{logs:?}"
-        );
-    }
-}
-
-#[test]
-fn a_failing_groups_list_denies_or_omits_the_groups_claim() {
-    for (cause, answer) in failing_lists() {
-        let host = FakeHost::new(r#"{"namespace":"https://e.com","groups":"on"}"#, &["r"]);
-        *host.lists.borrow_mut() = answer;
-        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
-        assert_eq!(host.calls().last().unwrap(), &deny(), "{cause}");
-        assert!(
-            host.logs()[0].starts_with("login denied: api.groups.getUserGroups"),
-            "{:?}",
-            host.logs()
-        );
-        if cause.starts_with("is not available") {
-            assert!(
-                host.logs()[0].contains("set groups=off"),
-                "{:?}",
-                host.logs()
-            );
+            "set roles=event",
+        ),
+        (
+            r#""groups":"on""#,
+            "api.groups.getUserGroups",
+            "continuing without the groups claim (onError=continue): ",
+            r#"accessToken https://e.com/roles=["event-role"]"#,
+            "set groups=off",
+        ),
+    ];
+    for (setting, call, continuing, claims, instead) in lists {
+        for on_error in ["deny", "continue"] {
+            for (cause, answer) in failing_lists() {
+                let secrets =
+                    format!(r#"{{"namespace":"https://e.com",{setting},"onError":"{on_error}"}}"#);
+                let host = FakeHost::new(&secrets, &["event-role"]);
+                *host.lists.borrow_mut() = answer;
+                assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+                let logs = host.logs();
+                assert_eq!(logs.len(), 1, "{logs:?}");
+                let (expected_call, line_start) = if on_error == "deny" {
+                    (deny(), format!("login denied: {call}"))
+                } else {
+                    (claims.to_owned(), format!("{continuing}{call}"))
+                };
+                assert_eq!(host.calls().last().unwrap(), &expected_call, "{cause}");
+                assert!(
+                    logs[0].starts_with(&line_start) && logs[0].contains(cause),
+                    "{logs:?}"
+                );
+                if cause.starts_with("is not available") {
+                    assert!(logs[0].contains(instead), "{logs:?}");
+                }
+            }
         }
-
-        let host = FakeHost::new(
-            r#"{"namespace":"https://e.com","groups":"on","onError":"continue"}"#,
-            &["r"],
-        );
-        let (_, answer) = failing_lists()
-            .into_iter()
-            .find(|(c, _)| *c == cause)
-            .unwrap();
-        *host.lists.borrow_mut() = answer;
-        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
-        assert_eq!(
-            host.calls().last().unwrap(),
-            r#"accessToken https://e.com/roles=["r"]"#,
-            "{cause}"
-        );
-        let logs = host.logs();
-        assert_eq!(logs.len(), 1, "{logs:?}");
-        assert!(
-            logs[0].starts_with(
-                "continuing without the groups claim (onError=continue): api.groups.getUserGroups"
-            ) && logs[0].contains(cause),
-            "{logs:?}"
-        );
     }
 }
 

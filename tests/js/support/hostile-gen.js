@@ -90,10 +90,12 @@ function cyclicThrough(key) {
   return o;
 }
 
-/** Longest `JSON.stringify(event.secrets, ALL_KEYS)` text the Action reads (UTF-16 units, src/auth0/bindings.rs). */
-const MAX_SECRETS_TEXT = 256 * 1024;
-/** Deepest nesting src/json.rs reads (the secrets object is level 0, a setting value level 1). */
-const JSON_MAX_DEPTH = 64;
+/**
+ * The binding's reading limits, from the test build (src/auth0/bindings.rs, src/json.rs): the longest
+ * `JSON.stringify(event.secrets, ALL_KEYS)` text and `user_id` read (UTF-16 units), and the deepest
+ * nesting the JSON reader takes (the secrets object is level 0, a setting value level 1).
+ */
+const { maxSecretsText: MAX_SECRETS_TEXT, maxUserId: MAX_USER_ID, jsonMaxDepth: JSON_MAX_DEPTH } = JSON.parse(TEST_EXPORTS.readingLimits());
 
 /**
  * A setting value that is not a primitive string, and what `JSON.stringify(event.secrets, ALL_KEYS)`
@@ -519,7 +521,6 @@ function genAuthorization(r, roles) {
 
 // ---- user and resource server ---------------------------------------------------------------------
 
-const MAX_USER_ID = 1024;
 const USER_IDS = ['auth0|65a1b2c3d4e5f60718293a4b', 'google-oauth2|103547991597142817347', 'adfs|john@fabrikam.com', 'waad|a/b',
   'x|q?x#y%20', 'x|\u00fcn\u00ef', 'x|a+b&c=d', '   ', '__proto__', 'constructor', 'x|\ud800', '\udc00', 'x|\ufffd', 'emoji|\ud83d\ude00',
   '..', '.', '../../roles', 'a/../../roles', `x|${'i'.repeat(MAX_USER_ID - 2)}`, `x|${'i'.repeat(MAX_USER_ID - 1)}`];
