@@ -262,22 +262,22 @@ impl Event {
                 type_name(&roles)
             )));
         }
-        let length = Reflect::get(&roles, &JsValue::from_str("length"))
+        let limit = limit.min(u32::MAX as usize) as u32;
+        let length = match array_length(&roles, limit)
             .map_err(thrown("event.authorization.roles.length"))?
-            .as_f64()
-            .unwrap_or(0.0);
-        if length > limit as f64 {
-            // Whole numbers only in messages: formatting an f64 would add kilobytes of float code.
-            let shown = length.min(u32::MAX as f64) as u32;
-            return Err(Error::Event(format!(
-                "authorization.roles has {shown} entries, more than {limit}"
-            )));
-        }
+        {
+            Length::Fits(length) => length,
+            Length::TooMany(shown) => {
+                return Err(Error::Event(format!(
+                    "authorization.roles has {shown} entries, more than {limit}"
+                )))
+            }
+        };
         // One read per entry: its type is checked before anything is converted, so an object with
         // toJSON, a Date or a Proxy is dropped, never turned into a role name.
         let mut chars_left = max_chars as u32;
         let mut entries = Vec::with_capacity(length as usize);
-        for index in 0..length as u32 {
+        for index in 0..length {
             let entry =
                 Reflect::get_u32(&roles, index).map_err(thrown("event.authorization.roles[i]"))?;
             match well_formed_string(&entry, chars_left) {
@@ -295,6 +295,26 @@ impl Event {
         }
         Ok(entries)
     }
+}
+
+/// An array's `length`, checked against a limit before any entry is read.
+pub(super) enum Length {
+    /// At most the limit.
+    Fits(u32),
+    /// More than the limit (shown as a whole number).
+    TooMany(u32),
+}
+
+/// Reads `array.length` (a length that is not a number reads as 0) and holds it against `limit`.
+pub(super) fn array_length(array: &JsValue, limit: u32) -> Result<Length, JsValue> {
+    let length = Reflect::get(array, &JsValue::from_str("length"))?
+        .as_f64()
+        .unwrap_or(0.0);
+    if length > limit as f64 {
+        // Whole numbers only in messages: formatting an f64 would add kilobytes of float code.
+        return Ok(Length::TooMany(length.min(u32::MAX as f64) as u32));
+    }
+    Ok(Length::Fits(length as u32))
 }
 
 /// Reads `object[key]`, `None` when the object is `undefined`/`null` or the value is not a string.

@@ -3,7 +3,10 @@
 //! and call that JavaScript can make throw is caught; nothing is converted before its type is checked.
 //! The paging, the deadline and what a failure means live in [`crate::sources`].
 
-use super::bindings::{describe_js_error, is_array, type_name, well_formed_string, Api, BadString};
+use super::bindings::{
+    array_length, describe_js_error, is_array, type_name, well_formed_string, Api, BadString,
+    Length,
+};
 use crate::error::shorten;
 use crate::port::{ApiList, ListEntry, ListFailure, ListPage};
 use js_sys::{Function, Object, Promise, Reflect};
@@ -105,17 +108,14 @@ fn read_page(
             type_name(&items)
         )));
     }
-    let length = get(&items, "length")
-        .map_err(unexpected(field))?
-        .as_f64()
-        .unwrap_or(0.0);
-    if length > take as f64 {
-        // Whole numbers only in messages: formatting an f64 would add kilobytes of float code.
-        let shown = length.min(u32::MAX as f64) as u32;
-        return Err(ListFailure::Unexpected(format!(
-            "a page holds {shown} {field}, more than the {take} asked for"
-        )));
-    }
+    let length = match array_length(&items, take).map_err(unexpected(field))? {
+        Length::Fits(length) => length,
+        Length::TooMany(shown) => {
+            return Err(ListFailure::Unexpected(format!(
+                "a page holds {shown} {field}, more than the {take} asked for"
+            )))
+        }
+    };
     let next = get(answer, "next").map_err(unexpected("next"))?;
     let next = if next.is_undefined() || next.is_null() {
         None
@@ -151,7 +151,7 @@ fn read_page(
         }
     };
     let mut entries = Vec::with_capacity(length as usize);
-    for index in 0..length as u32 {
+    for index in 0..length {
         let entry = Reflect::get_u32(&items, index).map_err(unexpected(field))?;
         if !entry.is_object() {
             entries.push(ListEntry::default());
