@@ -7,7 +7,7 @@
 //! deadline (`budgetMs`, shared with the Management API). A failure is one [`SourceError`], which
 //! `onError` turns into a deny or a fallback.
 
-use crate::claims::Roles;
+use crate::claims::{Roles, MAX_ROLE_ENTRIES};
 use crate::config::{OnError, Settings};
 use crate::error::Error;
 use crate::management::flight::before;
@@ -77,7 +77,7 @@ impl fmt::Display for SourceError {
                     list.object()
                 )
             }
-            Self::Failed(list, detail) => write!(f, "{} failed: {detail}", list.call()),
+            Self::Failed(list, detail) => write!(f, "{}: {detail}", list.call()),
             Self::Unexpected(list, detail) => {
                 write!(f, "{}: unexpected answer: {detail}", list.call())
             }
@@ -177,25 +177,41 @@ pub async fn read_roles<H: Host>(
                             entries.dropped
                         ));
                     }
-                    Ok(Roles::from_named(entries.named))
+                    let roles = Roles::from_named(entries.named);
+                    if roles.names.len() > MAX_ROLE_ENTRIES {
+                        // As many as the event may hold: Auth0 allows 1000 roles per tenant.
+                        let err = SourceError::Unexpected(
+                            ApiList::EffectiveRoles,
+                            format!("more than {MAX_ROLE_ENTRIES} roles"),
+                        );
+                        return on_roles_error(host, settings, err);
+                    }
+                    Ok(roles)
                 }
-                Err(err) if settings.on_error == OnError::Continue => {
-                    host.log(&format!(
-                        "continuing with event.authorization.roles (onError=continue): {err}"
-                    ));
-                    event_roles(host, settings)
-                }
-                Err(err) => Err(err.into()),
+                Err(err) => on_roles_error(host, settings, err),
             }
         }
     }
 }
 
+/// A failed roles list: `onError=deny` ends the login, `continue` logs it and reads the event's roles.
+fn on_roles_error<H: Host>(
+    host: &H,
+    settings: &Settings,
+    err: SourceError,
+) -> Result<Roles, Error> {
+    if settings.on_error != OnError::Continue {
+        return Err(err.into());
+    }
+    host.log(&format!(
+        "continuing with event.authorization.roles (onError=continue): {err}"
+    ));
+    event_roles(host, settings)
+}
+
 /// `event.authorization.roles`: string entries kept in order, the others dropped and logged.
 fn event_roles<H: Host>(host: &H, settings: &Settings) -> Result<Roles, Error> {
-    let roles = Roles::from_entries(
-        host.role_entries(crate::claims::MAX_ROLE_ENTRIES, settings.max_claim_bytes)?,
-    );
+    let roles = Roles::from_entries(host.role_entries(MAX_ROLE_ENTRIES, settings.max_claim_bytes)?);
     if roles.dropped > 0 {
         host.log(&format!(
             "dropped {} role entries that were not well-formed strings",

@@ -272,6 +272,8 @@ impl Event {
                     "authorization.roles has {shown} entries, more than {limit}"
                 )))
             }
+            // As before: an array whose length lies (only a Proxy can) has no entries to read.
+            Length::Invalid => 0,
         };
         // One read per entry: its type is checked before anything is converted, so an object with
         // toJSON, a Date or a Proxy is dropped, never turned into a role name.
@@ -303,13 +305,18 @@ pub(super) enum Length {
     Fits(u32),
     /// More than the limit (shown as a whole number).
     TooMany(u32),
+    /// Not a whole number of zero or more (a Proxy or an array-like that lies).
+    Invalid,
 }
 
-/// Reads `array.length` (a length that is not a number reads as 0) and holds it against `limit`.
+/// Reads `array.length` and holds it against `limit`.
 pub(super) fn array_length(array: &JsValue, limit: u32) -> Result<Length, JsValue> {
-    let length = Reflect::get(array, &JsValue::from_str("length"))?
-        .as_f64()
-        .unwrap_or(0.0);
+    let Some(length) = Reflect::get(array, &JsValue::from_str("length"))?.as_f64() else {
+        return Ok(Length::Invalid);
+    };
+    if !(length >= 0.0 && length.fract() == 0.0) {
+        return Ok(Length::Invalid);
+    }
     if length > limit as f64 {
         // Whole numbers only in messages: formatting an f64 would add kilobytes of float code.
         return Ok(Length::TooMany(length.min(u32::MAX as f64) as u32));

@@ -4,6 +4,7 @@
 use super::bindings::{error_kind, log, Api};
 use crate::json::Json;
 use crate::management::decode::RESPONSE_FIELDS;
+use crate::management::flight::before;
 use crate::management::{
     CacheRecord, Io, Method, Request, Response, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES,
 };
@@ -221,8 +222,9 @@ impl Drop for Sleep {
     }
 }
 
-impl Io for JsIo {
-    async fn send(&self, request: Request, timeout_ms: f64) -> Result<Response, String> {
+impl JsIo {
+    /// One request with `fetch`, aborted by `AbortSignal.timeout(timeout_ms)`.
+    async fn send_once(&self, request: Request, timeout_ms: f64) -> Result<Response, String> {
         let init = Object::new();
         let method = match request.method {
             Method::Get => "GET",
@@ -282,6 +284,23 @@ impl Io for JsIo {
             rate_limit_reset,
             retry_after,
             body,
+        })
+    }
+}
+
+/// How long past its timeout a request is given to end by its abort signal before it is given up.
+const ABORT_GRACE_MS: f64 = 100.0;
+
+impl Io for JsIo {
+    async fn send(&self, request: Request, timeout_ms: f64) -> Result<Response, String> {
+        // A host whose fetch (or body stream) ignores its abort signal still ends at the timeout.
+        before(
+            self.send_once(request, timeout_ms),
+            Sleep::new(timeout_ms + ABORT_GRACE_MS),
+        )
+        .await
+        .unwrap_or_else(|| {
+            Err("fetch failed: TimeoutError (the host's fetch ignored its abort signal)".to_owned())
         })
     }
 

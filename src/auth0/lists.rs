@@ -4,10 +4,8 @@
 //! The paging, the deadline and what a failure means live in [`crate::sources`].
 
 use super::bindings::{
-    array_length, describe_js_error, is_array, type_name, well_formed_string, Api, BadString,
-    Length,
+    array_length, error_kind, is_array, type_name, well_formed_string, Api, BadString, Length,
 };
-use crate::error::shorten;
 use crate::port::{ApiList, ListEntry, ListFailure, ListPage};
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -22,25 +20,16 @@ extern "C" {
 
 /// Longest `next` cursor taken (UTF-16 units); Auth0's are short opaque strings.
 const MAX_CURSOR: u32 = 4096;
-/// Longest thrown description kept in a log line.
-const DETAIL_LIMIT: usize = 160;
 
+/// A throw or rejection, by its error name and cause code only (never its message, which a host's
+/// network client could fill with request data): `what failed: TypeError (cause: ECONNRESET)`.
 fn failed(what: &str) -> impl Fn(JsValue) -> ListFailure + '_ {
-    move |thrown| {
-        ListFailure::Failed(format!(
-            "{what}: {}",
-            shorten(&describe_js_error(&thrown), DETAIL_LIMIT)
-        ))
-    }
+    move |thrown| ListFailure::Failed(error_kind(what, &thrown))
 }
 
+/// A throw while reading the answer, named like [`failed`].
 fn unexpected(what: &str) -> impl Fn(JsValue) -> ListFailure + '_ {
-    move |thrown| {
-        ListFailure::Unexpected(format!(
-            "reading {what} threw {}",
-            shorten(&describe_js_error(&thrown), DETAIL_LIMIT)
-        ))
-    }
+    move |thrown| ListFailure::Unexpected(error_kind(&format!("reading {what}"), &thrown))
 }
 
 fn get(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
@@ -57,14 +46,14 @@ impl Api {
         max_chars: usize,
     ) -> Result<ListPage, ListFailure> {
         let object = list.object();
-        let holder = get(self, object).map_err(failed("reading the api object threw"))?;
+        let holder = get(self, object).map_err(failed("reading the api object"))?;
         if !(holder.is_object() || holder.is_function()) {
             return Err(ListFailure::Missing(format!(
                 "api.{object} is {}",
                 type_name(&holder)
             )));
         }
-        let method = get(&holder, list.method()).map_err(failed("reading the method threw"))?;
+        let method = get(&holder, list.method()).map_err(failed("reading the method"))?;
         let Some(method) = method.dyn_ref::<Function>() else {
             return Err(ListFailure::Missing(format!(
                 "its {} is {}",
@@ -80,9 +69,11 @@ impl Api {
         if let Some(from) = from {
             set("from", &JsValue::from_str(from))?;
         }
-        let returned = method.call1(&holder, &params).map_err(failed("threw"))?;
-        let promise = promise_resolve(&returned).map_err(failed("threw"))?;
-        let answer = JsFuture::from(promise).await.map_err(failed("rejected"))?;
+        let returned = method.call1(&holder, &params).map_err(failed("the call"))?;
+        let promise = promise_resolve(&returned).map_err(failed("the call"))?;
+        let answer = JsFuture::from(promise)
+            .await
+            .map_err(failed("its promise"))?;
         read_page(&answer, list, take, max_chars)
     }
 }
@@ -113,6 +104,11 @@ fn read_page(
         Length::TooMany(shown) => {
             return Err(ListFailure::Unexpected(format!(
                 "a page holds {shown} {field}, more than the {take} asked for"
+            )))
+        }
+        Length::Invalid => {
+            return Err(ListFailure::Unexpected(format!(
+                "{field} has a length that is not a whole number"
             )))
         }
     };
@@ -158,8 +154,11 @@ fn read_page(
             continue;
         }
         let name = text(&entry, "name")?;
+        // An empty id is no id: the role is then found by its name.
         let id = match list {
-            ApiList::EffectiveRoles if name.is_some() => text(&entry, "id")?,
+            ApiList::EffectiveRoles if name.is_some() => {
+                text(&entry, "id")?.filter(|id| !id.is_empty())
+            }
             _ => None,
         };
         entries.push(ListEntry { name, id });

@@ -706,8 +706,12 @@ fn failing_lists() -> Vec<(&'static str, ListAnswer)> {
             Box::new(|_, _| Some(Err(ListFailure::Missing("api.x is undefined".into())))),
         ),
         (
-            "failed: rejected: Error: boom",
-            Box::new(|_, _| Some(Err(ListFailure::Failed("rejected: Error: boom".into())))),
+            ": its promise failed: TypeError",
+            Box::new(|_, _| {
+                Some(Err(ListFailure::Failed(
+                    "its promise failed: TypeError".into(),
+                )))
+            }),
         ),
         (
             "unexpected answer: x is string, not an array",
@@ -894,4 +898,85 @@ fn organization_logins_take_the_roles_path_in_user_and_effective_mode() {
     assert_eq!(login(&host, &Instance::default()), Outcome::Done);
     assert_eq!(host.calls().last().unwrap(), &deny());
     assert!(host.requests().is_empty());
+}
+
+/// One page of effective roles given as (name, id).
+fn named_page(roles: &[(&str, Option<&str>)]) -> Option<Result<ListPage, ListFailure>> {
+    Some(Ok(ListPage {
+        entries: roles
+            .iter()
+            .map(|(name, id)| ListEntry {
+                name: Some((*name).to_owned()),
+                id: id.map(str::to_owned),
+            })
+            .collect(),
+        next: None,
+    }))
+}
+
+#[test]
+fn role_data_fetched_in_a_login_is_not_fetched_again_in_that_login() {
+    // Two roles with one id, on a clock that moves during each request: one request for that role.
+    let secrets = format!(r#"{{{CREDENTIALS},"roles":"effective","permissions":"roles"}}"#);
+    let host = FakeHost::new(&secrets, &[])
+        .answering(role_api)
+        .listing(|_, _| named_page(&[("x", Some("rol_a")), ("y", Some("rol_a")), ("a", None)]));
+    host.io.latency_ms.set(5.0);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host
+        .calls()
+        .last()
+        .unwrap()
+        .contains(r#"permissions=["use:a"]"#));
+    assert_eq!(
+        host.io.count("/roles/rol_a/permissions"),
+        1,
+        "{:?}",
+        host.requests()
+    );
+}
+
+#[test]
+fn role_ids_that_cannot_be_a_path_segment_are_looked_up_by_name() {
+    let secrets = format!(r#"{{{CREDENTIALS},"roles":"effective","permissions":"roles"}}"#);
+    for id in [".", ".."] {
+        let host = FakeHost::new(&secrets, &[])
+            .answering(role_api)
+            .listing(move |_, _| named_page(&[("a", Some(id))]));
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        assert!(
+            host.calls()
+                .last()
+                .unwrap()
+                .contains(r#"permissions=["use:a"]"#),
+            "{id}: {:?}",
+            host.calls()
+        );
+        assert_eq!(host.io.count("/api/v2/roles?"), 1, "{id}");
+    }
+}
+
+#[test]
+fn more_effective_roles_than_a_tenant_can_hold_is_a_failure_of_the_list() {
+    let many: Vec<String> = (0..1001).map(|i| format!("r{i}")).collect();
+    let secrets = r#"{"namespace":"https://e.com","roles":"effective","maxClaimBytes":"100000"}"#;
+    let pages = move |_: ApiList, from: Option<&str>| {
+        let start: usize = from.map_or(0, |f| f.parse().unwrap());
+        let names: Vec<&str> = many
+            .iter()
+            .skip(start)
+            .take(100)
+            .map(String::as_str)
+            .collect();
+        let next = (start + 100 < 1001).then(|| (start + 100).to_string());
+        page(&names, next.as_deref())
+    };
+    let host = FakeHost::new(secrets, &["e"]).listing(pages);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(host.calls().last().unwrap(), &deny());
+    assert!(
+        host.logs()[0].contains("more than 1000 roles"),
+        "{:?}",
+        host.logs()
+    );
 }

@@ -19,6 +19,8 @@ pub(crate) struct FakeIo {
     pub(crate) cache: RefCell<HashMap<String, CacheRecord>>,
     pub(crate) cache_set_error: Option<String>,
     pub(crate) logs: RefCell<Vec<String>>,
+    /// How long each request takes on the fake clock, in ms.
+    pub(crate) latency_ms: Cell<f64>,
 }
 
 impl FakeIo {
@@ -32,6 +34,7 @@ impl FakeIo {
             cache: RefCell::new(HashMap::new()),
             cache_set_error: None,
             logs: RefCell::new(Vec::new()),
+            latency_ms: Cell::new(0.0),
         }
     }
 
@@ -52,6 +55,7 @@ impl Io for FakeIo {
     async fn send(&self, request: Request, _timeout_ms: f64) -> Result<Response, String> {
         let index = self.requests.borrow().len() as u32;
         self.requests.borrow_mut().push(request.clone());
+        self.now.set(self.now.get() + self.latency_ms.get());
         (self.handler.borrow_mut())(&request, index)
     }
 

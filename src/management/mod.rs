@@ -166,9 +166,7 @@ impl Endpoint {
             Self::UserPermissions | Self::EffectivePermissions => {
                 "the user does not exist in this tenant"
             }
-            Self::RolePermissions => {
-                "the role no longer exists (deleted since the role directory was read?)"
-            }
+            Self::RolePermissions => "the role no longer exists (deleted since its id was read?)",
             Self::Token | Self::Roles => "no such endpoint: check managementUrl and domain",
         }
     }
@@ -496,17 +494,20 @@ impl<'a, I: Io> Client<'a, I> {
             return Ok(Vec::new());
         }
         let directory_key = format!("{}/roles", self.tenant_key);
-        // Role data fetched under a longer rolesCacheMs than the one now set is not kept past it.
-        let latest = self.io.now_ms() + self.settings.roles_cache_ms as f64;
+        // Role data fetched under a longer rolesCacheMs than the one now set is not kept past it
+        // (measured from now: what this login itself just fetched stays).
+        let latest = || self.io.now_ms() + self.settings.roles_cache_ms as f64;
         let mut directory: Option<Rc<Vec<Role>>> = None;
         let mut all = Vec::new();
         let mut missing = 0;
         for (name, known_id) in roles.with_ids() {
+            // An id that cannot be one URL path segment (`.`, `..`) is looked up by name instead.
+            let known_id = known_id.filter(|id| path_segment(id).is_some());
             let id = match known_id {
                 Some(id) => id,
                 None => {
                     if directory.is_none() {
-                        self.memory.roles.expire_after(&directory_key, latest);
+                        self.memory.roles.expire_after(&directory_key, latest());
                         let fetched = self
                             .single_flight(
                                 &self.memory.roles,
@@ -531,7 +532,7 @@ impl<'a, I: Io> Client<'a, I> {
                 }
             };
             let key = format!("{}/role/{id}", self.tenant_key);
-            self.memory.role_permissions.expire_after(&key, latest);
+            self.memory.role_permissions.expire_after(&key, latest());
             let permissions = self
                 .single_flight(
                     &self.memory.role_permissions,
