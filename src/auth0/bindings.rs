@@ -272,8 +272,8 @@ impl Event {
                     "authorization.roles has {shown} entries, more than {limit}"
                 )))
             }
-            // As before: an array whose length lies (only a Proxy can) has no entries to read.
-            Length::Invalid => 0,
+            // An array whose length lies (only a Proxy can): its entries up to that bound are read.
+            Length::Invalid(read_as) => read_as,
         };
         // One read per entry: its type is checked before anything is converted, so an object with
         // toJSON, a Date or a Proxy is dropped, never turned into a role name.
@@ -305,21 +305,23 @@ pub(super) enum Length {
     Fits(u32),
     /// More than the limit (shown as a whole number).
     TooMany(u32),
-    /// Not a whole number of zero or more (a Proxy or an array-like that lies).
-    Invalid,
+    /// Not a whole number of zero or more (a Proxy or an array-like that lies), with what a loop
+    /// bound reads it as.
+    Invalid(u32),
 }
 
 /// Reads `array.length` and holds it against `limit`.
 pub(super) fn array_length(array: &JsValue, limit: u32) -> Result<Length, JsValue> {
     let Some(length) = Reflect::get(array, &JsValue::from_str("length"))?.as_f64() else {
-        return Ok(Length::Invalid);
+        return Ok(Length::Invalid(0));
     };
-    if !(length >= 0.0 && length.fract() == 0.0) {
-        return Ok(Length::Invalid);
-    }
     if length > limit as f64 {
         // Whole numbers only in messages: formatting an f64 would add kilobytes of float code.
         return Ok(Length::TooMany(length.min(u32::MAX as f64) as u32));
+    }
+    if !(length >= 0.0 && length.fract() == 0.0) {
+        // `as` reads NaN and negatives as 0, a fraction as its whole part.
+        return Ok(Length::Invalid(length as u32));
     }
     Ok(Length::Fits(length as u32))
 }

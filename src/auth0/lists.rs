@@ -106,7 +106,7 @@ fn read_page(
                 "a page holds {shown} {field}, more than the {take} asked for"
             )))
         }
-        Length::Invalid => {
+        Length::Invalid(_) => {
             return Err(ListFailure::Unexpected(format!(
                 "{field} has a length that is not a whole number"
             )))
