@@ -186,9 +186,12 @@ fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {
         .map_err(|e| error_kind("request", &e))
 }
 
-/// A `setTimeout` as a future; dropping it clears the timer so nothing keeps Node awake.
+/// A `setTimeout` as a future. Dropped before it fires, it clears the timer (nothing keeps Node
+/// awake) and settles its promise at once: a `JsFuture` whose promise never settles keeps its callbacks
+/// and state alive for good (measured: wasm memory grew by megabytes over 100,000 logins).
 struct Sleep {
     timer: JsValue,
+    resolve: Option<Function>,
     done: JsFuture,
 }
 
@@ -200,9 +203,14 @@ impl Sleep {
             0.0
         };
         let mut timer = JsValue::UNDEFINED;
-        let promise = Promise::new(&mut |resolve, _reject| timer = set_timeout(&resolve, ms));
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, _reject| {
+            timer = set_timeout(&resolve, ms);
+            settle = Some(resolve);
+        });
         Self {
             timer,
+            resolve: settle,
             done: JsFuture::from(promise),
         }
     }
@@ -219,6 +227,9 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         clear_timeout(&self.timer);
+        if let Some(resolve) = self.resolve.take() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
     }
 }
 

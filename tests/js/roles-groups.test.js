@@ -811,3 +811,28 @@ test('no unhandled rejection and no uncaught exception during the suite', async 
   await new Promise((resolve) => { setTimeout(resolve, 100); });
   assert.deepEqual(processEvents.events, []);
 });
+
+test('memory: 20,000 logins with roles=effective and groups=on, some pages hanging past the budget: wasm linear memory flat after a 5,000-login warm-up', async () => {
+  // Each page is raced against the budget with a timer; a timer dropped early (the page came first)
+  // and a page that never comes must both leave nothing behind in wasm memory.
+  delete require.cache[require.resolve(GLUE)];
+  const wasm = require(GLUE);
+  const action = createAction(() => wasm);
+  const secrets = { namespace: NS, roles: 'effective', groups: 'on', budgetMs: '100', onError: 'continue' };
+  const samples = [];
+  for (let i = 0; i < 20000; i += 1) {
+    const hang = i % 500 === 499;
+    const api = {
+      idToken: { setCustomClaim() {} },
+      accessToken: { setCustomClaim() {} },
+      access: { deny() {} },
+      roles: { getUserEffectiveRoles: async () => (hang ? new Promise(() => {}) : { roles: [{ id: `rol_${i % 7}`, name: `role-${i % 7}` }] }) },
+      groups: { getUserGroups: async () => ({ groups: [{ id: 'g', name: `group-${i % 3}` }] }) },
+    };
+    // A hung page ends at budgetMs.
+    await action.onExecutePostLogin({ secrets, authorization: { roles: ['event'] }, user: { user_id: `auth0|m${i % 50}` } }, api);
+    if (i >= 4999 && (i + 1) % 5000 === 0) samples.push(wasm.memoryBytes());
+  }
+  assert.equal(samples.length, 4);
+  assert.deepEqual(samples, samples.map(() => samples[0]), `wasm linear memory after 5,000, 10,000, 15,000 and 20,000 logins: ${samples.join(', ')}`);
+});
