@@ -1,9 +1,10 @@
 //! The claim plan: which claims each token gets, decided in plain Rust before anything touches `api`.
 
-use crate::config::{OnOverflow, PermissionScope, Settings};
+use crate::config::{OnOverflow, PermissionScope, Settings, TokenSelection};
 use crate::json;
 use crate::management::Permission;
 use std::fmt;
+use std::rc::Rc;
 
 use crate::rules;
 pub use crate::rules::RESTRICTED_CLAIM_NAMES;
@@ -46,14 +47,21 @@ impl ClaimValue {
 
 /// Bytes of a token's custom claims as one JSON object (`{"name":value,...}`): what Auth0 limits to 100 KB.
 pub fn claims_json_bytes(claims: &[Claim]) -> usize {
+    let texts: Vec<String> = claims.iter().map(|c| c.value.to_json()).collect();
+    json_bytes(claims, &texts)
+}
+
+/// [`claims_json_bytes`] with each claim's value already written as JSON (`texts`, in order).
+fn json_bytes(claims: &[Claim], texts: &[String]) -> usize {
     let mut name = String::new();
     2 + claims.len().saturating_sub(1)
         + claims
             .iter()
-            .map(|c| {
+            .zip(texts)
+            .map(|(claim, text)| {
                 name.clear();
-                json::write_string(&mut name, &c.name);
-                name.len() + 1 + c.value.to_json().len()
+                json::write_string(&mut name, &claim.name);
+                name.len() + 1 + text.len()
             })
             .sum::<usize>()
 }
@@ -67,13 +75,37 @@ pub struct Claim {
     pub value: ClaimValue,
 }
 
-/// The finished plan: the claims for each token, applied to `api` in one go at the end of a login.
+/// The finished plan: the claims and the tokens that get them, applied to `api` in one go at the end
+/// of a login. Both tokens get the same claims (one list, not a copy per token).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ClaimPlan {
-    /// Claims for `api.idToken.setCustomClaim`.
-    pub id_token: Vec<Claim>,
-    /// Claims for `api.accessToken.setCustomClaim`.
-    pub access_token: Vec<Claim>,
+    /// The claims, in the order they are set.
+    pub claims: Vec<Claim>,
+    /// Each claim's value as JSON text, in the same order: written once, for the size check and for
+    /// the host.
+    pub json: Vec<String>,
+    /// The tokens that get them.
+    pub tokens: TokenSelection,
+}
+
+impl ClaimPlan {
+    /// Claims for `api.idToken.setCustomClaim` (none when the ID token is not selected).
+    pub fn id_token(&self) -> &[Claim] {
+        if self.tokens.id {
+            &self.claims
+        } else {
+            &[]
+        }
+    }
+
+    /// Claims for `api.accessToken.setCustomClaim` (none when the access token is not selected).
+    pub fn access_token(&self) -> &[Claim] {
+        if self.tokens.access {
+            &self.claims
+        } else {
+            &[]
+        }
+    }
 }
 
 /// A plan that must not be applied.
@@ -150,25 +182,33 @@ impl Roles {
 }
 
 /// The permission names for the claim: deduplicated, sorted, and with [`PermissionScope::Requested`]
-/// only those of `requested_api` (none when no API was requested).
+/// only those of `requested_api` (none when no API was requested). Reads the lists in place: each
+/// name kept is copied once.
 pub fn permission_names(
-    permissions: &[Permission],
+    lists: &[Rc<Vec<Permission>>],
     scope: PermissionScope,
     requested_api: Option<&str>,
 ) -> Vec<String> {
-    let mut names: Vec<String> = permissions
+    let names: Vec<&str> = lists
         .iter()
+        .flat_map(|list| list.iter())
         .filter(|p| match scope {
             PermissionScope::All => true,
             PermissionScope::Requested => {
                 Some(p.resource_server_identifier.as_str()) == requested_api
             }
         })
-        .map(|p| p.permission_name.clone())
+        .map(|p| p.permission_name.as_str())
         .collect();
+    sorted_unique(names)
+}
+
+/// `names` sorted (by bytes, as `Array.prototype.sort` orders ASCII), without repeats, each copied once:
+/// how the permissions and groups claims list their names.
+pub fn sorted_unique(mut names: Vec<&str>) -> Vec<String> {
     names.sort_unstable();
     names.dedup();
-    names
+    names.into_iter().map(str::to_owned).collect()
 }
 
 /// Plans the claims for one login: `<namespace>/roles`, `<namespace>/permissions` when
@@ -198,7 +238,8 @@ pub fn plan_claims(
         }
     }
     let limit = settings.max_claim_bytes;
-    let mut bytes = claims_json_bytes(&claims);
+    let mut json: Vec<String> = claims.iter().map(|c| c.value.to_json()).collect();
+    let mut bytes = json_bytes(&claims, &json);
     let mut omittable = omittable.into_iter();
     while bytes > limit {
         let next = match settings.on_overflow {
@@ -208,16 +249,17 @@ pub fn plan_claims(
         let Some(index) = next else {
             return Err(PlanError::TooLarge { bytes, limit });
         };
-        if let Some(claim) = claims.get_mut(index) {
+        if let (Some(claim), Some(text)) = (claims.get_mut(index), json.get_mut(index)) {
             claim.name.push_str("_truncated");
             claim.value = ClaimValue::Bool(true);
+            *text = claim.value.to_json();
         }
-        bytes = claims_json_bytes(&claims);
+        bytes = json_bytes(&claims, &json);
     }
-    let for_token = |selected: bool| if selected { claims.clone() } else { Vec::new() };
     Ok(ClaimPlan {
-        id_token: for_token(settings.tokens.id),
-        access_token: for_token(settings.tokens.access),
+        claims,
+        json,
+        tokens: settings.tokens,
     })
 }
 
@@ -256,24 +298,24 @@ mod tests {
             None,
         )
         .unwrap();
-        assert_eq!(plan.id_token, vec![roles_claim(&["editor", "admin"])]);
-        assert_eq!(plan.access_token, vec![roles_claim(&["editor", "admin"])]);
+        assert_eq!(plan.id_token(), vec![roles_claim(&["editor", "admin"])]);
+        assert_eq!(plan.access_token(), vec![roles_claim(&["editor", "admin"])]);
     }
 
     #[test]
     fn only_selected_tokens_get_claims() {
         let plan = plan_claims(&settings("id"), &roles(&["a"]), None, None).unwrap();
-        assert_eq!(plan.id_token, vec![roles_claim(&["a"])]);
-        assert!(plan.access_token.is_empty());
+        assert_eq!(plan.id_token(), vec![roles_claim(&["a"])]);
+        assert!(plan.access_token().is_empty());
         let plan = plan_claims(&settings("access"), &roles(&["a"]), None, None).unwrap();
-        assert!(plan.id_token.is_empty());
-        assert_eq!(plan.access_token, vec![roles_claim(&["a"])]);
+        assert!(plan.id_token().is_empty());
+        assert_eq!(plan.access_token(), vec![roles_claim(&["a"])]);
     }
 
     #[test]
     fn no_roles_gives_an_empty_array() {
         let plan = plan_claims(&settings("id,access"), &Roles::default(), None, None).unwrap();
-        assert_eq!(plan.id_token, vec![roles_claim(&[])]);
+        assert_eq!(plan.id_token(), vec![roles_claim(&[])]);
     }
 
     #[test]
@@ -298,7 +340,7 @@ mod tests {
             permission("read", "https://a"),
         ];
         assert_eq!(
-            permission_names(&perms, PermissionScope::All, None),
+            permission_names(&[Rc::new(perms.to_vec())], PermissionScope::All, None),
             vec!["read", "write"]
         );
     }
@@ -311,11 +353,23 @@ mod tests {
             permission("admin", "https://a"),
         ];
         assert_eq!(
-            permission_names(&perms, PermissionScope::Requested, Some("https://a")),
+            permission_names(
+                &[Rc::new(perms.to_vec())],
+                PermissionScope::Requested,
+                Some("https://a")
+            ),
             vec!["admin", "write"]
         );
-        assert!(permission_names(&perms, PermissionScope::Requested, None).is_empty());
-        assert!(permission_names(&perms, PermissionScope::Requested, Some("https://c")).is_empty());
+        assert!(
+            permission_names(&[Rc::new(perms.to_vec())], PermissionScope::Requested, None)
+                .is_empty()
+        );
+        assert!(permission_names(
+            &[Rc::new(perms.to_vec())],
+            PermissionScope::Requested,
+            Some("https://c")
+        )
+        .is_empty());
     }
 
     #[test]
@@ -327,9 +381,9 @@ mod tests {
             None,
         )
         .unwrap();
-        assert!(plan.id_token.is_empty());
+        assert!(plan.id_token().is_empty());
         assert_eq!(
-            plan.access_token,
+            plan.access_token(),
             vec![
                 roles_claim(&["a"]),
                 Claim {
@@ -396,7 +450,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            plan.id_token,
+            plan.id_token(),
             vec![
                 roles_claim(&["a"]),
                 Claim {
@@ -405,7 +459,7 @@ mod tests {
                 }
             ]
         );
-        assert_eq!(plan.access_token, plan.id_token);
+        assert_eq!(plan.access_token(), plan.id_token());
     }
 
     #[test]
@@ -418,13 +472,13 @@ mod tests {
             None,
         )
         .unwrap();
-        let exact = claims_json_bytes(&full.id_token).to_string();
+        let exact = claims_json_bytes(full.id_token()).to_string();
         let settings = sized_settings(&[("maxClaimBytes", &exact)]);
         assert_eq!(
             plan_claims(&settings, &roles(&["a"]), Some(names.clone()), None).unwrap(),
             full
         );
-        let one_less = (claims_json_bytes(&full.id_token) - 1).to_string();
+        let one_less = (claims_json_bytes(full.id_token()) - 1).to_string();
         let settings = sized_settings(&[("maxClaimBytes", &one_less)]);
         assert!(plan_claims(&settings, &roles(&["a"]), Some(names), None).is_err());
     }
@@ -467,17 +521,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            claim_names(&plan.id_token),
+            claim_names(plan.id_token()),
             ["roles", "permissions", "groups"]
         );
         assert_eq!(
-            plan.id_token[2].value,
+            plan.id_token()[2].value,
             ClaimValue::Strings(vec!["eng".into(), "ops".into()])
         );
-        assert_eq!(plan.access_token, plan.id_token);
+        assert_eq!(plan.access_token(), plan.id_token());
         let plan = plan_claims(&settings("id"), &roles(&["a"]), None, Some(vec![])).unwrap();
-        assert_eq!(claim_names(&plan.id_token), ["roles", "groups"]);
-        assert_eq!(plan.id_token[1].value, ClaimValue::Strings(vec![]));
+        assert_eq!(claim_names(plan.id_token()), ["roles", "groups"]);
+        assert_eq!(plan.id_token()[1].value, ClaimValue::Strings(vec![]));
     }
 
     #[test]
@@ -489,19 +543,23 @@ mod tests {
         // Permissions alone are too many: groups stay.
         let plan = plan_claims(&omit("2000"), &roles(&["a"]), permissions(), groups()).unwrap();
         assert_eq!(
-            claim_names(&plan.id_token),
+            claim_names(plan.id_token()),
             ["roles", "permissions_truncated", "groups"]
         );
         // Groups too: both flags.
         let plan = plan_claims(&omit("300"), &roles(&["a"]), permissions(), groups()).unwrap();
         assert_eq!(
-            claim_names(&plan.id_token),
+            claim_names(plan.id_token()),
             ["roles", "permissions_truncated", "groups_truncated"]
         );
-        assert_eq!(plan.id_token[2].value, ClaimValue::Bool(true));
+        assert_eq!(plan.id_token()[2].value, ClaimValue::Bool(true));
+        // The JSON written once is each claim's value, flags included.
+        let written: Vec<String> = plan.claims.iter().map(|c| c.value.to_json()).collect();
+        assert_eq!(plan.json, written);
+        assert_eq!(plan.json[1], "true");
         // Without permissions, groups are the first to go.
         let plan = plan_claims(&omit("300"), &roles(&["a"]), None, groups()).unwrap();
-        assert_eq!(claim_names(&plan.id_token), ["roles", "groups_truncated"]);
+        assert_eq!(claim_names(plan.id_token()), ["roles", "groups_truncated"]);
         // Roles alone too large: denied.
         let many_roles = Roles::from_entries(named("role", 20).into_iter().map(Some));
         assert!(plan_claims(&omit("300"), &many_roles, permissions(), groups()).is_err());

@@ -2,7 +2,7 @@
 //! permissions and groups from their configured sources), then apply it once. Runs over any
 //! [`Host`]; [`crate::auth0`] is the Auth0 one, the native tests use a fake.
 
-use crate::claims::{permission_names, plan_claims, Claim, ClaimPlan, Roles};
+use crate::claims::{permission_names, plan_claims, ClaimPlan, Roles};
 use crate::config::{OnError, PermissionScope, PermissionSettings, PermissionSource, Settings};
 use crate::error::Error;
 use crate::json;
@@ -138,7 +138,7 @@ async fn permissions<H: Host>(
         return Ok(Vec::new());
     }
     let found = Client::new(host.io(), settings, &instance.memory, deadline_ms)
-        .permissions(
+        .permission_lists(
             source,
             user_id.as_deref().unwrap_or_default(),
             requested_api.as_deref(),
@@ -148,26 +148,17 @@ async fn permissions<H: Host>(
     Ok(permission_names(&found, scope, requested_api.as_deref()))
 }
 
-/// Applies a finished plan: ID token claims first, then access token claims. Each claim value is
-/// written as JSON once, and shared by both tokens when they get the same claims.
+/// Applies a finished plan: ID token claims first, then access token claims, each value as the JSON
+/// text the plan wrote once, for both tokens.
 fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
-    let id = as_json(&plan.id_token);
-    let other;
-    let access = if plan.access_token == plan.id_token {
-        &id
-    } else {
-        other = as_json(&plan.access_token);
-        &other
-    };
-    host.set_claims(&id, access)
-}
-
-/// Each claim's name and its value as JSON text.
-fn as_json(claims: &[Claim]) -> Vec<(&str, String)> {
-    claims
+    let claims: Vec<(&str, &str)> = plan
+        .claims
         .iter()
-        .map(|claim| (claim.name.as_str(), claim.value.to_json()))
-        .collect()
+        .zip(&plan.json)
+        .map(|(claim, json)| (claim.name.as_str(), json.as_str()))
+        .collect();
+    let for_token = |selected: bool| if selected { claims.as_slice() } else { &[] };
+    host.set_claims(for_token(plan.tokens.id), for_token(plan.tokens.access))
 }
 
 #[cfg(test)]

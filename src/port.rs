@@ -129,7 +129,7 @@ pub trait Host {
     /// Sets each claim (its name and its value as JSON text, in order) on the ID token, then each of
     /// `access` on the access token; stops at the first failure. A token with no claims is not touched.
     /// Every value is made before the first claim is set, and no value is shared between the tokens.
-    fn set_claims(&self, id: &[(&str, String)], access: &[(&str, String)]) -> Result<(), Error>;
+    fn set_claims(&self, id: &[(&str, &str)], access: &[(&str, &str)]) -> Result<(), Error>;
 
     /// Denies the login with `reason` (shown to the end user).
     fn deny(&self, reason: &str) -> Result<(), Error>;

@@ -7,7 +7,7 @@
 //! deadline (`budgetMs`, shared with the Management API). A failure is one [`SourceError`], which
 //! `onError` turns into a deny or a fallback.
 
-use crate::claims::{Roles, MAX_ROLE_ENTRIES};
+use crate::claims::{sorted_unique, Roles, MAX_ROLE_ENTRIES};
 use crate::config::{OnError, Settings};
 use crate::error::Error;
 use crate::management::flight::before;
@@ -239,10 +239,12 @@ pub async fn read_groups<H: Host>(
                     entries.dropped
                 ));
             }
-            let mut names: Vec<String> = entries.named.into_iter().map(|(name, _)| name).collect();
-            names.sort_unstable();
-            names.dedup();
-            Ok(Some(names))
+            let names = entries
+                .named
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect();
+            Ok(Some(sorted_unique(names)))
         }
         Err(err) if settings.on_error == OnError::Continue => {
             host.log(&format!(

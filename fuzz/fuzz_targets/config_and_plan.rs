@@ -18,11 +18,13 @@ fuzz_target!(|data: &[u8]| {
         .map(|(key, value)| (*key, value))
         .collect();
     let roles = Roles::from_entries(fields.by_ref().take(200).map(|r| (!r.starts_with('\u{2}')).then(|| r.to_owned())));
-    let permissions: Option<Vec<String>> =
-        text.contains('\u{3}').then(|| fields.map(str::to_owned).collect());
+    let rest: Vec<String> = fields.map(str::to_owned).collect();
+    let (first, second) = rest.split_at(rest.len() / 2);
+    let permissions = text.contains('\u{3}').then(|| first.to_vec());
+    let groups = text.contains('\u{4}').then(|| second.to_vec());
     let Ok(settings) = Settings::from_source(pairs.as_slice()) else { return };
-    let Ok(plan) = plan_claims(&settings, &roles, permissions) else { return };
-    for claims in [&plan.id_token, &plan.access_token] {
+    let Ok(plan) = plan_claims(&settings, &roles, permissions, groups) else { return };
+    for claims in [plan.id_token(), plan.access_token()] {
         assert!(claims_json_bytes(claims) <= settings.max_claim_bytes);
         for claim in claims.iter() {
             assert!(claim.name.starts_with(settings.namespace.as_str()));
@@ -30,6 +32,6 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if settings.tokens.id && settings.tokens.access {
-        assert_eq!(plan.id_token, plan.access_token);
+        assert_eq!(plan.id_token(), plan.access_token());
     }
 });

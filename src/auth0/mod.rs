@@ -51,20 +51,20 @@ pub struct Auth0 {
 /// gets a `slice()` copy of an array made before any claim is set (about half the cost of a second
 /// parse, measured), so one token's host cannot change the other's value; a primitive is reused.
 fn claim_values<'a>(
-    claims: &'a [(&str, String)],
+    claims: &'a [(&str, &'a str)],
     made: &mut Vec<(&'a str, JsValue)>,
 ) -> Result<Vec<(JsValue, JsValue)>, Error> {
     claims
         .iter()
         .map(|(name, json)| {
-            let value = match made.iter().find(|(text, _)| *text == json.as_str()) {
+            let value = match made.iter().find(|(text, _)| text == json) {
                 Some((_, value)) => match value.dyn_ref::<Array>() {
                     Some(array) => array.slice(0, array.length()).into(),
                     None => value.clone(),
                 },
                 None => {
                     let value = bindings::parse_json(json)?;
-                    made.push((json.as_str(), value.clone()));
+                    made.push((json, value.clone()));
                     value
                 }
             };
@@ -106,7 +106,7 @@ impl Host for Auth0 {
         self.io.api().list_page(list, take, from, max_chars).await
     }
 
-    fn set_claims(&self, id: &[(&str, String)], access: &[(&str, String)]) -> Result<(), Error> {
+    fn set_claims(&self, id: &[(&str, &str)], access: &[(&str, &str)]) -> Result<(), Error> {
         let mut made = Vec::new();
         let id_values = claim_values(id, &mut made)?;
         let access_values = claim_values(access, &mut made)?;

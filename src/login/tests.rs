@@ -160,7 +160,7 @@ impl Host for FakeHost {
         }
     }
 
-    fn set_claims(&self, id: &[(&str, String)], access: &[(&str, String)]) -> Result<(), Error> {
+    fn set_claims(&self, id: &[(&str, &str)], access: &[(&str, &str)]) -> Result<(), Error> {
         for (claims, name, call) in [
             (id, "idToken", "api.idToken.setCustomClaim"),
             (access, "accessToken", "api.accessToken.setCustomClaim"),

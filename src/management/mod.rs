@@ -362,33 +362,36 @@ impl<'a, I: Io> Client<'a, I> {
         }
     }
 
-    /// The user's permissions from `source` (the configured one, or `roles` in an organization login).
-    /// `resource_server` is the requested API; `roles` are the login's roles (used by `roles`).
-    pub async fn permissions(
+    /// The user's permissions from `source` (the configured one, or `roles` in an organization login),
+    /// as the lists they came in: one per request for `user` and `effective`, one per role (shared with
+    /// instance memory, not copied) for `roles`. `resource_server` is the requested API; `roles` are the
+    /// login's roles (used by `roles`).
+    pub async fn permission_lists(
         &self,
         source: PermissionSource,
         user_id: &str,
         resource_server: Option<&str>,
         roles: &Roles,
-    ) -> Result<Vec<Permission>, ManagementError> {
+    ) -> Result<Vec<Rc<Vec<Permission>>>, ManagementError> {
         // The user id is part of a URL only in `user` and `effective` mode; `roles` never sends it.
         let user = || {
             path_segment(user_id)
                 .map(|segment| format!("{}/api/v2/users/{segment}", self.settings.base_url))
                 .ok_or(ManagementError::InvalidUserId)
         };
-        match source {
+        let list = match source {
             PermissionSource::User => {
                 let url = format!("{}/permissions", user()?);
                 self.paged_permissions(Endpoint::UserPermissions, &url)
-                    .await
+                    .await?
             }
             PermissionSource::Effective => match resource_server {
-                Some(api) => self.effective_permissions(&user()?, api).await,
-                None => Ok(Vec::new()),
+                Some(api) => self.effective_permissions(&user()?, api).await?,
+                None => Vec::new(),
             },
-            PermissionSource::Roles => self.role_derived_permissions(roles).await,
-        }
+            PermissionSource::Roles => return self.role_derived_permissions(roles).await,
+        };
+        Ok(vec![Rc::new(list)])
     }
 
     /// A page may hold at most the [`PER_PAGE`] items asked for; more is a server that lies.
@@ -489,7 +492,7 @@ impl<'a, I: Io> Client<'a, I> {
     async fn role_derived_permissions(
         &self,
         roles: &Roles,
-    ) -> Result<Vec<Permission>, ManagementError> {
+    ) -> Result<Vec<Rc<Vec<Permission>>>, ManagementError> {
         if roles.names.is_empty() {
             return Ok(Vec::new());
         }
@@ -542,7 +545,7 @@ impl<'a, I: Io> Client<'a, I> {
                     || self.fetch_role_permissions(id),
                 )
                 .await?;
-            all.extend(permissions.iter().cloned());
+            all.push(permissions);
         }
         if missing > 0 {
             self.io.log(&format!(

@@ -123,8 +123,10 @@ impl<I: Io> Client<'_, I> {
         roles: &[String],
     ) -> Result<Vec<Permission>, ManagementError> {
         let roles = Roles::from_entries(roles.iter().cloned().map(Some));
-        self.permissions(self.settings.source, user_id, resource_server, &roles)
-            .await
+        let lists = self
+            .permission_lists(self.settings.source, user_id, resource_server, &roles)
+            .await?;
+        Ok(lists.iter().flat_map(|list| list.iter().cloned()).collect())
     }
 }
 
@@ -573,7 +575,7 @@ fn roles_login(
     let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
     let found =
         block_on(client(io, s, memory).for_user("auth0|u", Some("https://api"), &roles)).unwrap();
-    crate::claims::permission_names(&found, PermissionScope::All, None)
+    crate::claims::permission_names(&[Rc::new(found)], PermissionScope::All, None)
 }
 
 #[test]
