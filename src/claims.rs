@@ -6,6 +6,7 @@ use crate::management::Permission;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::roles::Roles;
 use crate::rules;
 pub use crate::rules::RESTRICTED_CLAIM_NAMES;
 
@@ -131,55 +132,6 @@ impl fmt::Display for PlanError {
 }
 
 impl std::error::Error for PlanError {}
-
-/// Most role entries read from an event: Auth0 allows 1000 roles per tenant, so more is not a real login.
-pub const MAX_ROLE_ENTRIES: usize = 1000;
-
-/// The login's roles, from the event or from `api.roles`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Roles {
-    /// Role names in the order the source gave them.
-    pub names: Vec<String>,
-    /// The role id of each name, when the source gave one (`api.roles` does, the event does not):
-    /// empty, or as long as `names`.
-    pub ids: Vec<Option<String>>,
-    /// How many entries were dropped because they were not strings.
-    pub dropped: usize,
-}
-
-impl Roles {
-    /// Keeps the string entries, in order, and counts the rest.
-    pub fn from_entries(entries: impl IntoIterator<Item = Option<String>>) -> Self {
-        let mut roles = Self::default();
-        for entry in entries {
-            match entry {
-                Some(name) => roles.names.push(name),
-                None => roles.dropped += 1,
-            }
-        }
-        roles
-    }
-
-    /// Roles with their ids, deduplicated by name (the first id of a name is kept), in first-seen order.
-    pub fn from_named(named: Vec<(String, Option<String>)>) -> Self {
-        let mut roles = Self::default();
-        for (name, id) in named {
-            if !roles.names.contains(&name) {
-                roles.names.push(name);
-                roles.ids.push(id);
-            }
-        }
-        roles
-    }
-
-    /// Each role name with its id when known.
-    pub fn with_ids(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
-        self.names.iter().enumerate().map(|(index, name)| {
-            let id = self.ids.get(index).and_then(|id| id.as_deref());
-            (name.as_str(), id)
-        })
-    }
-}
 
 /// The permission names for the claim: deduplicated, sorted, and with [`PermissionScope::Requested`]
 /// only those of `requested_api` (none when no API was requested). Reads the lists in place: each

@@ -5,9 +5,9 @@
 //! secret setting (`clientSecret`) is never repeated in an error.
 
 use crate::json::Json;
+pub use crate::roles::RolesSource;
+use crate::roles::ROLES_VALUES;
 use crate::rules::{RESERVED_NAMESPACE_HOSTS, RESERVED_URN_NAMESPACES};
-pub use crate::sources::RolesSource;
-use crate::sources::ROLES_VALUES;
 use std::fmt;
 use table::{
     or_list, WholeRange, BUDGET_MS, GROUPS_VALUES, MAX_CLAIM_BYTES, ON_ERROR_VALUES,

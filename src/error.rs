@@ -4,7 +4,6 @@
 use crate::claims::PlanError;
 use crate::config::ConfigError;
 use crate::management::ManagementError;
-use crate::sources::SourceError;
 use std::fmt;
 
 /// The reason given to `api.access.deny` for every failure: Auth0 may show it to the end user.
@@ -29,8 +28,8 @@ pub enum Error {
     Plan(PlanError),
     /// The Management API could not give the permissions.
     Management(ManagementError),
-    /// `api.roles` or `api.groups` could not give the roles or groups.
-    Source(SourceError),
+    /// `api.roles` or `api.groups` could not give the roles or groups: the cause, naming the call.
+    List(String),
     /// The event is not of a shape we can trust.
     Event(String),
     /// A call into the host (`event` getter, `api` method) threw; `call` names it, `detail` is the JS error.
@@ -64,7 +63,7 @@ impl fmt::Display for Error {
             Self::Config(err) => write!(f, "configuration: {err}"),
             Self::Plan(err) => write!(f, "claim plan: {err}"),
             Self::Management(err) => write!(f, "management API: {err}"),
-            Self::Source(err) => write!(f, "{err}"),
+            Self::List(cause) => f.write_str(cause),
             Self::Event(what) => write!(f, "event: {what}"),
             Self::Host { call, detail } => write!(f, "{call} threw: {detail}"),
         }
@@ -82,12 +81,6 @@ impl From<ConfigError> for Error {
 impl From<ManagementError> for Error {
     fn from(err: ManagementError) -> Self {
         Self::Management(err)
-    }
-}
-
-impl From<SourceError> for Error {
-    fn from(err: SourceError) -> Self {
-        Self::Source(err)
     }
 }
 

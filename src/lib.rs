@@ -23,7 +23,7 @@
 //! The login flow works over a port, [`port::Host`] (read the settings, the roles, the user id, the
 //! organization and the requested API; page through `api` lists; set claims or deny; log; Management API
 //! I/O through [`management::Io`]), so the core ([`config`], [`claims`], [`error`], [`json`],
-//! [`management`], [`port`], [`sources`], [`login`]) is plain
+//! [`management`], [`port`], [`roles`], [`sources`], [`login`]) is plain
 //! Rust tested natively, the whole login with a fake host. Only [`auth0`] (the binding to Auth0's
 //! `event` and `api`, `fetch` and `api.cache`, and the exports' task loop) touches JavaScript values;
 //! dependencies point one way, from it to the core. Another host is one more module like [`auth0`].
@@ -37,6 +37,7 @@ pub mod json;
 pub mod login;
 pub mod management;
 pub mod port;
+pub mod roles;
 pub mod rules;
 pub mod sources;
 

@@ -2,12 +2,13 @@
 //! permissions and groups from their configured sources), then apply it once. Runs over any
 //! [`Host`]; [`crate::auth0`] is the Auth0 one, the native tests use a fake.
 
-use crate::claims::{permission_names, plan_claims, ClaimPlan, Roles};
+use crate::claims::{permission_names, plan_claims, ClaimPlan};
 use crate::config::{OnError, PermissionScope, PermissionSettings, PermissionSource, Settings};
 use crate::error::Error;
 use crate::json;
 use crate::management::{Client, InstanceMemory, Io};
 use crate::port::Host;
+use crate::roles::Roles;
 use crate::sources::{read_groups, read_roles};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

@@ -1,51 +1,25 @@
-//! Where a login's roles and groups come from. A source of roles is one [`RolesSource`] variant: its
-//! word in the `roles` setting ([`ROLES_VALUES`], documented in [`ROLES_DOC`]) and its arm in
-//! [`read_roles`]; the settings table, the parser, `settings.d.ts` and the README follow from here.
+//! Where a login's roles and groups come from: [`read_roles`] reads the configured
+//! [`RolesSource`] (declared in [`crate::roles`], with its setting words and doc), [`read_groups`] the
+//! groups claim's names.
 //!
 //! `api.roles` and `api.groups` lists are read page by page ([`read_list`]): `{ take: 100, from }`,
 //! following `next` for at most [`MAX_API_PAGES`] pages, every page raced against the login's one
 //! deadline (`budgetMs`, shared with the Management API). A failure is one [`SourceError`], which
 //! `onError` turns into a deny or a fallback.
 
-use crate::claims::{sorted_unique, Roles, MAX_ROLE_ENTRIES};
+use crate::claims::sorted_unique;
 use crate::config::{OnError, Settings};
 use crate::error::Error;
 use crate::management::flight::before;
 use crate::management::Io;
 use crate::port::{ApiList, Host, ListFailure};
+use crate::roles::{Roles, RolesSource, MAX_ROLE_ENTRIES};
 use std::fmt;
-
-/// Values of the `roles` setting, in the order [`RolesSource::from_word`] reads them.
-pub const ROLES_VALUES: &[&str] = &["event", "effective"];
-/// The `roles` setting's default, as operators read it.
-pub const ROLES_DEFAULT: &str = "`event`";
-/// What the `roles` setting does (the settings table's row).
-pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request).";
 
 /// Items asked for per page of an `api` list (the most `api.roles` gives).
 pub const API_TAKE: u32 = 100;
 /// Most pages read of one `api` list: 5,000 entries, far above Auth0's 50 roles per user.
 pub const MAX_API_PAGES: u32 = 50;
-
-/// Where the role names come from (setting `roles`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RolesSource {
-    /// `event.authorization.roles`.
-    Event,
-    /// `api.roles.getUserEffectiveRoles`, every page.
-    Effective,
-}
-
-impl RolesSource {
-    /// The source a word of [`ROLES_VALUES`] names.
-    pub fn from_word(word: &str) -> Option<Self> {
-        match word {
-            "event" => Some(Self::Event),
-            "effective" => Some(Self::Effective),
-            _ => None,
-        }
-    }
-}
 
 /// Why an `api` list could not be read. Names the call, and what to change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +64,12 @@ impl fmt::Display for SourceError {
 }
 
 impl std::error::Error for SourceError {}
+
+impl From<SourceError> for Error {
+    fn from(err: SourceError) -> Self {
+        Self::List(err.to_string())
+    }
+}
 
 /// The named entries of a list (name, id) in order, and how many had no string name.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

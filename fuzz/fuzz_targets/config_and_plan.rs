@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use rbac_claims::claims::{claims_json_bytes, is_restricted_claim_name, plan_claims, Roles};
+use rbac_claims::claims::{claims_json_bytes, is_restricted_claim_name, plan_claims};
+use rbac_claims::roles::Roles;
 use rbac_claims::config::{Settings, ALL_KEYS};
 
 fuzz_target!(|data: &[u8]| {

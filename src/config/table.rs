@@ -4,7 +4,7 @@
 //! fails when either file differs (`UPDATE_GENERATED=1 cargo test` rewrites them).
 
 use super::keys;
-use crate::sources::{ROLES_DEFAULT, ROLES_DOC, ROLES_VALUES};
+use crate::roles::{ROLES_DEFAULT, ROLES_DOC, ROLES_VALUES};
 
 /// Words `tokens` accepts, comma-separated.
 pub const TOKEN_WORDS: &[&str] = &["id", "access"];

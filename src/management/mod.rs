@@ -11,9 +11,9 @@ pub mod encode;
 pub mod flight;
 pub mod retry;
 
-use crate::claims::Roles;
 use crate::config::{PermissionSettings, PermissionSource};
 use crate::json::Json;
+use crate::roles::Roles;
 use decode::Decode;
 use encode::{encode_component, fnv1a_hex, form_body, path_segment};
 use flight::{before, Entry, FlightWait, Lookup, Shared};

@@ -1,0 +1,98 @@
+//! The login's roles as plain data, and where they may come from: the `roles` setting's sources, with
+//! the words and the doc the settings table shows. Adding a source of roles is a variant here (its
+//! word, its doc) and its arm in [`crate::sources::read_roles`]; the parser, the settings table,
+//! `settings.d.ts` and the README follow from these.
+
+/// Values of the `roles` setting, in the order [`RolesSource::from_word`] reads them.
+pub const ROLES_VALUES: &[&str] = &["event", "effective"];
+/// The `roles` setting's default, as operators read it.
+pub const ROLES_DEFAULT: &str = "`event`";
+/// What the `roles` setting does (the settings table's row).
+pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request).";
+
+/// Where the role names come from (setting `roles`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolesSource {
+    /// `event.authorization.roles`.
+    Event,
+    /// `api.roles.getUserEffectiveRoles`, every page.
+    Effective,
+}
+
+impl RolesSource {
+    /// The source a word of [`ROLES_VALUES`] names.
+    pub fn from_word(word: &str) -> Option<Self> {
+        match word {
+            "event" => Some(Self::Event),
+            "effective" => Some(Self::Effective),
+            _ => None,
+        }
+    }
+}
+
+/// Most role entries read from an event: Auth0 allows 1000 roles per tenant, so more is not a real login.
+pub const MAX_ROLE_ENTRIES: usize = 1000;
+
+/// The login's roles, from the event or from `api.roles`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Roles {
+    /// Role names in the order the source gave them.
+    pub names: Vec<String>,
+    /// The role id of each name, when the source gave one (`api.roles` does, the event does not):
+    /// empty, or as long as `names`.
+    pub ids: Vec<Option<String>>,
+    /// How many entries were dropped because they were not strings.
+    pub dropped: usize,
+}
+
+impl Roles {
+    /// Keeps the string entries, in order, and counts the rest.
+    pub fn from_entries(entries: impl IntoIterator<Item = Option<String>>) -> Self {
+        let mut roles = Self::default();
+        for entry in entries {
+            match entry {
+                Some(name) => roles.names.push(name),
+                None => roles.dropped += 1,
+            }
+        }
+        roles
+    }
+
+    /// Roles with their ids, deduplicated by name (the first id of a name is kept), in first-seen order.
+    pub fn from_named(named: Vec<(String, Option<String>)>) -> Self {
+        let mut roles = Self::default();
+        for (name, id) in named {
+            if !roles.names.contains(&name) {
+                roles.names.push(name);
+                roles.ids.push(id);
+            }
+        }
+        roles
+    }
+
+    /// Each role name with its id when known.
+    pub fn with_ids(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.names.iter().enumerate().map(|(index, name)| {
+            let id = self.ids.get(index).and_then(|id| id.as_deref());
+            (name.as_str(), id)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_names_a_source_and_no_other_word_does() {
+        let sources: Vec<RolesSource> = ROLES_VALUES
+            .iter()
+            .map(|word| RolesSource::from_word(word).unwrap())
+            .collect();
+        assert_eq!(sources, [RolesSource::Event, RolesSource::Effective]);
+        for word in ["", "Event", "effective ", "groups"] {
+            assert_eq!(RolesSource::from_word(word), None, "{word}");
+        }
+        assert!(ROLES_DEFAULT.contains(ROLES_VALUES[0]));
+    }
+}
