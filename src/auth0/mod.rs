@@ -57,7 +57,11 @@ fn claim_values<'a>(
     claims
         .iter()
         .map(|(name, json)| {
-            let value = match made.iter().find(|(text, _)| text == json) {
+            // The plan gives both tokens the same texts: the same slice is found without reading it.
+            let same = |text: &&str| {
+                (text.as_ptr() == json.as_ptr() && text.len() == json.len()) || text == json
+            };
+            let value = match made.iter().find(|(text, _)| same(text)) {
                 Some((_, value)) => match value.dyn_ref::<Array>() {
                     Some(array) => array.slice(0, array.length()).into(),
                     None => value.clone(),
