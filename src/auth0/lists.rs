@@ -131,7 +131,7 @@ fn read_page(
     };
     let too_long = || {
         ListFailure::Unexpected(format!(
-            "{field} hold more than {max_chars} characters: the claim cannot fit maxClaimBytes"
+            "{field} hold more characters than the claim could fit (maxClaimBytes)"
         ))
     };
     let mut chars_left = max_chars.min(u32::MAX as usize) as u32;
