@@ -16,7 +16,8 @@
  *     "users": [{ "user_id": "auth0|…",
  *                 "roles": ["rol_…"],                      // directly assigned role ids
  *                 "groups": ["grp_…"],                     // optional: group ids (member of)
- *                 "organizations": { "org_…": { "roles": ["rol_…"] } },  // optional: org member roles
+ *                 "organizations": { "org_…": { "roles": ["rol_…"],   // optional: org member roles
+ *                                               "groups": ["grp_…"] } },  // and groups giving roles there
  *                 "permissions": [{ "permission_name": "…", "resource_server_identifier": "…" }],  // direct
  *                 "groupPermissions": [ … ] }]             // optional, only in effective-permissions
  *   }
@@ -32,7 +33,8 @@
  * - `event.authorization.roles` (eventRoles): the names of the directly assigned roles, or in an
  *   organization login the user's member roles in that organization; never group roles.
  * - `api.roles.getUserEffectiveRoles` (effectiveRoles): those roles plus the roles of the user's
- *   groups, `{id, name, type: 'role'}`, one entry per role id in first-seen order.
+ *   groups (in an organization login: of the groups listed for that organization only, as Auth0 scopes
+ *   the answer to the organization), `{id, name, type: 'role'}`, one entry per role id in first-seen order.
  * - `api.groups.getUserGroups` (userGroups): `{id, name}` of each group the user is in.
  * - `GET /users/{id}/permissions`: direct + directly assigned roles only (no groups, no organizations).
  * - `GET /users/{id}/effective-permissions`: also the permissions of the group roles and
@@ -123,12 +125,17 @@ function indexFixture(fx) {
       return groups.get(id);
     });
     const orgRoles = new Map();
+    const orgGroups = new Map();
     if (u.organizations !== undefined && u.organizations !== null) {
       if (!isPlainObject(u.organizations)) throw new Error(`fixture: organizations of user ${userId} must be an object {"<org_id>": {"roles": [...]}}`);
       for (const [orgId, membership] of Object.entries(u.organizations)) {
         if (orgsListed && !organizations.has(orgId)) throw new Error(`fixture: user ${userId} is a member of unknown organization ${orgId}`);
         if (!isPlainObject(membership)) throw new Error(`fixture: membership of user ${userId} in ${orgId} must be an object {"roles": [...]}`);
         orgRoles.set(orgId, rolesOf(membership.roles, `user ${userId} in organization ${orgId}`));
+        orgGroups.set(orgId, listOf(membership.groups, `groups of user ${userId} in organization ${orgId}`).map((id) => {
+          if (!groups.has(id)) throw new Error(`fixture: user ${userId} has unknown group id ${id} in organization ${orgId}`);
+          return groups.get(id);
+        }));
       }
     }
     return {
@@ -138,6 +145,7 @@ function indexFixture(fx) {
       groupPermissions: (u.groupPermissions || []).map(describe),
       groups: memberOf,
       orgRoles,
+      orgGroups,
     };
   };
   const users = new Map();
@@ -161,6 +169,9 @@ function indexFixture(fx) {
   );
   /** The roles of the user's groups, one entry per role. */
   const groupRoles = (user) => uniqueById(user.groups.flatMap((g) => g.roles));
+  /** The roles of the groups through which the user holds roles in organization `orgId`. */
+  const orgGroupRoles = (user, orgId) => uniqueById((user.orgGroups.get(orgId) || []).flatMap((g) => g.roles));
+  const isOrgLogin = (orgId) => typeof orgId === 'string' && orgId !== '';
 
   /** `/users/{id}/permissions`: direct + from roles, one entry per (API, name), with `sources`. */
   function userPermissions(user) {
@@ -220,10 +231,14 @@ function indexFixture(fx) {
     /** `api.groups.getUserGroups` entries: `{id, name}` of each of the user's groups. */
     userGroups: (user) => uniqueById(user.groups).map((g) => ({ id: g.id, name: g.name })),
     /**
-     * `api.roles.getUserEffectiveRoles` entries: the login's roles (member roles of `orgId` when
-     * given, else the directly assigned ones) plus the group roles, one per id, first seen first.
+     * `api.roles.getUserEffectiveRoles` entries, scoped to the login's organization as Auth0 scopes
+     * them: in an organization login the member roles of `orgId` plus the roles of the groups listed
+     * for that organization (`users[].organizations[orgId].groups`), never tenant-wide roles; else the
+     * directly assigned roles plus the roles of the user's groups. One per id, first seen first.
      */
-    effectiveRoles: (user, orgId) => uniqueById([...loginRoles(user, orgId), ...groupRoles(user)])
+    effectiveRoles: (user, orgId) => uniqueById(isOrgLogin(orgId)
+      ? [...loginRoles(user, orgId), ...orgGroupRoles(user, orgId)]
+      : [...loginRoles(user, orgId), ...groupRoles(user)])
       .map((r) => ({ id: r.id, name: r.name, type: 'role' })),
     /** `event.authorization.roles`: names of the login's roles (no group roles). */
     eventRoles: (user, orgId) => loginRoles(user, orgId).map((r) => r.name),

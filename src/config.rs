@@ -1076,6 +1076,11 @@ mod tests {
         let settings = parse(&[NS, ("roles", " event "), ("groups", "off")]).unwrap();
         assert_eq!(settings.roles, RolesSource::Event);
         assert!(!settings.groups);
+        // Every word of the table parses; the last of GROUPS_VALUES turns the claim on.
+        for (index, word) in GROUPS_VALUES.iter().enumerate() {
+            let settings = parse(&[NS, ("groups", word)]).unwrap();
+            assert_eq!(settings.groups, index + 1 == GROUPS_VALUES.len(), "{word}");
+        }
         for (key, value) in [
             ("roles", "Effective"),
             ("roles", "groups"),

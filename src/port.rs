@@ -87,10 +87,10 @@ pub enum ListFailure {
 /// What one login reads from, and does to, its host.
 ///
 /// A login calls these in a fixed order, and only those it needs: [`Host::settings_text`] first,
-/// then the roles ([`Host::role_entries`], or [`Host::list_page`] of
+/// then [`Host::io`] for the clock when anything outside the event will be asked, then the roles ([`Host::role_entries`], or [`Host::list_page`] of
 /// [`ApiList::EffectiveRoles`]); when permissions are on, [`Host::organization_login`] (in `user` and
 /// `effective` mode only), [`Host::user_id`] (the same modes, outside organization logins) and
-/// [`Host::requested_api`], then [`Host::io`]; then the groups ([`Host::list_page`] of
+/// [`Host::requested_api`], then [`Host::io`] for the Management API; then the groups ([`Host::list_page`] of
 /// [`ApiList::Groups`]) when on; at the end [`Host::set_claims`] once (the ID token's claims, then the
 /// access token's); on a failure, [`Host::log`] and [`Host::deny`].
 /// A host must not read anything it is not asked for (a hostile event can throw from any getter).

@@ -8,7 +8,7 @@ pub const ROLES_VALUES: &[&str] = &["event", "effective"];
 /// The `roles` setting's default, as operators read it.
 pub const ROLES_DEFAULT: &str = "`event`";
 /// What the `roles` setting does (the settings table's row).
-pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request).";
+pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request for a role that comes with an id).";
 
 /// Where the role names come from (setting `roles`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +59,7 @@ impl Roles {
     }
 
     /// Roles with their ids, deduplicated by name (the first id of a name is kept), in first-seen order.
+    /// Quadratic in the entries: the caller keeps them to [`MAX_ROLE_ENTRIES`].
     pub fn from_named(named: Vec<(String, Option<String>)>) -> Self {
         let mut roles = Self::default();
         for (name, id) in named {

@@ -157,16 +157,16 @@ pub async fn read_roles<H: Host>(
                             entries.dropped
                         ));
                     }
-                    let roles = Roles::from_named(entries.named);
-                    if roles.names.len() > MAX_ROLE_ENTRIES {
+                    // Entries, not distinct names, are counted: repeats cost the same to read.
+                    if entries.named.len() > MAX_ROLE_ENTRIES {
                         // As many as the event may hold: Auth0 allows 1000 roles per tenant.
                         let err = SourceError::Unexpected(
                             ApiList::EffectiveRoles,
-                            format!("more than {MAX_ROLE_ENTRIES} roles"),
+                            format!("more than {MAX_ROLE_ENTRIES} role entries"),
                         );
                         return on_roles_error(host, settings, err);
                     }
-                    Ok(roles)
+                    Ok(Roles::from_named(entries.named))
                 }
                 Err(err) => on_roles_error(host, settings, err),
             }
@@ -233,5 +233,25 @@ pub async fn read_groups<H: Host>(
             Ok(None)
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::keys;
+    use crate::config::table::SETTINGS;
+    use crate::roles::ROLES_DOC;
+
+    fn doc(key: &str) -> &'static str {
+        SETTINGS.iter().find(|s| s.name == key).unwrap().doc
+    }
+
+    #[test]
+    fn the_settings_docs_state_the_paging_limits_these_constants_set() {
+        let take = format!("take: {API_TAKE}");
+        assert!(ROLES_DOC.contains(&take), "{ROLES_DOC}");
+        assert!(doc(keys::GROUPS).contains(&take));
+        assert!(doc(keys::ON_ERROR).contains(&format!("more than {MAX_API_PAGES} pages")));
     }
 }

@@ -77,7 +77,7 @@ async fn read_bounded(
         && Reflect::get(&stream, &JsValue::from_str("getReader")).is_ok_and(|f| f.is_function());
     if !has_reader {
         let promise = response.text().map_err(|e| error_kind("body", &e))?;
-        let text = JsFuture::from(promise)
+        let text = Awaited::new(&promise)
             .await
             .map_err(|e| error_kind("body", &e))?
             .as_string()
@@ -94,7 +94,7 @@ async fn read_bounded(
     let mut bytes = Vec::new();
     loop {
         let promise = reader.read().map_err(|e| error_kind("body", &e))?;
-        let chunk = JsFuture::from(promise)
+        let chunk = Awaited::new(&promise)
             .await
             .map_err(|e| error_kind("body", &e))?;
         let done =
@@ -115,7 +115,7 @@ async fn read_bounded(
         if bytes.len() + length > limit {
             // Stop the transfer: the rest is never read.
             if let Ok(promise) = reader.cancel() {
-                let _ = JsFuture::from(promise).await;
+                let _ = Awaited::new(&promise).await;
             }
             return Err(format!("body larger than {limit} bytes"));
         }
@@ -148,7 +148,7 @@ async fn cancel_body(response: &FetchResponse) {
     if let Some(cancel) = cancel.and_then(|f| f.dyn_into::<Function>().ok()) {
         if let Ok(promise) = cancel.call0(&stream) {
             if let Ok(promise) = promise.dyn_into::<Promise>() {
-                let _ = JsFuture::from(promise).await;
+                let _ = Awaited::new(&promise).await;
             }
         }
     }
@@ -233,6 +233,43 @@ impl Drop for Sleep {
     }
 }
 
+/// A host promise awaited so that giving up the wait settles what is awaited: the wait races the
+/// promise against one this value resolves when it is dropped. A `JsFuture` whose promise never
+/// settles (a host call that hangs, a `fetch` that ignores its abort signal) would keep its callbacks
+/// and state in wasm memory for good.
+pub(super) struct Awaited {
+    done: JsFuture,
+    cancel: Option<Function>,
+}
+
+impl Awaited {
+    pub(super) fn new(promise: &Promise) -> Self {
+        let mut cancel = None;
+        let stop = Promise::new(&mut |resolve, _reject| cancel = Some(resolve));
+        let raced = Promise::race(&js_sys::Array::of2(promise, &stop));
+        Self {
+            done: JsFuture::from(raced),
+            cancel,
+        }
+    }
+}
+
+impl Future for Awaited {
+    type Output = Result<JsValue, JsValue>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        Pin::new(&mut self.done).poll(cx)
+    }
+}
+
+impl Drop for Awaited {
+    fn drop(&mut self) {
+        if let Some(cancel) = self.cancel.take() {
+            let _ = cancel.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
 impl JsIo {
     /// One request with `fetch`, aborted by `AbortSignal.timeout(timeout_ms)`.
     async fn send_once(&self, request: Request, timeout_ms: f64) -> Result<Response, String> {
@@ -259,7 +296,7 @@ impl JsIo {
         // Errors are described by name and cause code only: a fetch error's message can quote the
         // request (Node quotes a rejected header, i.e. the whole Authorization value).
         let pending = global_fetch(&request.url, &init).map_err(|e| error_kind("fetch", &e))?;
-        let response: FetchResponse = JsFuture::from(pending)
+        let response: FetchResponse = Awaited::new(&pending)
             .await
             .map_err(|e| error_kind("fetch", &e))?
             .unchecked_into();

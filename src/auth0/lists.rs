@@ -6,10 +6,10 @@
 use super::bindings::{
     array_length, error_kind, is_array, type_name, well_formed_string, Api, BadString, Length,
 };
+use super::io::Awaited;
 use crate::port::{ApiList, ListEntry, ListFailure, ListPage};
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
@@ -71,7 +71,7 @@ impl Api {
         }
         let returned = method.call1(&holder, &params).map_err(failed("the call"))?;
         let promise = promise_resolve(&returned).map_err(failed("the call"))?;
-        let answer = JsFuture::from(promise)
+        let answer = Awaited::new(&promise)
             .await
             .map_err(failed("its promise"))?;
         read_page(&answer, list, take, max_chars)

@@ -975,7 +975,7 @@ fn more_effective_roles_than_a_tenant_can_hold_is_a_failure_of_the_list() {
     assert_eq!(login(&host, &Instance::default()), Outcome::Done);
     assert_eq!(host.calls().last().unwrap(), &deny());
     assert!(
-        host.logs()[0].contains("more than 1000 roles"),
+        host.logs()[0].contains("more than 1000 role entries"),
         "{:?}",
         host.logs()
     );

@@ -503,7 +503,7 @@ describe('the fixture option: one tenant for the event and api.roles / api.group
     groups: [{ id: 'grp_support', name: 'Support team', roles: ['rol_support'] }, { id: 'grp_view', name: 'Viewers', roles: ['rol_viewer'] }],
     organizations: [{ id: ORG, name: 'acme', display_name: 'Acme' }],
     users: [{
-      user_id: 'auth0|maria', roles: ['rol_admin'], groups: ['grp_support', 'grp_view'], organizations: { [ORG]: { roles: ['rol_viewer'] } },
+      user_id: 'auth0|maria', roles: ['rol_admin'], groups: ['grp_support', 'grp_view'], organizations: { [ORG]: { roles: ['rol_viewer'], groups: ['grp_support'] } },
     }],
   };
   const probe = async (event, api) => {
@@ -525,7 +525,7 @@ describe('the fixture option: one tenant for the event and api.roles / api.group
     });
   });
 
-  test('in an organization login: the member roles of that organization, plus group roles, one per id', async () => {
+  test('in an organization login: the member roles of that organization, plus the roles of its groups, one per id', async () => {
     const r = await runWith(probe, { ...maria, organization: { id: ORG, name: 'acme', display_name: 'Acme' } }, { fixture: indexFixture(FIXTURE) });
     assert.deepEqual(seenOf(r), { event: ['viewer'], roles: ['viewer', 'support'], groups: ['Support team', 'Viewers'] });
     assert.deepEqual(r.event.authorization.roles, ['viewer'], 'the reported event is the one the Action got');

@@ -615,7 +615,7 @@ describe('fixture: groups and organizations', () => {
         user_id: 'auth0|u1',
         roles: ['rol_a', 'rol_b'],
         groups: ['grp_1', 'grp_2'],
-        organizations: { [ORG]: { roles: ['rol_d', 'rol_c'] }, org_other: { roles: [] } },
+        organizations: { [ORG]: { roles: ['rol_d', 'rol_c'], groups: ['grp_1'] }, org_other: { roles: [] } },
         permissions: [perm('direct:x')],
       },
       { user_id: 'auth0|plain', roles: ['rol_b'] },
@@ -636,6 +636,8 @@ describe('fixture: groups and organizations', () => {
       /user u in organization org_acme has unknown role id rol_nope/);
     assert.throws(broken({ users: [{ user_id: 'u', organizations: { org_nope: { roles: [] } } }] }), /unknown organization org_nope/);
     assert.throws(broken({ users: [{ user_id: 'u', organizations: [ORG] }] }), /organizations of user u must be an object/);
+    assert.throws(broken({ users: [{ user_id: 'u', organizations: { [ORG]: { roles: [], groups: ['grp_nope'] } } }] }),
+      /user u has unknown group id grp_nope in organization org_acme/);
     assert.throws(broken({ organizations: [{ id: ORG }, { id: ORG }] }), /duplicate id org_acme/);
     // Without a top-level list any organization id is allowed; a made user is checked like a listed one.
     assert.doesNotThrow(broken({ organizations: undefined, users: [{ user_id: 'u', organizations: { org_any: { roles: ['rol_a'] } } }] }));
@@ -651,9 +653,10 @@ describe('fixture: groups and organizations', () => {
       { id: 'rol_b', name: 'beta', type: 'role' },
       { id: 'rol_c', name: 'gamma', type: 'role' },
     ], 'rol_a is direct and from grp_1, rol_c from two groups: once each');
-    assert.deepEqual(ids(data.effectiveRoles(u1, ORG)), ['rol_d', 'rol_c', 'rol_a'], 'member roles of acme first, then group roles');
-    assert.deepEqual(ids(data.effectiveRoles(u1, 'org_other')), ['rol_c', 'rol_a'], 'member without roles: group roles only');
-    assert.deepEqual(ids(data.effectiveRoles(u1, 'org_not_member')), ['rol_c', 'rol_a']);
+    assert.deepEqual(ids(data.effectiveRoles(u1, ORG)), ['rol_d', 'rol_c', 'rol_a'], 'member roles of acme first, then the roles of its groups');
+    // Scoped to the organization: the user's tenant-wide direct and group roles never count there.
+    assert.deepEqual(ids(data.effectiveRoles(u1, 'org_other')), [], 'member without roles or groups there: none');
+    assert.deepEqual(ids(data.effectiveRoles(u1, 'org_not_member')), []);
     assert.deepEqual(ids(data.effectiveRoles(u1, '')), ['rol_a', 'rol_b', 'rol_c'], 'an empty org id is no organization');
     assert.deepEqual(ids(data.effectiveRoles(data.user('auth0|plain'))), ['rol_b']);
   });
