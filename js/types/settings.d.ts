@@ -41,7 +41,8 @@ export interface Settings {
    * `user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`).
    * `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also
    * group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions
-   * of the event's roles, from `GET /api/v2/roles` and `GET /api/v2/roles/{id}/permissions` (scope
+   * of the login's roles, from `GET /api/v2/roles/{id}/permissions` (by the role ids
+   * `roles=effective` gives, else by name through the directory `GET /api/v2/roles`; scope
    * `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an
    * organization login (`event.organization.id` set), `user` and `effective` take the `roles` path
    * over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested
@@ -102,8 +103,8 @@ export interface Settings {
    * in an organization login, the organization member roles). `effective`:
    * `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or
    * through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order;
-   * with `permissions=roles` their role ids are used directly (no role directory request). Default:
-   * `event`.
+   * with `permissions=roles` their role ids are used directly (no role directory request for a role
+   * that comes with an id). Default: `event`.
    */
   roles?: 'event' | 'effective';
 
