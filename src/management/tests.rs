@@ -1308,3 +1308,51 @@ fn a_shorter_roles_cache_setting_applies_to_role_data_already_kept() {
         "then kept for it"
     );
 }
+
+/// The endpoints each `permissions` mode calls (`roles` also serves organization logins in `user` and
+/// `effective` mode), whose scopes the docs list by hand.
+const MODE_ENDPOINTS: [(&str, &[Endpoint]); 3] = [
+    ("user", &[Endpoint::UserPermissions]),
+    ("effective", &[Endpoint::EffectivePermissions]),
+    ("roles", &[Endpoint::Roles, Endpoint::RolePermissions]),
+];
+
+#[test]
+fn the_docs_name_the_scope_each_mode_needs() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let deploy = std::fs::read_to_string(root.join("docs/deploy.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    // Prose wraps anywhere: compare it with every run of white space as one space.
+    let flat = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (deploy_prose, readme) = (flat(&deploy), flat(&readme));
+    let table = crate::config::table::SETTINGS
+        .iter()
+        .find(|s| s.name == crate::config::keys::PERMISSIONS)
+        .unwrap()
+        .doc;
+    for (mode, endpoints) in MODE_ENDPOINTS {
+        for endpoint in endpoints {
+            let scope = endpoint.scope().unwrap();
+            // The deploy guide's table: the mode's row names its endpoints' scope.
+            let row = deploy
+                .lines()
+                .find(|l| l.trim_start().starts_with(&format!("| `{mode}`")))
+                .unwrap_or_else(|| panic!("docs/deploy.md has no row for permissions={mode}"));
+            assert!(row.contains(scope), "docs/deploy.md, {mode}: {scope}");
+            // The README's M2M paragraph and the settings table name it with the mode.
+            assert!(
+                readme.contains(&format!("`{scope}` for `permissions={mode}`")),
+                "README, {mode}: {scope}"
+            );
+            assert!(table.contains(scope), "settings table, {mode}: {scope}");
+        }
+    }
+    // Organization logins in user/effective mode read the role endpoints: both docs say so.
+    let roles_scope = Endpoint::Roles.scope().unwrap();
+    assert!(deploy_prose.contains(&format!(
+        "grant `{roles_scope}` too with `user` or `effective`"
+    )));
+    assert!(readme.contains(&format!(
+        "`{roles_scope}` for `permissions=roles` (and for `user` or `effective` in organization logins)"
+    )));
+}
