@@ -187,12 +187,10 @@ fn set(target: &Object, key: &str, value: &JsValue) -> Result<(), String> {
 }
 
 /// A `setTimeout` as a future. Dropped before it fires, it clears the timer (nothing keeps Node
-/// awake) and settles its promise at once: a `JsFuture` whose promise never settles keeps its callbacks
-/// and state alive for good (measured: wasm memory grew by megabytes over 100,000 logins).
+/// awake), and its wait is given up like any other ([`Awaited`]), so nothing stays in wasm memory.
 struct Sleep {
     timer: JsValue,
-    resolve: Option<Function>,
-    done: JsFuture,
+    done: Awaited,
 }
 
 impl Sleep {
@@ -203,15 +201,10 @@ impl Sleep {
             0.0
         };
         let mut timer = JsValue::UNDEFINED;
-        let mut settle = None;
-        let promise = Promise::new(&mut |resolve, _reject| {
-            timer = set_timeout(&resolve, ms);
-            settle = Some(resolve);
-        });
+        let promise = Promise::new(&mut |resolve, _reject| timer = set_timeout(&resolve, ms));
         Self {
             timer,
-            resolve: settle,
-            done: JsFuture::from(promise),
+            done: Awaited::new(&promise),
         }
     }
 }
@@ -227,16 +220,13 @@ impl Future for Sleep {
 impl Drop for Sleep {
     fn drop(&mut self) {
         clear_timeout(&self.timer);
-        if let Some(resolve) = self.resolve.take() {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
-        }
     }
 }
 
-/// A host promise awaited so that giving up the wait settles what is awaited: the wait races the
+/// A JavaScript promise awaited so that giving up the wait settles what is awaited: the wait races the
 /// promise against one this value resolves when it is dropped. A `JsFuture` whose promise never
-/// settles (a host call that hangs, a `fetch` that ignores its abort signal) would keep its callbacks
-/// and state in wasm memory for good.
+/// settles (a host call that hangs, a `fetch` that ignores its abort signal, a cleared timer) would
+/// keep its callbacks and state in wasm memory for good (measured: megabytes over 100,000 logins).
 pub(super) struct Awaited {
     done: JsFuture,
     cancel: Option<Function>,
