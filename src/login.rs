@@ -3,13 +3,13 @@
 //! [`Host`]; [`crate::auth0`] is the Auth0 one, the native tests use a fake.
 
 use crate::claims::{permission_names, plan_claims, ClaimPlan};
-use crate::config::{OnError, PermissionScope, PermissionSettings, PermissionSource, Settings};
+use crate::config::{PermissionScope, PermissionSettings, PermissionSource, Settings};
 use crate::error::Error;
 use crate::json;
-use crate::management::{Client, InstanceMemory, Io};
+use crate::management::{Client, InstanceMemory};
 use crate::port::Host;
-use crate::roles::{Roles, RolesSource};
-use crate::sources::{read_groups, read_roles};
+use crate::roles::Roles;
+use crate::sources::{continue_or_fail, read_groups, read_roles, Deadline};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -81,34 +81,24 @@ pub async fn run<H: Host>(host: &H, instance: &Instance) -> Outcome {
 }
 
 /// Reads settings, roles, permissions and groups from their sources, and plans the claims. Every
-/// outside call of the login shares one deadline: `budgetMs` from now.
+/// outside call of the login shares one deadline: `budgetMs` from the first of them.
 async fn decide<H: Host>(host: &H, instance: &Instance) -> Result<ClaimPlan, Error> {
     let settings = instance.settings(host.settings_text()?)?;
-    // The clock is read only when something outside the event will be asked (one crossing less).
-    let outside =
-        settings.roles != RolesSource::Event || settings.permissions.is_some() || settings.groups;
-    let deadline_ms = if outside {
-        host.io().now_ms() + settings.budget_ms as f64
-    } else {
-        f64::INFINITY
-    };
-    let roles = read_roles(host, &settings, deadline_ms).await?;
+    let deadline = Deadline::after(settings.budget_ms);
+    let roles = read_roles(host, &settings, &deadline).await?;
     let permissions = match &settings.permissions {
         None => None,
         Some(management) => {
-            match permissions(host, instance, management, &roles, deadline_ms).await {
+            match permissions(host, instance, management, &roles, &deadline).await {
                 Ok(names) => Some(names),
-                Err(err) if settings.on_error == OnError::Continue => {
-                    host.log(&format!(
-                        "continuing without permissions (onError=continue): {err}"
-                    ));
+                Err(err) => {
+                    continue_or_fail(host, settings.on_error, "without permissions", err)?;
                     None
                 }
-                Err(err) => return Err(err),
             }
         }
     };
-    let groups = read_groups(host, &settings, deadline_ms).await?;
+    let groups = read_groups(host, &settings, &deadline).await?;
     Ok(plan_claims(&settings, &roles, permissions, groups)?)
 }
 
@@ -120,7 +110,7 @@ async fn permissions<H: Host>(
     instance: &Instance,
     settings: &PermissionSettings,
     roles: &Roles,
-    deadline_ms: f64,
+    deadline: &Deadline,
 ) -> Result<Vec<String>, Error> {
     let organization = settings.source != PermissionSource::Roles && host.organization_login()?;
     let (source, scope) = if organization {
@@ -145,14 +135,19 @@ async fn permissions<H: Host>(
     if scope == PermissionScope::Requested && requested_api.is_none() {
         return Ok(Vec::new());
     }
-    let found = Client::new(host.io(), settings, &instance.memory, deadline_ms)
-        .permission_lists(
-            source,
-            user_id.as_deref().unwrap_or_default(),
-            requested_api.as_deref(),
-            roles,
-        )
-        .await?;
+    let found = Client::new(
+        host.io(),
+        settings,
+        &instance.memory,
+        deadline.at(host.io()),
+    )
+    .permission_lists(
+        source,
+        user_id.as_deref().unwrap_or_default(),
+        requested_api.as_deref(),
+        roles,
+    )
+    .await?;
     Ok(permission_names(&found, scope, requested_api.as_deref()))
 }
 

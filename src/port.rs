@@ -45,6 +45,14 @@ impl ApiList {
         }
     }
 
+    /// What one entry is, for log lines: `role`, `group`.
+    pub fn entry(self) -> &'static str {
+        match self {
+            Self::EffectiveRoles => "role",
+            Self::Groups => "group",
+        }
+    }
+
     /// The whole call as an operator reads it, e.g. `api.roles.getUserEffectiveRoles`.
     pub fn call(self) -> &'static str {
         match self {
@@ -87,12 +95,13 @@ pub enum ListFailure {
 /// What one login reads from, and does to, its host.
 ///
 /// A login calls these in a fixed order, and only those it needs: [`Host::settings_text`] first,
-/// then [`Host::io`] for the clock when anything outside the event will be asked, then the roles ([`Host::role_entries`], or [`Host::list_page`] of
+/// then the roles ([`Host::role_entries`], or [`Host::list_page`] of
 /// [`ApiList::EffectiveRoles`]); when permissions are on, [`Host::organization_login`] (in `user` and
 /// `effective` mode only), [`Host::user_id`] (the same modes, outside organization logins) and
 /// [`Host::requested_api`], then [`Host::io`] for the Management API; then the groups ([`Host::list_page`] of
 /// [`ApiList::Groups`]) when on; at the end [`Host::set_claims`] once (the ID token's claims, then the
-/// access token's); on a failure, [`Host::log`] and [`Host::deny`].
+/// access token's); on a failure, [`Host::log`] and [`Host::deny`]. The clock ([`Host::io`]) is first
+/// read just before the first call outside the event, which starts the login's `budgetMs`.
 /// A host must not read anything it is not asked for (a hostile event can throw from any getter).
 pub trait Host {
     /// The Management API I/O of this login.

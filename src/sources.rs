@@ -21,6 +21,50 @@ pub const API_TAKE: u32 = 100;
 /// Most pages read of one `api` list: 5,000 entries, far above Auth0's 50 roles per user.
 pub const MAX_API_PAGES: u32 = 50;
 
+/// The login's one deadline for outside work: `budgetMs` from the first time it is asked for, so a
+/// login that asks nothing outside the event never reads the clock.
+pub struct Deadline {
+    budget_ms: f64,
+    at_ms: std::cell::Cell<Option<f64>>,
+}
+
+impl Deadline {
+    /// A deadline `budget_ms` after its first use.
+    pub fn after(budget_ms: u64) -> Self {
+        Self {
+            budget_ms: budget_ms as f64,
+            at_ms: std::cell::Cell::new(None),
+        }
+    }
+
+    /// The deadline in epoch milliseconds, fixed at the first call.
+    pub fn at(&self, io: &impl Io) -> f64 {
+        match self.at_ms.get() {
+            Some(at) => at,
+            None => {
+                let at = io.now_ms() + self.budget_ms;
+                self.at_ms.set(Some(at));
+                at
+            }
+        }
+    }
+}
+
+/// `onError` for a step that failed: `deny` gives the error back; `continue` logs
+/// `continuing {instead} (onError=continue): {err}` and lets the login go on.
+pub fn continue_or_fail<H: Host>(
+    host: &H,
+    on_error: OnError,
+    instead: &str,
+    err: impl Into<Error> + fmt::Display,
+) -> Result<(), Error> {
+    if on_error != OnError::Continue {
+        return Err(err.into());
+    }
+    host.log(&format!("continuing {instead} (onError=continue): {err}"));
+    Ok(())
+}
+
 /// Why an `api` list could not be read. Names the call, and what to change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceError {
@@ -80,14 +124,15 @@ pub struct ListEntries {
     pub dropped: usize,
 }
 
-/// Reads every page of `list`, before `deadline_ms`, at most `max_chars` UTF-16 units of names and
-/// ids in all.
+/// Reads every page of `list`, before the login's deadline, at most `max_chars` UTF-16 units of names
+/// and ids in all. Entries without a string name are dropped, with one log line for the list.
 pub async fn read_list<H: Host>(
     host: &H,
     list: ApiList,
-    deadline_ms: f64,
+    deadline: &Deadline,
     max_chars: usize,
 ) -> Result<ListEntries, SourceError> {
+    let deadline_ms = deadline.at(host.io());
     let mut out = ListEntries::default();
     let mut chars_left = max_chars;
     let mut from: Option<String> = None;
@@ -121,7 +166,16 @@ pub async fn read_list<H: Host>(
         }
         match page.next {
             Some(next) if !next.is_empty() => from = Some(next),
-            _ => return Ok(out),
+            _ => {
+                if out.dropped > 0 {
+                    host.log(&format!(
+                        "dropped {} {} entries without a string name",
+                        out.dropped,
+                        list.entry()
+                    ));
+                }
+                return Ok(out);
+            }
         }
     }
     Err(SourceError::TooManyPages(list))
@@ -137,56 +191,41 @@ fn list_chars(settings: &Settings) -> usize {
 pub async fn read_roles<H: Host>(
     host: &H,
     settings: &Settings,
-    deadline_ms: f64,
+    deadline: &Deadline,
 ) -> Result<Roles, Error> {
-    match settings.roles {
-        RolesSource::Event => event_roles(host, settings),
-        RolesSource::Effective => {
-            match read_list(
-                host,
+    if settings.roles == RolesSource::Event {
+        return event_roles(host, settings);
+    }
+    let read = read_list(
+        host,
+        ApiList::EffectiveRoles,
+        deadline,
+        list_chars(settings),
+    )
+    .await
+    .and_then(|entries| {
+        // Entries, not distinct names, are counted: repeats cost the same to read. As many as
+        // the event may hold: Auth0 allows 1000 roles per tenant.
+        if entries.named.len() > MAX_ROLE_ENTRIES {
+            return Err(SourceError::Unexpected(
                 ApiList::EffectiveRoles,
-                deadline_ms,
-                list_chars(settings),
-            )
-            .await
-            {
-                Ok(entries) => {
-                    if entries.dropped > 0 {
-                        host.log(&format!(
-                            "dropped {} role entries without a string name",
-                            entries.dropped
-                        ));
-                    }
-                    // Entries, not distinct names, are counted: repeats cost the same to read.
-                    if entries.named.len() > MAX_ROLE_ENTRIES {
-                        // As many as the event may hold: Auth0 allows 1000 roles per tenant.
-                        let err = SourceError::Unexpected(
-                            ApiList::EffectiveRoles,
-                            format!("more than {MAX_ROLE_ENTRIES} role entries"),
-                        );
-                        return on_roles_error(host, settings, err);
-                    }
-                    Ok(Roles::from_named(entries.named))
-                }
-                Err(err) => on_roles_error(host, settings, err),
-            }
+                format!("more than {MAX_ROLE_ENTRIES} role entries"),
+            ));
+        }
+        Ok(Roles::from_named(entries.named))
+    });
+    match read {
+        Ok(roles) => Ok(roles),
+        Err(err) => {
+            continue_or_fail(
+                host,
+                settings.on_error,
+                "with event.authorization.roles",
+                err,
+            )?;
+            event_roles(host, settings)
         }
     }
-}
-
-/// A failed roles list: `onError=deny` ends the login, `continue` logs it and reads the event's roles.
-fn on_roles_error<H: Host>(
-    host: &H,
-    settings: &Settings,
-    err: SourceError,
-) -> Result<Roles, Error> {
-    if settings.on_error != OnError::Continue {
-        return Err(err.into());
-    }
-    host.log(&format!(
-        "continuing with event.authorization.roles (onError=continue): {err}"
-    ));
-    event_roles(host, settings)
 }
 
 /// `event.authorization.roles`: string entries kept in order, the others dropped and logged.
@@ -206,19 +245,13 @@ fn event_roles<H: Host>(host: &H, settings: &Settings) -> Result<Roles, Error> {
 pub async fn read_groups<H: Host>(
     host: &H,
     settings: &Settings,
-    deadline_ms: f64,
+    deadline: &Deadline,
 ) -> Result<Option<Vec<String>>, Error> {
     if !settings.groups {
         return Ok(None);
     }
-    match read_list(host, ApiList::Groups, deadline_ms, list_chars(settings)).await {
+    match read_list(host, ApiList::Groups, deadline, list_chars(settings)).await {
         Ok(entries) => {
-            if entries.dropped > 0 {
-                host.log(&format!(
-                    "dropped {} group entries without a string name",
-                    entries.dropped
-                ));
-            }
             let names = entries
                 .named
                 .iter()
@@ -226,13 +259,10 @@ pub async fn read_groups<H: Host>(
                 .collect();
             Ok(Some(sorted_unique(names)))
         }
-        Err(err) if settings.on_error == OnError::Continue => {
-            host.log(&format!(
-                "continuing without the groups claim (onError=continue): {err}"
-            ));
+        Err(err) => {
+            continue_or_fail(host, settings.on_error, "without the groups claim", err)?;
             Ok(None)
         }
-        Err(err) => Err(err.into()),
     }
 }
 

@@ -791,12 +791,17 @@ fn groups_off_and_roles_event_never_touch_the_api_lists() {
 fn one_budget_bounds_the_api_lists_and_the_management_api_together() {
     // The roles list takes 480 ms of a 500 ms budget: the Management API gets what is left (too
     // little for a request), not a budget of its own.
-    let secrets =
-        format!(r#"{{{CREDENTIALS},"roles":"effective","budgetMs":"500","permissions":"roles"}}"#);
-    let mut host = FakeHost::new(&secrets, &[])
-        .answering(role_api)
-        .listing(directory);
-    host.list_delay_ms = 160.0;
+    let slow_roles = |budget_ms: u32, page_ms: f64| {
+        let secrets = format!(
+            r#"{{{CREDENTIALS},"roles":"effective","budgetMs":"{budget_ms}","permissions":"roles"}}"#
+        );
+        let mut host = FakeHost::new(&secrets, &[])
+            .answering(role_api)
+            .listing(directory);
+        host.list_delay_ms = page_ms;
+        host
+    };
+    let host = slow_roles(500, 160.0);
     let started = host.io.now_ms();
     assert_eq!(login(&host, &Instance::default()), Outcome::Done);
     assert_eq!(host.calls().last().unwrap(), &deny());
@@ -810,12 +815,7 @@ fn one_budget_bounds_the_api_lists_and_the_management_api_together() {
     );
     assert!(host.io.now_ms() - started <= 500.0 + 1.0);
     // With a budget that fits both, the same login gets its permissions.
-    let secrets =
-        format!(r#"{{{CREDENTIALS},"roles":"effective","budgetMs":"5000","permissions":"roles"}}"#);
-    let mut host = FakeHost::new(&secrets, &[])
-        .answering(role_api)
-        .listing(directory);
-    host.list_delay_ms = 150.0;
+    let host = slow_roles(5000, 150.0);
     assert_eq!(login(&host, &Instance::default()), Outcome::Done);
     assert!(host.calls().last().unwrap().contains("use:d"));
     // A list that hangs uses the whole budget, and nothing else runs after it.
