@@ -44,6 +44,11 @@ pub mod sources;
 
 use wasm_bindgen::prelude::*;
 
+/// The wasm allocator: talc, smaller than the default dlmalloc (see Cargo.toml).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The Action: `onExecutePostLogin(event, api)`, called by the JS entry at every login.
 ///
 /// Failures are logged and end in `api.access.deny`; the returned promise rejects only when the login
