@@ -75,8 +75,55 @@ function compress(wasm) {
   return { gzip, brotli, method, data: method === 'brotli' ? brotli : gzip };
 }
 
+/** The wasm-bindgen glue among {@link BUNDLED}. */
+const GLUE = 'pkg/rbac_claims.js';
+
+/**
+ * Shorten the wasm module's import and export names (wasm-opt
+ * `--minify-imports-and-exports-and-modules`, from the npm package binaryen) and rewrite the glue to
+ * match, from the mapping wasm-opt prints: the glue's import object (module and keys) and its `wasm.X`
+ * uses of the exports. The hashed wasm-bindgen names are about 4 kB of the single file. Throws if any
+ * name is not found exactly where expected, so a changed glue shape fails the build, not a login.
+ * @param {Buffer} wasm
+ * @param {string} glue
+ * @returns {{wasm: Buffer, glue: string}}
+ */
+function minifyNames(wasm, glue) {
+  const { execFileSync } = require('node:child_process');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbac-claims-names-'));
+  try {
+    const input = path.join(dir, 'in.wasm');
+    const output = path.join(dir, 'out.wasm');
+    fs.writeFileSync(input, wasm);
+    const features = ['bulk-memory', 'nontrapping-float-to-int', 'sign-ext', 'reference-types', 'multivalue', 'mutable-globals'].map((f) => `--enable-${f}`);
+    const mapping = JSON.parse(execFileSync(path.join(REPO, 'node_modules', '.bin', 'wasm-opt'), [input, ...features, '--minify-imports-and-exports-and-modules', '-o', output], { encoding: 'utf8' }));
+    const small = fs.readFileSync(output);
+    const modules = new Set(WebAssembly.Module.imports(new WebAssembly.Module(small)).map((i) => i.module));
+    const oldModules = new Set(mapping.imports.map(([module]) => module));
+    if (modules.size !== 1 || oldModules.size !== 1) throw new Error(`expected one import module, found ${[...modules]} / ${[...oldModules]}`);
+    const replaceOnce = (text, from, to) => {
+      const parts = text.split(from);
+      if (parts.length !== 2) throw new Error(`minifyNames: ${JSON.stringify(from)} occurs ${parts.length - 1} times in the glue, not once`);
+      return parts.join(to);
+    };
+    let out = replaceOnce(glue, `${JSON.stringify([...oldModules][0])}: import0`, `${JSON.stringify([...modules][0])}: import0`);
+    for (const [, from, to] of mapping.imports) out = replaceOnce(out, `
+        ${from}: function(`, `
+        ${JSON.stringify(to)}: function(`);
+    const exported = new Map(mapping.exports);
+    out = out.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
+      if (!exported.has(name)) throw new Error(`minifyNames: the glue uses wasm.${name}, which the module does not export`);
+      return `wasm[${JSON.stringify(exported.get(name))}]`;
+    });
+    return { wasm: small, glue: out };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The JS files the single file holds, unchanged, by path in the repository; the entry first. */
-const BUNDLED = ['js/action.js', 'js/entry.js', 'pkg/rbac_claims.js'];
+const BUNDLED = ['js/action.js', 'js/entry.js', GLUE];
 
 /** Read the bundled sources. @returns {Record<string, string>} source text by repository path */
 function readSources() {
@@ -217,7 +264,10 @@ async function main() {
   const sources = readSources();
   const wasm = fs.readFileSync(path.join(PKG, 'rbac_claims_bg.wasm'));
 
-  const { source: readable, sizes } = makeBundle({ version, sources, wasm });
+  // The single file gets short wasm names (its glue rewritten to match); pkg/ keeps the readable ones.
+  const small = minifyNames(wasm, sources[GLUE]);
+  const { source: readable, sizes: inlined } = makeBundle({ version, sources: { ...sources, [GLUE]: small.glue }, wasm: small.wasm });
+  const sizes = { ...inlined, wasmRaw: wasm.length, wasmShortNames: small.wasm.length };
   const source = await minify(readable);
   sizes.readableBytes = Buffer.byteLength(readable);
   // a0deploy replaces ##KEY## and @@KEY@@ in code files too: the bundle must not contain such markers.
@@ -236,6 +286,7 @@ async function main() {
   const lines = [
     `rbac-claims ${version}`,
     `  wasm raw          ${n(sizes.wasmRaw).padStart(8)} B   pkg/rbac_claims_bg.wasm`,
+    `  short names       ${n(sizes.wasmShortNames).padStart(8)} B   the same with short import/export names (compressed below)`,
     `  wasm gzip 9       ${n(sizes.wasmGzip).padStart(8)} B${sizes.method === 'gzip' ? '   <- inlined' : ''}`,
     `  wasm brotli q11   ${n(sizes.wasmBrotli).padStart(8)} B${sizes.method === 'brotli' ? '   <- inlined' : ''} (basE91: ${n(sizes.wasmInlined)} B)`,
     `  bundle            ${n(bundleBytes).padStart(8)} B   ${BUNDLE_FILE} (and dist/a0deploy/actions/${ACTION_NAME}/code.js), minified from ${n(sizes.readableBytes)} B`,
@@ -257,4 +308,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { makeBundle, minify, readSources, compress, crateVersion, BUNDLED, LIMIT_BYTES, GOAL_BYTES, ACTION_NAME, BUNDLE_FILE, DEPLOY_SECRETS };
+module.exports = { makeBundle, minifyNames, minify, readSources, compress, crateVersion, BUNDLED, LIMIT_BYTES, GOAL_BYTES, ACTION_NAME, BUNDLE_FILE, DEPLOY_SECRETS };
