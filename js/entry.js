@@ -47,7 +47,7 @@ function createAction(loadWasm) {
         api.access.deny(wasm.denyReason());
       } catch (denyErr) {
         logged(() => wasm.logDenyFailure(denyErr));
-        throw new Error(wasm.notDeniedMessage());
+        throw new Error(wasm.notDeniedMessage(), { cause: denyErr });
       }
     }
   }

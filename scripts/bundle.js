@@ -24,6 +24,7 @@ const crypto = require('node:crypto');
 const { ROOT, wrapModule, createLoader } = require('../js/loader');
 const { preparePackage } = require('../js/package');
 const { encodeBase91, decodeBase91 } = require('../js/base91');
+const { PARTS } = require('./size');
 
 const REPO = path.join(__dirname, '..');
 const PKG = path.join(REPO, 'pkg');
@@ -31,8 +32,14 @@ const DIST = path.join(REPO, 'dist');
 
 /** Auth0: an Action's code "should not exceed 100 kB". Read as 100,000 bytes, the stricter reading. */
 const LIMIT_BYTES = 100000;
-/** Our own goal for the single file. */
-const GOAL_BYTES = 50000;
+/**
+ * The size budget, the one place it is stated: the single file must stay at or under it (a tenth of
+ * Auth0's cap kept in reserve, so that a security fix always fits). `make bundle` fails over it, and
+ * tests/js/bundle.test.js holds it in `make test`. A feature that needs more makes room first.
+ */
+const BUDGET_BYTES = 90000;
+/** Our goal for the single file. */
+const GOAL_BYTES = 60000;
 /** Name of the Action in Auth0 (dashboard, Deploy CLI, Terraform). */
 const ACTION_NAME = 'rbac-claims';
 /** The paste-able file, relative to the repository. */
@@ -267,7 +274,9 @@ async function main() {
   // The single file gets short wasm names (its glue rewritten to match); pkg/ keeps the readable ones.
   const small = minifyNames(wasm, sources[GLUE]);
   const { source: readable, sizes: inlined } = makeBundle({ version, sources: { ...sources, [GLUE]: small.glue }, wasm: small.wasm });
-  const sizes = { ...inlined, wasmRaw: wasm.length, wasmShortNames: small.wasm.length };
+  const { wasmRaw: partsTotal, parts } = JSON.parse(fs.readFileSync(PARTS, 'utf8'));
+  if (partsTotal !== wasm.length) throw new Error(`${PARTS} is for a ${partsTotal}-byte wasm, pkg/ has ${wasm.length} B: run make build`);
+  const sizes = { ...inlined, wasmRaw: wasm.length, wasmShortNames: small.wasm.length, partsTotal, parts };
   const source = await minify(readable);
   sizes.readableBytes = Buffer.byteLength(readable);
   // a0deploy replaces ##KEY## and @@KEY@@ in code files too: the bundle must not contain such markers.
@@ -279,7 +288,7 @@ async function main() {
   fs.writeFileSync(path.join(REPO, BUNDLE_FILE), source);
   writeDeployLayout(path.join(DIST, 'a0deploy'), source);
   const pkgFiles = preparePackage({ version, sources });
-  const figures = { version, ...sizes, bundleBytes, limitBytes: LIMIT_BYTES, goalBytes: GOAL_BYTES, overGoalBytes: bundleBytes - GOAL_BYTES };
+  const figures = { version, ...sizes, bundleBytes, limitBytes: LIMIT_BYTES, budgetBytes: BUDGET_BYTES, goalBytes: GOAL_BYTES, overGoalBytes: bundleBytes - GOAL_BYTES };
   fs.writeFileSync(path.join(DIST, 'size.json'), `${JSON.stringify(figures, null, 2)}\n`);
 
   const over = bundleBytes - GOAL_BYTES;
@@ -291,12 +300,13 @@ async function main() {
     `  wasm brotli q11   ${n(sizes.wasmBrotli).padStart(8)} B${sizes.method === 'brotli' ? '   <- inlined' : ''} (basE91: ${n(sizes.wasmInlined)} B)`,
     `  bundle            ${n(bundleBytes).padStart(8)} B   ${BUNDLE_FILE} (and dist/a0deploy/actions/${ACTION_NAME}/code.js), minified from ${n(sizes.readableBytes)} B`,
     `  limit             ${n(LIMIT_BYTES).padStart(8)} B   ${bundleBytes <= LIMIT_BYTES ? `ok, ${n(LIMIT_BYTES - bundleBytes)} B to spare` : 'EXCEEDED'}`,
+    `  budget            ${n(BUDGET_BYTES).padStart(8)} B   ${bundleBytes <= BUDGET_BYTES ? `ok, ${n(BUDGET_BYTES - bundleBytes)} B to spare` : 'EXCEEDED: make room first'}`,
     `  goal              ${n(GOAL_BYTES).padStart(8)} B   ${over > 0 ? `${n(over)} B over` : `met, ${n(-over)} B under`}`,
     `  npm package       pkg/ (${pkgFiles.join(', ')})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (bundleBytes > LIMIT_BYTES) {
-    process.stderr.write(`bundle: ${BUNDLE_FILE} is ${n(bundleBytes)} bytes, over Auth0's ${n(LIMIT_BYTES)}-byte limit\n`);
+  if (bundleBytes > BUDGET_BYTES) {
+    process.stderr.write(`bundle: ${BUNDLE_FILE} is ${n(bundleBytes)} bytes, over the ${n(BUDGET_BYTES)}-byte size budget (Auth0's limit: ${n(LIMIT_BYTES)})\n`);
     process.exitCode = 1;
   }
 }
@@ -308,4 +318,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { makeBundle, minifyNames, minify, readSources, compress, crateVersion, BUNDLED, LIMIT_BYTES, GOAL_BYTES, ACTION_NAME, BUNDLE_FILE, DEPLOY_SECRETS };
+module.exports = { makeBundle, minifyNames, minify, readSources, compress, crateVersion, BUNDLED, LIMIT_BYTES, BUDGET_BYTES, GOAL_BYTES, ACTION_NAME, BUNDLE_FILE, DEPLOY_SECRETS };

@@ -1,7 +1,7 @@
 'use strict';
 // The single-file Action (dist/rbac-claims-action.js, written by `make bundle`), copied alone
 // into an empty folder and loaded by a fresh `node` with no node_modules, passes the same end-to-end
-// logins as js/action.js in the local host; it stays under Auth0's 100 kB; a trapped wasm instance is
+// logins as js/action.js in the local host; it stays within the size budget (scripts/bundle.js); a trapped wasm instance is
 // replaced inside the bundle as it is in js/action.js.
 //
 // Extra Node binaries (e.g. 18 and 22 beside this 20): RBAC_CLAIMS_TEST_NODES=/path/node18:/path/node22.
@@ -14,7 +14,7 @@ const { builtinModules } = require('node:module');
 const { runIsolated } = require('./support/isolated');
 const { startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap } = require('./support/login-cases');
 const { ROOT, wrapModule, createLoader } = require('../../js/loader');
-const { readSources, BUNDLED, LIMIT_BYTES } = require('../../scripts/bundle');
+const { readSources, BUNDLED, LIMIT_BYTES, BUDGET_BYTES } = require('../../scripts/bundle');
 
 const REPO = path.join(__dirname, '..', '..');
 const BUNDLE = path.join(REPO, 'dist', 'rbac-claims-action.js');
@@ -31,9 +31,10 @@ before(async () => {
 });
 after(() => standIns && standIns.close());
 
-test('the bundle is at most 100,000 bytes and dist/size.json has its figures', () => {
+test('the bundle is within the size budget (90,000 B, under Auth0\'s 100,000) and dist/size.json has its figures', () => {
+  assert.ok(BUDGET_BYTES <= 0.9 * LIMIT_BYTES, 'a tenth of Auth0\'s cap stays in reserve');
   const bytes = fs.statSync(BUNDLE).size;
-  assert.ok(bytes <= LIMIT_BYTES, `${bytes} bytes`);
+  assert.ok(bytes <= BUDGET_BYTES, `${bytes} bytes: over the size budget of ${BUDGET_BYTES}; make room first`);
   const size = JSON.parse(fs.readFileSync(SIZE, 'utf8'));
   assert.equal(size.bundleBytes, bytes);
   assert.equal(size.wasmRaw, fs.statSync(path.join(REPO, 'pkg', 'rbac_claims_bg.wasm')).size);
