@@ -5,8 +5,9 @@
 // and held equal to it by a native test); the a0deploy code
 // file is the bundle; CHANGELOG.md has the crate version.
 //
-// Optional: RBAC_CLAIMS_TOOLS=<folder with node_modules/auth0-deploy-cli> also parses dist/a0deploy with
-// the real Deploy CLI and validates it against its schema; `terraform` on PATH also runs `terraform fmt`.
+// The real Deploy CLI (auth0-deploy-cli, installed into target/tools/ by scripts/setup.sh at a pinned
+// version) parses dist/a0deploy and validates it against its schema, on every Node its `engines` allows
+// (Node 20 and 22 in `make test`; not Node 18). `terraform` on PATH also runs `terraform fmt`.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -66,12 +67,26 @@ test('the Deploy CLI layout: an action JSON a0deploy reads, whose code file is t
   assert.equal(config.AUTH0_ALLOW_DELETE, false);
 });
 
-const tools = process.env.RBAC_CLAIMS_TOOLS;
-const a0deploy = tools && path.join(tools, 'node_modules', 'auth0-deploy-cli');
-test('the real Deploy CLI parses dist/a0deploy (RBAC_CLAIMS_TOOLS with auth0-deploy-cli)', { skip: !(a0deploy && fs.existsSync(a0deploy)) && 'RBAC_CLAIMS_TOOLS has no auth0-deploy-cli' }, async () => {
-  const Context = require(path.join(a0deploy, 'lib', 'context', 'directory')).default;
-  const { schema } = require(path.join(a0deploy, 'lib', 'tools', 'auth0', 'handlers', 'actions'));
-  const Ajv = require(require.resolve('ajv', { paths: [a0deploy] }));
+const A0DEPLOY = path.join(REPO, 'target', 'tools', 'node_modules', 'auth0-deploy-cli');
+
+/** Whether this Node satisfies an `engines.node` of the form `>=X.Y.Z` (the Deploy CLI's form). */
+function nodeSatisfies(range) {
+  const m = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(range.trim());
+  assert.ok(m, `engines.node "${range}": a form this check does not read`);
+  const have = process.versions.node.split('.').map(Number);
+  const need = m.slice(1).map(Number);
+  for (let i = 0; i < 3; i += 1) if (have[i] !== need[i]) return have[i] > need[i];
+  return true;
+}
+
+const a0deployEngines = fs.existsSync(A0DEPLOY) ? JSON.parse(fs.readFileSync(path.join(A0DEPLOY, 'package.json'), 'utf8')).engines.node : null;
+test('the real Deploy CLI parses dist/a0deploy (auth0-deploy-cli in target/tools/)', {
+  skip: a0deployEngines && !nodeSatisfies(a0deployEngines) && `auth0-deploy-cli needs Node ${a0deployEngines}; this is ${process.version}`,
+}, async () => {
+  assert.ok(a0deployEngines, `missing ${A0DEPLOY}: run scripts/setup.sh`);
+  const Context = require(path.join(A0DEPLOY, 'lib', 'context', 'directory')).default;
+  const { schema } = require(path.join(A0DEPLOY, 'lib', 'tools', 'auth0', 'handlers', 'actions'));
+  const Ajv = require(require.resolve('ajv', { paths: [A0DEPLOY] }));
   const mappings = Object.fromEntries(DEPLOY_SECRETS.map(([name, k]) => [k, `value-of-${name}`]));
   const ctx = new Context({ AUTH0_INPUT_FILE: A0, AUTH0_INCLUDED_ONLY: ['actions'], AUTH0_KEYWORD_REPLACE_MAPPINGS: mappings }, {});
   await ctx.loadAssetsFromLocal();
