@@ -80,6 +80,15 @@ function nodeSatisfies(range) {
 }
 
 const a0deployEngines = fs.existsSync(A0DEPLOY) ? JSON.parse(fs.readFileSync(path.join(A0DEPLOY, 'package.json'), 'utf8')).engines.node : null;
+
+test('docs/deploy.md states the Node the Deploy CLI needs, as its own engines field says', () => {
+  assert.ok(a0deployEngines, `missing ${A0DEPLOY}: run scripts/setup.sh`);
+  const [, major, minor] = /^>=\s*(\d+)\.(\d+)\.0$/.exec(a0deployEngines) || [];
+  assert.ok(major, `engines.node "${a0deployEngines}": a form this check does not read`);
+  const guide = read('docs/deploy.md');
+  assert.match(guide, new RegExp(`The Deploy CLI \\(npm \`auth0-deploy-cli\`\\) needs Node\\.js ${major}\\.${minor} or later`));
+  assert.match(guide, new RegExp(`Node\\.js 22 \\(${major}\\.${minor} or later`), 'section 1 asks for a Node the Deploy CLI runs on');
+});
 test('the real Deploy CLI parses dist/a0deploy (auth0-deploy-cli in target/tools/)', {
   skip: a0deployEngines && !nodeSatisfies(a0deployEngines) && `auth0-deploy-cli needs Node ${a0deployEngines}; this is ${process.version}`,
 }, async () => {
@@ -130,6 +139,12 @@ test('docs/deploy.md: its JSON and HCL snippets are the files, its commands exis
   for (const [, file] of sh.matchAll(/\b((?:dist|deploy|pkg)\/[\w./-]*)/g)) assert.ok(fs.existsSync(path.join(REPO, file)), file);
   assert.match(sh, /--input_file dist\/a0deploy\b/);
   assert.match(sh, /cd deploy\/terraform/);
+});
+
+test('docs/deploy.md types no build sizes by hand: only Auth0\'s 100 kB limit (figures come from dist/size.json)', () => {
+  const figures = [...read('docs/deploy.md').matchAll(/\b\d[\d,.]*(?:\s|-)?(?:B|bytes?|kB|KB|MB)\b/g)].map((m) => m[0]);
+  assert.ok(figures.length > 0, 'the guide states the limit');
+  for (const f of figures) assert.match(f, /^100(?:,000(?:\s|-)bytes?| kB)$/, `a size typed by hand in docs/deploy.md: ${f}`);
 });
 
 test('CHANGELOG.md has a section for the crate version, which the package carries', () => {
