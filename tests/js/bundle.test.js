@@ -41,6 +41,25 @@ test('the bundle is within the size budget (90,000 B, under Auth0\'s 100,000) an
   assert.equal(size.method, size.wasmBrotli < size.wasmGzip ? 'brotli' : 'gzip', 'the smaller compression is inlined');
 });
 
+test("README's Size section is the one `make size` renders from this build's dist/size.json", () => {
+  const { renderReadme, BEGIN, END } = require('../../scripts/size');
+  const size = JSON.parse(fs.readFileSync(SIZE, 'utf8'));
+  assert.ok(Array.isArray(size.parts) && size.parts.length > 5, 'dist/size.json has the parts of the build');
+  assert.equal(size.parts.reduce((sum, p) => sum + p.bytes, 0), size.wasmRaw, 'the parts add up to the module');
+  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf(BEGIN), readme.indexOf(END) + END.length);
+  const rendered = renderReadme(size);
+  // The same text; figures may differ by a rounding step or a few bytes of toolchain drift (the build
+  // of a fresh machine), never more: run `make size` after any change that moves them.
+  const shape = (text) => text.replace(/\d[\d,.]*/g, '#');
+  assert.equal(shape(section), shape(rendered), 'README.md Size section: run make size');
+  const numbers = (text) => [...text.matchAll(/\d[\d,.]*/g)].map((m) => Number(m[0].replace(/,/g, '')));
+  const want = numbers(rendered);
+  numbers(section).forEach((got, i) => {
+    assert.ok(Math.abs(got - want[i]) <= Math.max(64, 0.01 * want[i]), `README.md Size section says ${got} where this build gives ${want[i]}: run make size`);
+  });
+});
+
 test('the bundle requires nothing but Node built-ins and the modules it carries', () => {
   const source = fs.readFileSync(BUNDLE, 'utf8');
   // Literal ids: built-ins, or relative ids of bundled modules (served from memory by js/loader.js).
