@@ -78,9 +78,9 @@ function functionNames(bytes, section) {
     at += used;
     const end = at + size;
     if (id === 1) {
-      let [count, c] = leb(bytes, at);
+      const [count, c] = leb(bytes, at);
       at += c;
-      while (count-- > 0) {
+      for (let k = 0; k < count; k++) {
         const [index, i] = leb(bytes, at);
         at += i;
         const [len, l] = leb(bytes, at);
@@ -97,14 +97,14 @@ function functionNames(bytes, section) {
 /** How many functions the module imports (they come first in the function index space). */
 function importedFunctions(bytes, section) {
   let at = section.body;
-  let [count, n] = leb(bytes, at);
+  const [count, n] = leb(bytes, at);
   at += n;
   let functions = 0;
   const skipName = () => {
     const [len, l] = leb(bytes, at);
     at += l + len;
   };
-  while (count-- > 0) {
+  for (let k = 0; k < count; k++) {
     skipName();
     skipName();
     const kind = bytes[at++];
@@ -178,7 +178,7 @@ function wasmParts(bytes) {
     if (section.id === 0 && section.name === 'name') continue;
     if (section.id === 10) {
       let at = section.body;
-      let [count, c] = leb(bytes, at);
+      const [count, c] = leb(bytes, at);
       at += c;
       add('wasm: code section framing', section.end - section.start - (section.end - at));
       for (let i = 0; i < count; i++) {

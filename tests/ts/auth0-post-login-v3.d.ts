@@ -1,21 +1,82 @@
-// Auth0's own types for the post-login trigger (v3), cut down to the parts rbac-claims reads and calls, so
-// that tests/ts/consumer.ts can show Auth0's real `event` and `api` are assignable to js/types/index.d.ts.
+// Our declaration of Auth0's documented post-login trigger (v3) `event` and `api`, limited to the parts
+// rbac-claims reads and calls. Only the TypeScript consumer test uses it: tests/ts/consumer.ts (type-checked
+// by tests/js/package.test.js) shows that an `event` and `api` of these shapes can be handed to the package's
+// onExecutePostLogin (js/types/index.d.ts) as they are.
 //
-// Source: https://github.com/auth0/auth0-actions, the source of the `@auth0/actions` package Auth0 documents
-// at https://auth0.com/docs/customize/actions/npm ("Official Auth0 Actions TypeScript definitions"; the public
-// npm registry answered 404 for it on 2026-12-07). Copyright 2026 Okta, Inc., Apache License 2.0
-// (http://www.apache.org/licenses/LICENSE-2.0). Copied by hand on 2026-12-07 from:
-//   - the event: src/post-login/v3/index.d.ts at commit 04f6d0f74fa9cd2527671b11c14717a6112f2913;
-//   - the api: src/post-login/v3/test/index.d.ts at commit 09eb3b6e2e81f2bcbf7a2791969a9a30cb186751 (the same
-//     PostLoginAPI as index.d.ts plus `roles`, which index.d.ts at 04f6d0f7 does not have yet; Auth0's docs
-//     list `api.roles` since July 2026).
-// Changed from the original (Apache-2.0 §4b): doc comments dropped; of the event, only `secrets`,
-// `configuration`, `user`, `authorization`, `resource_server`, `organization` (and the required `client`,
-// `tenant`) are kept, the rest of `user` as its index signature; of the api, only `access`, `accessToken`,
-// `idToken`, `cache`, `groups`, `roles`, with their types as written there. Types, names and optionality
-// are unchanged. Update by copying the same parts again, with the new commit and date.
+// Written by us on 2026-12-07 from the project's contract notes (/work/shared/docs/auth0-post-login-contract.md)
+// and the public Auth0 documentation they cite:
+//   https://auth0.com/docs/actions/reference/post-login/post-login-event-object
+//   https://auth0.com/docs/actions/reference/post-login/post-login-api-object
+//   https://auth0.com/docs/customize/actions/explore-triggers/post-login
+//   https://auth0.com/docs/customize/actions/limitations (api.cache limits)
+//   https://auth0.com/docs/customize/actions/actions-npm (Auth0's typings are the `@auth0/actions` package)
+// Field names, optionality, method signatures and the cache error codes were checked against Auth0's published
+// type definitions in github.com/auth0/auth0-actions, src/post-login/v3 (index.d.ts for the event and api;
+// test/index.d.ts for `api.roles`, which Auth0 documents since July 2026). When Auth0 changes the contract,
+// update the shapes here from the docs and note the new date.
 
-type CacheWriteErrorCode =
+// ---------------------------------------------------------------------------------------------------------
+// event
+
+/** Action secrets by name; every value is a string. */
+interface Secrets {
+  [secretName: string]: string;
+}
+
+/** Per-Action configuration values; Auth0 declares no fields for it. */
+interface ActionConfiguration {}
+
+/** String-valued metadata as Auth0 keeps it on clients and organizations. */
+type StringMetadata = { [key: string]: string };
+
+/** The logging-in user: only `user_id` is guaranteed; the rest of the profile may or may not be there. */
+type LoginUser = { user_id: string } & { [profileField: string]: any };
+
+/** Event context present on every login. */
+type AlwaysPresent = {
+  client: { client_id: string; name: string; metadata: StringMetadata };
+  tenant: { id: string };
+  user: LoginUser;
+};
+
+/** Event context that depends on the login (RBAC on, an API audience, an organization login). */
+type SometimesPresent = {
+  authorization?: { roles: string[] };
+  resource_server?: { identifier: string };
+  organization?: { id: string; name: string; display_name: string; metadata: StringMetadata } & { [other: string]: any };
+};
+
+/** The `event` a post-login Action receives (read-only context). */
+interface Event extends AlwaysPresent, SometimesPresent {
+  readonly secrets: Secrets;
+  readonly configuration: ActionConfiguration;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// api
+
+/** Deny the login; the reason may be shown to the end user. Chainable. */
+interface AccessMethods {
+  deny(reason: string): PostLoginAPI;
+}
+
+/** Claims (chainable) and scopes of the access token; the scope methods throw on an invalid scope. */
+interface AccessTokenMethods {
+  setCustomClaim(key: string, value: unknown): PostLoginAPI;
+  addScope(scope: string): void;
+  removeScope(scope: string): void;
+}
+
+/** Claims of the ID token. Chainable. */
+interface IdTokenMethods {
+  setCustomClaim(key: string, value: unknown): PostLoginAPI;
+}
+
+// api.cache: synchronous, string values only; `ttl` is in milliseconds and `expires_at` in milliseconds since
+// the epoch (default lifetime 15 minutes, at most 24 hours; entries may disappear earlier).
+
+/** Why a cache write or delete failed. */
+type CacheFailureCode =
   | 'MaxSideEffectsExceeded'
   | 'CacheKeySizeExceeded'
   | 'CacheValueSizeExceeded'
@@ -25,155 +86,67 @@ type CacheWriteErrorCode =
   | 'FailedToSetCacheRecord'
   | 'FailedToDeleteCacheRecord'
   | 'CacheKeyDoesNotExist';
-interface CacheRecord {
-  value: string;
-  expires_at: number;
-}
-interface CacheWriteSuccess {
-  type: 'success';
-  record: CacheRecord;
-}
-interface CacheWriteError {
-  type: 'error';
-  code: CacheWriteErrorCode;
-}
-type CacheWriteResult = CacheWriteSuccess | CacheWriteError;
-interface CacheDeleteSuccess {
-  type: 'success';
-}
-type CacheDeleteResult = CacheDeleteSuccess | CacheWriteError;
-interface CacheSetOptions {
-  expires_at?: number;
-  ttl?: number;
-}
-interface CacheAPI {
-  delete(key: string): CacheDeleteResult;
-  get(key: string): CacheRecord | undefined;
-  set(key: string, value: string, options?: CacheSetOptions): CacheWriteResult;
+
+type CacheEntry = { value: string; expires_at: number };
+type CacheFailure = { type: 'error'; code: CacheFailureCode };
+type CacheLifetime = { ttl?: number; expires_at?: number };
+
+interface CacheMethods {
+  get(key: string): CacheEntry | undefined;
+  set(key: string, value: string, options?: CacheLifetime): { type: 'success'; record: CacheEntry } | CacheFailure;
+  delete(key: string): { type: 'success' } | CacheFailure;
 }
 
-type PostLoginV3Event = {
-  authorization?: {
-    roles: string[];
-  };
-  client: {
-    client_id: string;
-    metadata: {
-      [additionalProperties: string]: string;
-    };
-    name: string;
-  };
-  organization?: {
-    id: string;
-    display_name: string;
-    metadata: {
-      [additionalProperties: string]: string;
-    };
-    name: string;
-  } & {
-    [additionalProperties: string]: any;
-  };
-  resource_server?: {
-    identifier: string;
-  };
-  tenant: {
-    id: string;
-  };
-  user: {
-    user_id: string;
-  } & {
-    [additionalProperties: string]: any;
-  };
-};
-interface Secrets {
-  [secretName: string]: string;
-}
-interface Configuration {}
-interface Event extends PostLoginV3Event {
-  readonly configuration: Configuration;
-  readonly secrets: Secrets;
+/** Cursor paging shared by api.roles and api.groups: `take` entries from the cursor `from`. */
+type CursorParams = { take?: number; from?: string };
+
+/** A role the user has directly or through a group (optionally scoped to the login's organization). */
+type EffectiveRole = { id: string; name: string; type: string };
+
+interface RoleMethods {
+  getUserEffectiveRoles(params?: CursorParams): Promise<{ roles: EffectiveRole[]; next?: string }>;
+  getUserEffectiveRolesByIds(ids: string[]): Promise<{ roles: EffectiveRole[] }>;
+  getUserEffectiveRolesByNames(names: string[]): Promise<{ roles: EffectiveRole[] }>;
 }
 
-type GetUserGroupsParams = {
-  take?: number;
-  from?: string;
-};
-type ListUserGroupsResponse = {
-  groups: UserGroupMembership[];
-  next?: string;
-};
-type UserGroupMembership = {
+/** One group the user belongs to, with how and since when. */
+type GroupMembership = {
   id: string;
   name: string;
   external_id?: string;
   connection_id?: string;
   tenant_name: string;
+  assignment: string;
   created_at: string;
   updated_at: string;
   membership_created_at: string;
-  assignment: string;
-};
-type CheckGroupMembershipResponse = {
-  memberships: {
-    [key: string]: {
-      is_member: boolean;
-      matches?: {
-        id: string;
-        name: string;
-        group_type: string;
-      }[];
-    };
-  };
-  errors?: {
-    [key: string]: string;
-  };
-};
-type GetUserEffectiveRolesParams = {
-  take?: number;
-  from?: string;
-};
-type GetUserEffectiveRolesResponse = {
-  roles: Role[];
-  next?: string;
-};
-type FilteredUserEffectiveRolesResponse = {
-  roles: Role[];
-};
-type Role = {
-  id: string;
-  name: string;
-  type: string;
 };
 
-interface AccessAPI {
-  deny(reason: string): PostLoginAPI;
+/** Per group asked about: whether the user is a member and, optionally, the groups that matched. */
+type MembershipAnswer = {
+  is_member: boolean;
+  matches?: Array<{ id: string; name: string; group_type: string }>;
+};
+
+interface GroupMethods {
+  getUserGroups(params?: CursorParams): Promise<{ groups: GroupMembership[]; next?: string }>;
+  hasGroupMembership(groups: string[]): Promise<{
+    memberships: { [group: string]: MembershipAnswer };
+    errors?: { [group: string]: string };
+  }>;
 }
-interface AccessTokenAPI {
-  setCustomClaim(key: string, value: unknown): PostLoginAPI;
-  addScope(scope: string): void;
-  removeScope(scope: string): void;
-}
-interface IdTokenAPI {
-  setCustomClaim(key: string, value: unknown): PostLoginAPI;
-}
-interface GroupsAPI {
-  getUserGroups(params?: GetUserGroupsParams): Promise<ListUserGroupsResponse>;
-  hasGroupMembership(groups: string[]): Promise<CheckGroupMembershipResponse>;
-}
-interface RolesAPI {
-  getUserEffectiveRoles(params?: GetUserEffectiveRolesParams): Promise<GetUserEffectiveRolesResponse>;
-  getUserEffectiveRolesByIds(ids: string[]): Promise<FilteredUserEffectiveRolesResponse>;
-  getUserEffectiveRolesByNames(names: string[]): Promise<FilteredUserEffectiveRolesResponse>;
-}
+
+/** The `api` a post-login Action receives: the namespaces rbac-claims uses. */
 interface PostLoginAPI {
-  readonly access: AccessAPI;
-  readonly accessToken: AccessTokenAPI;
-  readonly idToken: IdTokenAPI;
-  readonly cache: CacheAPI;
-  readonly groups: GroupsAPI;
-  readonly roles: RolesAPI;
+  readonly access: AccessMethods;
+  readonly accessToken: AccessTokenMethods;
+  readonly idToken: IdTokenMethods;
+  readonly cache: CacheMethods;
+  readonly roles: RoleMethods;
+  readonly groups: GroupMethods;
 }
-interface PostLoginAction {
-  (event: Event, api: PostLoginAPI): Promise<void>;
-}
+
+/** The shape of `exports.onExecutePostLogin`. */
+type PostLoginAction = (event: Event, api: PostLoginAPI) => Promise<void>;
+
 export type { Event, PostLoginAPI, PostLoginAction, Secrets };
