@@ -10,7 +10,7 @@
  *
  * The types below declare every field of `event` the Action reads and every `api` method it calls,
  * and nothing else; Auth0's own post-login `Event` and `PostLoginAPI` (v3) are assignable to them
- * (tests/ts/consumer.ts checks this against a copy of Auth0's types). The Action also calls the
+ * (tests/ts/consumer.ts checks this against our declaration of Auth0's documented v3 types). The Action also calls the
  * global `fetch` (the Management API) and `console.log` (one `rbac-claims: …` line per problem).
  */
 import type { Settings } from './settings';

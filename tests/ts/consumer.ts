@@ -1,6 +1,6 @@
 // A TypeScript consumer of the installed npm package, type-checked by tests/js/package.test.js with the
 // pinned `typescript` (strict, module nodenext: `rbac-claims` resolves through package.json `exports`).
-// Auth0's own post-login types (./auth0-post-login-v3.d.ts, a dated copy) must be assignable to what the
+// Auth0's own post-login types (./auth0-post-login-v3.d.ts: our dated declaration of Auth0's documented v3 contract) must be assignable to what the
 // package declares: an Action module typed with Auth0's types can export our entry as it is.
 import { onExecutePostLogin } from 'rbac-claims';
 import type { EffectiveRolesPage, PostLoginApi, PostLoginEvent, Settings, UserGroupsPage } from 'rbac-claims';
