@@ -22,12 +22,35 @@ use crate::login::{self, Instance, Outcome};
 use crate::port::{ApiList, Host, ListFailure, ListPage, Token};
 use io::JsIo;
 use js_sys::Array;
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
     /// What this wasm instance keeps across logins.
     static INSTANCE: Rc<Instance> = Rc::new(Instance::default());
+    /// Claim names made as JavaScript strings, kept: the same few names (one namespace's roles,
+    /// permissions, groups and their `_truncated` flags) at every login.
+    static CLAIM_NAMES: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most claim names kept in [`CLAIM_NAMES`] (six per namespace); past it the list starts again.
+const MAX_CLAIM_NAMES: usize = 12;
+
+/// `name` as a JavaScript string, made once per instance.
+fn claim_name(name: &str) -> JsValue {
+    CLAIM_NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some((_, value)) = names.iter().find(|(seen, _)| seen == name) {
+            return value.clone();
+        }
+        if names.len() >= MAX_CLAIM_NAMES {
+            names.clear();
+        }
+        let value = JsValue::from_str(name);
+        names.push((name.to_owned(), value.clone()));
+        value
+    })
 }
 
 /// Runs one login on Auth0's `event` and `api` with this instance's [`Instance`]: what the export
@@ -73,7 +96,7 @@ fn claim_values<'a>(
                     value
                 }
             };
-            Ok((JsValue::from_str(name), value))
+            Ok((claim_name(name), value))
         })
         .collect()
 }
