@@ -608,7 +608,8 @@ impl<'a, I: Io> Client<'a, I> {
     }
 
     /// A value from instance memory, or fetched once for every login that wants it at the same time.
-    /// A ready value equal to `rejected` (a token the API just refused) is not used. When the login
+    /// A value in memory is used however little of the budget is left; fetching needs at least
+    /// [`retry::MIN_REQUEST_MS`]. A ready value equal to `rejected` (a token the API just refused) is not used. When the login
     /// that fetched for this one fails for a reason of its own ([`ManagementError::is_shared`]), this
     /// login fetches within its own budget instead of taking that failure.
     async fn single_flight<
@@ -624,9 +625,7 @@ impl<'a, I: Io> Client<'a, I> {
     ) -> Result<V, ManagementError> {
         let mut handed_over = false;
         for _ in 0..MAX_HANDOVERS {
-            if self.remaining_ms() < retry::MIN_REQUEST_MS {
-                break;
-            }
+            // Memory first, whatever time is left: only a request of this login's own needs time.
             match memory.lookup(key, self.io.now_ms(), rejected) {
                 Lookup::Ready(entry) => return Ok(entry.value),
                 Lookup::InFlight(wait) => match self.wait_for(endpoint, wait).await {
@@ -645,6 +644,7 @@ impl<'a, I: Io> Client<'a, I> {
                         continue;
                     }
                 },
+                Lookup::Empty if self.remaining_ms() < retry::MIN_REQUEST_MS => break,
                 Lookup::Empty => {}
             }
             let leader = memory.lead(key, ManagementError::Abandoned);
