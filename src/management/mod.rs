@@ -16,7 +16,7 @@ use crate::json::Json;
 use crate::roles::Roles;
 use decode::Decode;
 use encode::{encode_component, fnv1a_hex, form_body, path_segment};
-use flight::{before, Entry, FlightWait, Lookup, Shared};
+use flight::{before, Entry, FlightWait, KeptBytes, Lookup, Shared};
 use retry::{next_step, request_timeout, Failure, Next};
 use std::fmt;
 use std::future::Future;
@@ -278,6 +278,14 @@ pub struct Permission {
     pub resource_server_identifier: String,
 }
 
+impl KeptBytes for Permission {
+    fn kept_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.permission_name.len()
+            + self.resource_server_identifier.len()
+    }
+}
+
 /// `POST /oauth/token` response.
 pub struct TokenResponse {
     /// The bearer token.
@@ -309,6 +317,12 @@ pub struct Role {
     pub id: String,
     /// Role name, as in `event.authorization.roles`.
     pub name: String,
+}
+
+impl KeptBytes for Role {
+    fn kept_bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.id.len() + self.name.len()
+    }
 }
 
 /// `GET /api/v2/roles?include_totals=true` response.
@@ -613,7 +627,7 @@ impl<'a, I: Io> Client<'a, I> {
     /// that fetched for this one fails for a reason of its own ([`ManagementError::is_shared`]), this
     /// login fetches within its own budget instead of taking that failure.
     async fn single_flight<
-        V: Clone + PartialEq,
+        V: Clone + PartialEq + KeptBytes,
         F: Future<Output = Result<Entry<V>, ManagementError>>,
     >(
         &self,
@@ -649,7 +663,7 @@ impl<'a, I: Io> Client<'a, I> {
             }
             let leader = memory.lead(key, ManagementError::Abandoned);
             let result = fetch().await;
-            leader.finish(result.clone());
+            leader.finish(result.clone(), self.io.now_ms());
             return result.map(|entry| entry.value);
         }
         Err(ManagementError::Budget(endpoint))
