@@ -167,7 +167,8 @@ pub fn sorted_unique(mut names: Vec<&str>) -> Vec<String> {
 /// `permissions` is given and `<namespace>/groups` when `groups` is given, on each selected token,
 /// within `maxClaimBytes`. Over it, `onOverflow=deny` refuses the plan; `onOverflow=omit` replaces
 /// the permissions claim by `<namespace>/permissions_truncated: true`, then, if still over, the groups
-/// claim by `<namespace>/groups_truncated: true`, and refuses if that is still too large.
+/// claim by `<namespace>/groups_truncated: true`, and refuses if that is still too large. A flag stands
+/// only for names dropped: an empty claim stays as `[]`, never replaced.
 pub fn plan_claims(
     settings: &Settings,
     roles: &Roles,
@@ -178,11 +179,14 @@ pub fn plan_claims(
         name: settings.namespace.claim("roles"),
         value: ClaimValue::Strings(roles.names.clone()),
     }];
-    // Dropped in this order when the claims do not fit and onOverflow=omit.
+    // Dropped in this order when the claims do not fit and onOverflow=omit. An empty list is never
+    // replaced: nothing would be dropped, and its flag takes more bytes than its `[]`.
     let mut omittable = Vec::new();
     for (name, value) in [("permissions", permissions), ("groups", groups)] {
         if let Some(names) = value {
-            omittable.push(claims.len());
+            if !names.is_empty() {
+                omittable.push(claims.len());
+            }
             claims.push(Claim {
                 name: settings.namespace.claim(name),
                 value: ClaimValue::Strings(names),
@@ -519,6 +523,70 @@ mod tests {
         let deny = sized_settings(&[("maxClaimBytes", "2000")]);
         assert!(plan_claims(&deny, &roles(&["a"]), None, groups()).is_ok());
         assert!(plan_claims(&deny, &roles(&["a"]), permissions(), groups()).is_err());
+    }
+
+    #[test]
+    fn omit_flags_only_a_claim_that_held_something() {
+        let omit = |limit: usize| {
+            sized_settings(&[
+                ("onOverflow", "omit"),
+                ("maxClaimBytes", &limit.to_string()),
+            ])
+        };
+        let many = || Some(named("name", 20));
+        let without = |claims: &[Claim], dropped: &str| {
+            let kept: Vec<Claim> = claims
+                .iter()
+                .filter(|c| !c.name.ends_with(dropped))
+                .cloned()
+                .collect();
+            claims_json_bytes(&kept)
+        };
+        let no_permissions =
+            plan_claims(&sized_settings(&[]), &roles(&["a"]), Some(vec![]), many()).unwrap();
+        // No permissions, too many groups, and a limit that fits roles + `[]` + the groups flag only.
+        let fits_with_groups_dropped = without(&no_permissions.claims, "/groups")
+            + r#","https://rbac.example.com/groups_truncated":true"#.len();
+        let plan = plan_claims(
+            &omit(fits_with_groups_dropped),
+            &roles(&["a"]),
+            Some(vec![]),
+            many(),
+        )
+        .unwrap();
+        assert_eq!(
+            claim_names(plan.id_token()),
+            ["roles", "permissions", "groups_truncated"]
+        );
+        assert_eq!(plan.id_token()[1].value, ClaimValue::Strings(vec![]));
+        // No groups, too many permissions: the permissions flag, the empty groups claim kept.
+        let plan = plan_claims(&omit(300), &roles(&["a"]), many(), Some(vec![])).unwrap();
+        assert_eq!(
+            claim_names(plan.id_token()),
+            ["roles", "permissions_truncated", "groups"]
+        );
+        assert_eq!(plan.id_token()[2].value, ClaimValue::Strings(vec![]));
+        // Both empty and the roles alone too large: nothing was dropped, so no flag; denied.
+        let many_roles = Roles::from_entries(named("role", 20).into_iter().map(Some));
+        for (permissions, groups) in [
+            (Some(vec![]), Some(vec![])),
+            (Some(vec![]), None),
+            (None, Some(vec![])),
+        ] {
+            let err = plan_claims(&omit(300), &many_roles, permissions, groups).unwrap_err();
+            assert!(matches!(err, PlanError::TooLarge { .. }), "{err}");
+        }
+        // Both empty and a limit the flags would pass but the empty lists fit: kept as they are.
+        let empty = plan_claims(
+            &sized_settings(&[]),
+            &roles(&["a"]),
+            Some(vec![]),
+            Some(vec![]),
+        )
+        .unwrap();
+        let exact = claims_json_bytes(&empty.claims);
+        let plan = plan_claims(&omit(exact), &roles(&["a"]), Some(vec![]), Some(vec![])).unwrap();
+        assert_eq!(plan, empty);
     }
 
     #[test]

@@ -787,20 +787,23 @@ fn groups_off_and_roles_event_never_touch_the_api_lists() {
     assert!(host.calls().iter().all(|c| !c.starts_with("api.")));
 }
 
+/// `roles=effective` with `permissions=roles` under `budget_ms`, each of the three pages of effective
+/// roles taking `page_ms` of the fake clock.
+fn slow_roles(budget_ms: u32, page_ms: f64) -> FakeHost {
+    let secrets = format!(
+        r#"{{{CREDENTIALS},"roles":"effective","budgetMs":"{budget_ms}","permissions":"roles"}}"#
+    );
+    let mut host = FakeHost::new(&secrets, &[])
+        .answering(role_api)
+        .listing(directory);
+    host.list_delay_ms = page_ms;
+    host
+}
+
 #[test]
 fn one_budget_bounds_the_api_lists_and_the_management_api_together() {
     // The roles list takes 480 ms of a 500 ms budget: the Management API gets what is left (too
     // little for a request), not a budget of its own.
-    let slow_roles = |budget_ms: u32, page_ms: f64| {
-        let secrets = format!(
-            r#"{{{CREDENTIALS},"roles":"effective","budgetMs":"{budget_ms}","permissions":"roles"}}"#
-        );
-        let mut host = FakeHost::new(&secrets, &[])
-            .answering(role_api)
-            .listing(directory);
-        host.list_delay_ms = page_ms;
-        host
-    };
     let host = slow_roles(500, 160.0);
     let started = host.io.now_ms();
     assert_eq!(login(&host, &Instance::default()), Outcome::Done);
@@ -834,6 +837,49 @@ fn one_budget_bounds_the_api_lists_and_the_management_api_together() {
             .any(|l| l.contains("permissions") && l.contains("budgetMs")),
         "{:?}",
         host.logs()
+    );
+}
+
+#[test]
+fn role_data_in_memory_is_used_whatever_time_the_budget_has_left() {
+    // A warm instance holds every role's permissions; then `api.roles` takes 480 ms of 500.
+    let instance = Instance::default();
+    let warm = slow_roles(500, 0.0);
+    assert_eq!(login(&warm, &instance), Outcome::Done);
+    let claims = r#"https://e.com/permissions=["use:a","use:b","use:c","use:d"]"#;
+    assert!(warm.calls().last().unwrap().ends_with(claims));
+    let host = slow_roles(500, 160.0);
+    host.io.now.set(warm.io.now_ms());
+    assert_eq!(login(&host, &instance), Outcome::Done);
+    assert!(
+        host.calls().last().unwrap().ends_with(claims),
+        "{:?} {:?}",
+        host.calls(),
+        host.logs()
+    );
+    assert!(host.requests().is_empty(), "{:?}", host.requests());
+    assert!(
+        host.logs().iter().all(|l| !l.contains("budgetMs")),
+        "no request was made, none is named: {:?}",
+        host.logs()
+    );
+    // A role not in memory still needs a request, and that request the time: it is the one named.
+    let host = slow_roles(500, 160.0).listing(|list, from| match (list, from) {
+        (ApiList::EffectiveRoles, Some("p3")) => page(&["", "d", "e"], None),
+        _ => directory(list, from),
+    });
+    host.io.now.set(warm.io.now_ms());
+    assert_eq!(login(&host, &instance), Outcome::Done);
+    assert_eq!(host.calls().last().unwrap(), &deny());
+    assert!(host.requests().is_empty(), "{:?}", host.requests());
+    let denied = host
+        .logs()
+        .into_iter()
+        .find(|l| l.starts_with("login denied"))
+        .unwrap();
+    assert!(
+        denied.contains("/api/v2/roles/{id}/permissions") && denied.contains("budgetMs"),
+        "{denied}"
     );
 }
 

@@ -30,8 +30,9 @@ pub fn form_body(pairs: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-/// A 64-bit FNV-1a hash as 16 hex digits: short, stable cache keys that reveal nothing of their input.
-pub fn fnv1a_hex(parts: &[&str]) -> String {
+/// A 64-bit FNV-1a hash of `parts`, each followed by a zero byte (so `["ab", "c"]` and `["a", "bc"]`
+/// differ).
+pub fn fnv1a(parts: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for byte in part.bytes().chain(std::iter::once(0)) {
@@ -39,7 +40,12 @@ pub fn fnv1a_hex(parts: &[&str]) -> String {
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
-    format!("{hash:016x}")
+    hash
+}
+
+/// [`fnv1a`] as 16 hex digits: short, stable cache keys that reveal nothing of their input.
+pub fn fnv1a_hex(parts: &[&str]) -> String {
+    format!("{:016x}", fnv1a(parts))
 }
 
 #[cfg(test)]

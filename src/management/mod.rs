@@ -16,7 +16,7 @@ use crate::json::Json;
 use crate::roles::Roles;
 use decode::Decode;
 use encode::{encode_component, fnv1a_hex, form_body, path_segment};
-use flight::{before, Entry, FlightWait, Lookup, Shared};
+use flight::{before, Entry, FlightWait, KeptBytes, Lookup, Shared};
 use retry::{next_step, request_timeout, Failure, Next};
 use std::fmt;
 use std::future::Future;
@@ -278,6 +278,14 @@ pub struct Permission {
     pub resource_server_identifier: String,
 }
 
+impl KeptBytes for Permission {
+    fn kept_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.permission_name.len()
+            + self.resource_server_identifier.len()
+    }
+}
+
 /// `POST /oauth/token` response.
 pub struct TokenResponse {
     /// The bearer token.
@@ -309,6 +317,12 @@ pub struct Role {
     pub id: String,
     /// Role name, as in `event.authorization.roles`.
     pub name: String,
+}
+
+impl KeptBytes for Role {
+    fn kept_bytes(&self) -> usize {
+        std::mem::size_of::<Self>() + self.id.len() + self.name.len()
+    }
 }
 
 /// `GET /api/v2/roles?include_totals=true` response.
@@ -608,11 +622,12 @@ impl<'a, I: Io> Client<'a, I> {
     }
 
     /// A value from instance memory, or fetched once for every login that wants it at the same time.
-    /// A ready value equal to `rejected` (a token the API just refused) is not used. When the login
+    /// A value in memory is used however little of the budget is left; fetching needs at least
+    /// [`retry::MIN_REQUEST_MS`]. A ready value equal to `rejected` (a token the API just refused) is not used. When the login
     /// that fetched for this one fails for a reason of its own ([`ManagementError::is_shared`]), this
     /// login fetches within its own budget instead of taking that failure.
     async fn single_flight<
-        V: Clone + PartialEq,
+        V: Clone + PartialEq + KeptBytes,
         F: Future<Output = Result<Entry<V>, ManagementError>>,
     >(
         &self,
@@ -624,9 +639,7 @@ impl<'a, I: Io> Client<'a, I> {
     ) -> Result<V, ManagementError> {
         let mut handed_over = false;
         for _ in 0..MAX_HANDOVERS {
-            if self.remaining_ms() < retry::MIN_REQUEST_MS {
-                break;
-            }
+            // Memory first, whatever time is left: only a request of this login's own needs time.
             match memory.lookup(key, self.io.now_ms(), rejected) {
                 Lookup::Ready(entry) => return Ok(entry.value),
                 Lookup::InFlight(wait) => match self.wait_for(endpoint, wait).await {
@@ -645,11 +658,12 @@ impl<'a, I: Io> Client<'a, I> {
                         continue;
                     }
                 },
+                Lookup::Empty if self.remaining_ms() < retry::MIN_REQUEST_MS => break,
                 Lookup::Empty => {}
             }
             let leader = memory.lead(key, ManagementError::Abandoned);
             let result = fetch().await;
-            leader.finish(result.clone());
+            leader.finish(result.clone(), self.io.now_ms());
             return result.map(|entry| entry.value);
         }
         Err(ManagementError::Budget(endpoint))

@@ -686,7 +686,9 @@ fn with_cached_token(io: &FakeIo, s: &TestSettings, memory: &InstanceMemory) {
         value: "token-0".to_owned(),
         usable_until_ms: START + 3_600_000.0,
     };
-    memory.tokens.remember(&client.token_key(), entry);
+    memory
+        .tokens
+        .remember(&client.token_key(), entry, io.now_ms());
     io.cache.borrow_mut().insert(
         client.token_key(),
         CacheRecord {
@@ -1355,4 +1357,117 @@ fn the_docs_name_the_scope_each_mode_needs() {
     assert!(readme.contains(&format!(
         "`{roles_scope}` for `permissions=roles` (and for `user` or `effective` in organization logins)"
     )));
+}
+
+/// A tenant where every role `rol_<n>` grants one permission, `use:<n>`.
+fn any_role_api(request: &Request, _: u32) -> Result<Response, String> {
+    if request.url.ends_with("/oauth/token") {
+        return token_body();
+    }
+    let name = request
+        .url
+        .split("/roles/rol_")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    ok(json!({"total": 1, "permissions": [
+        {"permission_name": format!("use:{name}"), "resource_server_identifier": "https://api"}
+    ]}))
+}
+
+/// One login whose one role comes with its id (`api.roles`), as `roles=effective` gives it.
+fn login_with_role_id(io: &FakeIo, s: &TestSettings, memory: &InstanceMemory, n: usize) {
+    let id = format!("rol_{n}");
+    let roles = Roles::from_named(vec![(format!("role-{n}"), Some(id))]);
+    let lists = block_on(client(io, s, memory).permission_lists(
+        PermissionSource::Roles,
+        "auth0|u",
+        None,
+        &roles,
+    ))
+    .unwrap();
+    let names = crate::claims::permission_names(&lists, PermissionScope::All, None);
+    assert_eq!(names, [format!("use:{n}")]);
+}
+
+/// Entries visited per warm login, on average, for the `count` role ids before `end`.
+fn entries_visited_per_warm_login(
+    io: &FakeIo,
+    s: &TestSettings,
+    memory: &InstanceMemory,
+    end: usize,
+    count: usize,
+) -> f64 {
+    let requests = io.requests.borrow().len();
+    let before = memory.role_permissions.entries_visited();
+    for n in end - count..end {
+        login_with_role_id(io, s, memory, n);
+    }
+    assert_eq!(io.requests.borrow().len(), requests, "every role was kept");
+    (memory.role_permissions.entries_visited() - before) as f64 / count as f64
+}
+
+#[test]
+fn role_data_for_fifty_thousand_role_ids_stays_within_its_bounds() {
+    for cache_ms in ["1", "86400000"] {
+        let io = FakeIo::new(any_role_api);
+        let s = settings(&[("permissions", "roles"), ("rolesCacheMs", cache_ms)]);
+        let memory = InstanceMemory::default();
+        let mut most = (0, 0);
+        for n in 0..50_000 {
+            io.now.set(io.now.get() + 1.0);
+            login_with_role_id(&io, &s, &memory, n);
+            let (entries, bytes) = memory.role_permissions.footprint();
+            assert!(
+                entries <= flight::MAX_KEPT_ENTRIES && bytes <= flight::MAX_KEPT_BYTES,
+                "rolesCacheMs={cache_ms}, after {} ids: {entries} entries, {bytes} bytes",
+                n + 1
+            );
+            most = (most.0.max(entries), most.1.max(bytes));
+        }
+        if cache_ms == "1" {
+            // Expired entries leave on a later insert, not only when their own id comes back.
+            assert!(
+                most.0 <= 256,
+                "rolesCacheMs=1: up to {} entries kept",
+                most.0
+            );
+        }
+        println!(
+            "rolesCacheMs={cache_ms}: at most {} entries, {} bytes kept",
+            most.0, most.1
+        );
+    }
+}
+
+#[test]
+fn the_work_of_a_warm_login_does_not_grow_with_the_role_ids_kept() {
+    let s = settings(&[("permissions", "roles"), ("rolesCacheMs", "86400000")]);
+    let io = FakeIo::new(any_role_api);
+    let memory = InstanceMemory::default();
+    let inserted = memory.role_permissions.entries_visited();
+    for n in 0..100 {
+        login_with_role_id(&io, &s, &memory, n);
+    }
+    let few = entries_visited_per_warm_login(&io, &s, &memory, 100, 100);
+    assert!(
+        few <= 4.0,
+        "entries visited per warm login with 100 ids kept: {few}"
+    );
+    for n in 100..50_000 {
+        login_with_role_id(&io, &s, &memory, n);
+    }
+    // Inserting, sweeping and evicting included: a constant amount of work per id, amortised (a list
+    // searched one entry at a time visits thousands).
+    let per_insert = (memory.role_permissions.entries_visited() - inserted) as f64 / 50_000.0;
+    let many = entries_visited_per_warm_login(&io, &s, &memory, 50_000, 1_000);
+    assert!(
+        many <= 4.0,
+        "entries visited per warm login after 50,000 ids: {many}"
+    );
+    assert!(
+        per_insert <= 32.0,
+        "{per_insert} entries visited per new id"
+    );
+    println!("entries visited: {few} per warm login with 100 ids kept, {many} after 50,000 ids; {per_insert} per new id");
 }
