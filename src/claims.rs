@@ -54,16 +54,11 @@ pub fn claims_json_bytes(claims: &[Claim]) -> usize {
 
 /// [`claims_json_bytes`] with each claim's value already written as JSON (`texts`, in order).
 fn json_bytes(claims: &[Claim], texts: &[String]) -> usize {
-    let mut name = String::new();
     2 + claims.len().saturating_sub(1)
         + claims
             .iter()
             .zip(texts)
-            .map(|(claim, text)| {
-                name.clear();
-                json::write_string(&mut name, &claim.name);
-                name.len() + 1 + text.len()
-            })
+            .map(|(claim, text)| json::string_bytes(&claim.name) + 1 + text.len())
             .sum::<usize>()
 }
 
@@ -87,6 +82,9 @@ pub struct ClaimPlan {
     pub json: Vec<String>,
     /// The tokens that get them.
     pub tokens: TokenSelection,
+    /// Whether the first claim (the roles) holds the host's role entries exactly as read
+    /// ([`Roles::as_read`]).
+    pub roles_as_read: bool,
 }
 
 impl ClaimPlan {
@@ -171,13 +169,13 @@ pub fn sorted_unique(mut names: Vec<&str>) -> Vec<String> {
 /// only for names dropped: an empty claim stays as `[]`, never replaced.
 pub fn plan_claims(
     settings: &Settings,
-    roles: &Roles,
+    roles: Roles,
     permissions: Option<Vec<String>>,
     groups: Option<Vec<String>>,
 ) -> Result<ClaimPlan, PlanError> {
     let mut claims = vec![Claim {
         name: settings.namespace.claim("roles"),
-        value: ClaimValue::Strings(roles.names.clone()),
+        value: ClaimValue::Strings(roles.names),
     }];
     // Dropped in this order when the claims do not fit and onOverflow=omit. An empty list is never
     // replaced: nothing would be dropped, and its flag takes more bytes than its `[]`.
@@ -216,6 +214,7 @@ pub fn plan_claims(
         claims,
         json,
         tokens: settings.tokens,
+        roles_as_read: roles.as_read,
     })
 }
 
@@ -249,7 +248,7 @@ mod tests {
     fn both_tokens_get_the_roles_claim_in_order() {
         let plan = plan_claims(
             &settings("id,access"),
-            &roles(&["editor", "admin"]),
+            roles(&["editor", "admin"]),
             None,
             None,
         )
@@ -260,17 +259,17 @@ mod tests {
 
     #[test]
     fn only_selected_tokens_get_claims() {
-        let plan = plan_claims(&settings("id"), &roles(&["a"]), None, None).unwrap();
+        let plan = plan_claims(&settings("id"), roles(&["a"]), None, None).unwrap();
         assert_eq!(plan.id_token(), vec![roles_claim(&["a"])]);
         assert!(plan.access_token().is_empty());
-        let plan = plan_claims(&settings("access"), &roles(&["a"]), None, None).unwrap();
+        let plan = plan_claims(&settings("access"), roles(&["a"]), None, None).unwrap();
         assert!(plan.id_token().is_empty());
         assert_eq!(plan.access_token(), vec![roles_claim(&["a"])]);
     }
 
     #[test]
     fn no_roles_gives_an_empty_array() {
-        let plan = plan_claims(&settings("id,access"), &Roles::default(), None, None).unwrap();
+        let plan = plan_claims(&settings("id,access"), Roles::default(), None, None).unwrap();
         assert_eq!(plan.id_token(), vec![roles_claim(&[])]);
     }
 
@@ -332,7 +331,7 @@ mod tests {
     fn the_permissions_claim_follows_the_roles_claim() {
         let plan = plan_claims(
             &settings("access"),
-            &roles(&["a"]),
+            roles(&["a"]),
             Some(vec!["read".into()]),
             None,
         )
@@ -384,7 +383,7 @@ mod tests {
     fn too_many_permissions_deny_by_default() {
         let err = plan_claims(
             &sized_settings(&[]),
-            &roles(&["a"]),
+            roles(&["a"]),
             Some(long_permissions(5000)),
             None,
         )
@@ -398,13 +397,8 @@ mod tests {
     #[test]
     fn omit_replaces_the_permissions_claim_with_a_flag() {
         let settings = sized_settings(&[("onOverflow", "omit")]);
-        let plan = plan_claims(
-            &settings,
-            &roles(&["a"]),
-            Some(long_permissions(5000)),
-            None,
-        )
-        .unwrap();
+        let plan =
+            plan_claims(&settings, roles(&["a"]), Some(long_permissions(5000)), None).unwrap();
         assert_eq!(
             plan.id_token(),
             vec![
@@ -423,7 +417,7 @@ mod tests {
         let names = long_permissions(10);
         let full = plan_claims(
             &sized_settings(&[]),
-            &roles(&["a"]),
+            roles(&["a"]),
             Some(names.clone()),
             None,
         )
@@ -431,12 +425,12 @@ mod tests {
         let exact = claims_json_bytes(full.id_token()).to_string();
         let settings = sized_settings(&[("maxClaimBytes", &exact)]);
         assert_eq!(
-            plan_claims(&settings, &roles(&["a"]), Some(names.clone()), None).unwrap(),
+            plan_claims(&settings, roles(&["a"]), Some(names.clone()), None).unwrap(),
             full
         );
         let one_less = (claims_json_bytes(full.id_token()) - 1).to_string();
         let settings = sized_settings(&[("maxClaimBytes", &one_less)]);
-        assert!(plan_claims(&settings, &roles(&["a"]), Some(names), None).is_err());
+        assert!(plan_claims(&settings, roles(&["a"]), Some(names), None).is_err());
     }
 
     #[test]
@@ -445,11 +439,11 @@ mod tests {
         let settings = sized_settings(&[("onOverflow", "omit"), ("maxClaimBytes", "1000")]);
         let roles = Roles::from_entries([Some(long_role)]);
         assert!(matches!(
-            plan_claims(&settings, &roles, None, None),
+            plan_claims(&settings, roles.clone(), None, None),
             Err(PlanError::TooLarge { .. })
         ));
         assert!(matches!(
-            plan_claims(&settings, &roles, Some(vec![]), None),
+            plan_claims(&settings, roles.clone(), Some(vec![]), None),
             Err(PlanError::TooLarge { .. })
         ));
     }
@@ -471,7 +465,7 @@ mod tests {
     fn the_groups_claim_follows_the_permissions_claim() {
         let plan = plan_claims(
             &settings("id,access"),
-            &roles(&["a"]),
+            roles(&["a"]),
             Some(vec!["read".into()]),
             Some(vec!["eng".into(), "ops".into()]),
         )
@@ -485,7 +479,7 @@ mod tests {
             ClaimValue::Strings(vec!["eng".into(), "ops".into()])
         );
         assert_eq!(plan.access_token(), plan.id_token());
-        let plan = plan_claims(&settings("id"), &roles(&["a"]), None, Some(vec![])).unwrap();
+        let plan = plan_claims(&settings("id"), roles(&["a"]), None, Some(vec![])).unwrap();
         assert_eq!(claim_names(plan.id_token()), ["roles", "groups"]);
         assert_eq!(plan.id_token()[1].value, ClaimValue::Strings(vec![]));
     }
@@ -497,13 +491,13 @@ mod tests {
         let groups = || Some(named("group", 20));
         let permissions = || Some(named("perm", 20));
         // Permissions alone are too many: groups stay.
-        let plan = plan_claims(&omit("2000"), &roles(&["a"]), permissions(), groups()).unwrap();
+        let plan = plan_claims(&omit("2000"), roles(&["a"]), permissions(), groups()).unwrap();
         assert_eq!(
             claim_names(plan.id_token()),
             ["roles", "permissions_truncated", "groups"]
         );
         // Groups too: both flags.
-        let plan = plan_claims(&omit("300"), &roles(&["a"]), permissions(), groups()).unwrap();
+        let plan = plan_claims(&omit("300"), roles(&["a"]), permissions(), groups()).unwrap();
         assert_eq!(
             claim_names(plan.id_token()),
             ["roles", "permissions_truncated", "groups_truncated"]
@@ -514,15 +508,15 @@ mod tests {
         assert_eq!(plan.json, written);
         assert_eq!(plan.json[1], "true");
         // Without permissions, groups are the first to go.
-        let plan = plan_claims(&omit("300"), &roles(&["a"]), None, groups()).unwrap();
+        let plan = plan_claims(&omit("300"), roles(&["a"]), None, groups()).unwrap();
         assert_eq!(claim_names(plan.id_token()), ["roles", "groups_truncated"]);
         // Roles alone too large: denied.
         let many_roles = Roles::from_entries(named("role", 20).into_iter().map(Some));
-        assert!(plan_claims(&omit("300"), &many_roles, permissions(), groups()).is_err());
+        assert!(plan_claims(&omit("300"), many_roles.clone(), permissions(), groups()).is_err());
         // onOverflow=deny never omits.
         let deny = sized_settings(&[("maxClaimBytes", "2000")]);
-        assert!(plan_claims(&deny, &roles(&["a"]), None, groups()).is_ok());
-        assert!(plan_claims(&deny, &roles(&["a"]), permissions(), groups()).is_err());
+        assert!(plan_claims(&deny, roles(&["a"]), None, groups()).is_ok());
+        assert!(plan_claims(&deny, roles(&["a"]), permissions(), groups()).is_err());
     }
 
     #[test]
@@ -543,13 +537,13 @@ mod tests {
             claims_json_bytes(&kept)
         };
         let no_permissions =
-            plan_claims(&sized_settings(&[]), &roles(&["a"]), Some(vec![]), many()).unwrap();
+            plan_claims(&sized_settings(&[]), roles(&["a"]), Some(vec![]), many()).unwrap();
         // No permissions, too many groups, and a limit that fits roles + `[]` + the groups flag only.
         let fits_with_groups_dropped = without(&no_permissions.claims, "/groups")
             + r#","https://rbac.example.com/groups_truncated":true"#.len();
         let plan = plan_claims(
             &omit(fits_with_groups_dropped),
-            &roles(&["a"]),
+            roles(&["a"]),
             Some(vec![]),
             many(),
         )
@@ -560,7 +554,7 @@ mod tests {
         );
         assert_eq!(plan.id_token()[1].value, ClaimValue::Strings(vec![]));
         // No groups, too many permissions: the permissions flag, the empty groups claim kept.
-        let plan = plan_claims(&omit(300), &roles(&["a"]), many(), Some(vec![])).unwrap();
+        let plan = plan_claims(&omit(300), roles(&["a"]), many(), Some(vec![])).unwrap();
         assert_eq!(
             claim_names(plan.id_token()),
             ["roles", "permissions_truncated", "groups"]
@@ -573,19 +567,19 @@ mod tests {
             (Some(vec![]), None),
             (None, Some(vec![])),
         ] {
-            let err = plan_claims(&omit(300), &many_roles, permissions, groups).unwrap_err();
+            let err = plan_claims(&omit(300), many_roles.clone(), permissions, groups).unwrap_err();
             assert!(matches!(err, PlanError::TooLarge { .. }), "{err}");
         }
         // Both empty and a limit the flags would pass but the empty lists fit: kept as they are.
         let empty = plan_claims(
             &sized_settings(&[]),
-            &roles(&["a"]),
+            roles(&["a"]),
             Some(vec![]),
             Some(vec![]),
         )
         .unwrap();
         let exact = claims_json_bytes(&empty.claims);
-        let plan = plan_claims(&omit(exact), &roles(&["a"]), Some(vec![]), Some(vec![])).unwrap();
+        let plan = plan_claims(&omit(exact), roles(&["a"]), Some(vec![]), Some(vec![])).unwrap();
         assert_eq!(plan, empty);
     }
 

@@ -219,7 +219,11 @@ pub struct Namespace(String);
 impl Namespace {
     /// The full claim name for `name` under this namespace.
     pub fn claim(&self, name: &str) -> String {
-        format!("{}/{}", self.0, name)
+        let mut claim = String::with_capacity(self.0.len() + 1 + name.len());
+        claim.push_str(&self.0);
+        claim.push('/');
+        claim.push_str(name);
+        claim
     }
 
     /// The namespace as text (no trailing `/`).

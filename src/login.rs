@@ -99,7 +99,7 @@ async fn decide<H: Host>(host: &H, instance: &Instance) -> Result<ClaimPlan, Err
         }
     };
     let groups = read_groups(host, &settings, &deadline).await?;
-    Ok(plan_claims(&settings, &roles, permissions, groups)?)
+    Ok(plan_claims(&settings, roles, permissions, groups)?)
 }
 
 /// The user's permission names from the Management API, as the claim will hold them. In an
@@ -152,7 +152,7 @@ async fn permissions<H: Host>(
 }
 
 /// Applies a finished plan: ID token claims first, then access token claims, each value as the JSON
-/// text the plan wrote once, for both tokens.
+/// text the plan wrote once, for both tokens (the roles as the host read them, when they are).
 fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
     let claims: Vec<(&str, &str)> = plan
         .claims
@@ -161,7 +161,11 @@ fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
         .map(|(claim, json)| (claim.name.as_str(), json.as_str()))
         .collect();
     let for_token = |selected: bool| if selected { claims.as_slice() } else { &[] };
-    host.set_claims(for_token(plan.tokens.id), for_token(plan.tokens.access))
+    host.set_claims(
+        for_token(plan.tokens.id),
+        for_token(plan.tokens.access),
+        plan.roles_as_read,
+    )
 }
 
 #[cfg(test)]

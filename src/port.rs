@@ -138,7 +138,15 @@ pub trait Host {
     /// Sets each claim (its name and its value as JSON text, in order) on the ID token, then each of
     /// `access` on the access token; stops at the first failure. A token with no claims is not touched.
     /// Every value is made before the first claim is set, and no value is shared between the tokens.
-    fn set_claims(&self, id: &[(&str, &str)], access: &[(&str, &str)]) -> Result<(), Error>;
+    /// With `roles_as_read`, the first claim of each token is the roles and its value is the role
+    /// entries [`Host::role_entries`] returned (the well-formed ones, in order): the host may set the
+    /// values it read instead of the JSON text (the same claim).
+    fn set_claims(
+        &self,
+        id: &[(&str, &str)],
+        access: &[(&str, &str)],
+        roles_as_read: bool,
+    ) -> Result<(), Error>;
 
     /// Denies the login with `reason` (shown to the end user).
     fn deny(&self, reason: &str) -> Result<(), Error>;

@@ -43,12 +43,18 @@ pub struct Roles {
     pub ids: Vec<Option<String>>,
     /// How many entries were dropped because they were not strings.
     pub dropped: usize,
+    /// Whether `names` are the host's role entries exactly as read ([`crate::port::Host::role_entries`]:
+    /// the well-formed ones, in order), so that the host may set the values it read.
+    pub as_read: bool,
 }
 
 impl Roles {
     /// Keeps the string entries, in order, and counts the rest.
     pub fn from_entries(entries: impl IntoIterator<Item = Option<String>>) -> Self {
-        let mut roles = Self::default();
+        let mut roles = Self {
+            as_read: true,
+            ..Self::default()
+        };
         for entry in entries {
             match entry {
                 Some(name) => roles.names.push(name),

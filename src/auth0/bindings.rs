@@ -180,6 +180,8 @@ thread_local! {
     /// The last `event.secrets` as `JSON.stringify` wrote it whole (a JavaScript string that never
     /// enters wasm memory), with the settings text read from it.
     static LAST_SECRETS: RefCell<Option<(JsValue, Option<String>)>> = const { RefCell::new(None) };
+    /// The property name `length`, made once per instance.
+    static LENGTH_KEY: JsValue = JsValue::from_str("length");
 }
 
 /// Why a JavaScript value was not taken as a string.
@@ -270,11 +272,13 @@ impl Event {
     /// Reads `event.authorization.roles` as entries, `None` for each entry that is not a well-formed
     /// string. Absent or `null` `authorization` or `roles` give no entries. More than `limit` entries,
     /// or more than `max_chars` characters in all (the claim could not fit `maxClaimBytes`), is an
-    /// error found before any long string is copied into wasm memory.
+    /// error found before any long string is copied into wasm memory. Each well-formed entry (the
+    /// string itself) is also pushed onto `read`, so the roles claim can be set without a copy.
     pub fn role_entries(
         &self,
         limit: usize,
         max_chars: usize,
+        read: &Array,
     ) -> Result<Vec<Option<String>>, Error> {
         let authorization = self
             .authorization()
@@ -318,6 +322,7 @@ impl Event {
             match well_formed_string(&entry, chars_left) {
                 Ok(name) => {
                     chars_left = chars_left.saturating_sub(name.encode_utf16().count() as u32);
+                    read.push(&entry);
                     entries.push(Some(name));
                 }
                 Err(BadString::TooLong) => {
@@ -345,7 +350,7 @@ pub(super) enum Length {
 
 /// Reads `array.length` and holds it against `limit`.
 pub(super) fn array_length(array: &JsValue, limit: u32) -> Result<Length, JsValue> {
-    let Some(length) = Reflect::get(array, &JsValue::from_str("length"))?.as_f64() else {
+    let Some(length) = LENGTH_KEY.with(|key| Reflect::get(array, key))?.as_f64() else {
         return Ok(Length::Invalid(0));
     };
     if length > limit as f64 {

@@ -60,6 +60,7 @@ pub async fn run(event: Event, api: Api) -> Outcome {
     let host = Auth0 {
         event,
         io: JsIo::new(api),
+        roles_read: RefCell::new(None),
     };
     login::run(&host, &instance).await
 }
@@ -68,15 +69,21 @@ pub async fn run(event: Event, api: Api) -> Outcome {
 pub struct Auth0 {
     event: Event,
     io: JsIo,
+    /// The well-formed role entries as read from the event (the strings themselves), once read.
+    roles_read: RefCell<Option<Array>>,
 }
 
+/// A claim value made for one token: its JSON text, the value, and whether a token has it already.
+type Made<'a> = (&'a str, JsValue, bool);
+
 /// The claims of one token as JavaScript values. Each JSON text is parsed once per login (one
-/// `JSON.parse` for the whole value): `made` holds the values already parsed for the other token, which
-/// gets a `slice()` copy of an array made before any claim is set (about half the cost of a second
-/// parse, measured), so one token's host cannot change the other's value; a primitive is reused.
+/// `JSON.parse` for the whole value): `made` holds the values already made (parsed, or the role
+/// entries as read), of which the first token to use one gets it and the other a `slice()` copy of an
+/// array made before any claim is set (about half the cost of a second parse, measured), so one token's
+/// host cannot change the other's value; a primitive is reused.
 fn claim_values<'a>(
     claims: &'a [(&str, &'a str)],
-    made: &mut Vec<(&'a str, JsValue)>,
+    made: &mut Vec<Made<'a>>,
 ) -> Result<Vec<(JsValue, JsValue)>, Error> {
     claims
         .iter()
@@ -85,14 +92,18 @@ fn claim_values<'a>(
             let same = |text: &&str| {
                 (text.as_ptr() == json.as_ptr() && text.len() == json.len()) || text == json
             };
-            let value = match made.iter().find(|(text, _)| same(text)) {
-                Some((_, value)) => match value.dyn_ref::<Array>() {
+            let value = match made.iter_mut().find(|(text, _, _)| same(text)) {
+                Some((_, value, used)) if !*used => {
+                    *used = true;
+                    value.clone()
+                }
+                Some((_, value, _)) => match value.dyn_ref::<Array>() {
                     Some(array) => array.slice(0, array.length()).into(),
                     None => value.clone(),
                 },
                 None => {
                     let value = bindings::parse_json(json)?;
-                    made.push((json, value.clone()));
+                    made.push((json, value.clone(), true));
                     value
                 }
             };
@@ -109,7 +120,10 @@ impl Host for Auth0 {
     }
 
     fn role_entries(&self, limit: usize, max_chars: usize) -> Result<Vec<Option<String>>, Error> {
-        self.event.role_entries(limit, max_chars)
+        let read = Array::new();
+        let entries = self.event.role_entries(limit, max_chars, &read)?;
+        *self.roles_read.borrow_mut() = Some(read);
+        Ok(entries)
     }
 
     fn user_id(&self) -> Result<String, Error> {
@@ -134,8 +148,22 @@ impl Host for Auth0 {
         self.io.api().list_page(list, take, from, max_chars).await
     }
 
-    fn set_claims(&self, id: &[(&str, &str)], access: &[(&str, &str)]) -> Result<(), Error> {
+    fn set_claims(
+        &self,
+        id: &[(&str, &str)],
+        access: &[(&str, &str)],
+        roles_as_read: bool,
+    ) -> Result<(), Error> {
         let mut made = Vec::new();
+        // The roles claim gets the strings read from the event: no JSON text to parse.
+        let roles_json = id.first().or(access.first()).map(|(_, json)| *json);
+        if let (true, Some(json), Some(read)) = (
+            roles_as_read,
+            roles_json,
+            self.roles_read.borrow_mut().take(),
+        ) {
+            made.push((json, read.into(), false));
+        }
         let id_values = claim_values(id, &mut made)?;
         let access_values = claim_values(access, &mut made)?;
         self.io.api().set_claims(Token::Id, &id_values)?;

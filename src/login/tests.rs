@@ -160,7 +160,12 @@ impl Host for FakeHost {
         }
     }
 
-    fn set_claims(&self, id: &[(&str, &str)], access: &[(&str, &str)]) -> Result<(), Error> {
+    fn set_claims(
+        &self,
+        id: &[(&str, &str)],
+        access: &[(&str, &str)],
+        _roles_as_read: bool,
+    ) -> Result<(), Error> {
         for (claims, name, call) in [
             (id, "idToken", "api.idToken.setCustomClaim"),
             (access, "accessToken", "api.accessToken.setCustomClaim"),
