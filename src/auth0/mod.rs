@@ -130,3 +130,11 @@ impl Host for Auth0 {
         &self.io
     }
 }
+
+/// Test builds only (`--features test-exports`): the deny reason of a configuration error
+/// ([`crate::error::CONFIG_DENY_REASON`]), so the JS suites compare with the Rust text.
+#[cfg(feature = "test-exports")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = configDenyReason)]
+pub fn config_deny_reason() -> String {
+    crate::error::CONFIG_DENY_REASON.to_owned()
+}

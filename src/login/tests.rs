@@ -2,7 +2,7 @@
 //! Management API answered in-process with a clock that sleeps instantly.
 
 use super::*;
-use crate::error::USER_DENY_REASON;
+use crate::error::{CONFIG_DENY_REASON, USER_DENY_REASON};
 use crate::management::decode::RESPONSE_FIELDS;
 use crate::management::fake::FakeIo;
 use crate::management::{Io, Method, Request, Response};
@@ -306,7 +306,7 @@ fn a_config_error_denies_before_anything_else_is_read() {
         assert_eq!(login(&host, &Instance::default()), Outcome::Done);
         assert_eq!(
             host.calls(),
-            ["settings_text".to_owned(), deny()],
+            ["settings_text".to_owned(), format!("deny {CONFIG_DENY_REASON}")],
             "{secrets:?}"
         );
         let logs = host.logs();
@@ -497,7 +497,13 @@ fn a_login_whose_deny_fails_is_not_denied() {
     host.secrets = None;
     host.broken = vec!["deny"];
     assert_eq!(login(&host, &Instance::default()), Outcome::NotDenied);
-    assert_eq!(host.calls(), ["settings_text".to_owned(), deny()]);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text".to_owned(),
+            format!("deny {CONFIG_DENY_REASON}")
+        ]
+    );
     let logs = host.logs();
     assert_eq!(logs.len(), 2, "{logs:?}");
     assert!(logs[0].starts_with("login denied: configuration: setting `namespace` is required"));
@@ -557,7 +563,10 @@ fn settings_are_parsed_once_per_distinct_secrets_text() {
     let mut none = FakeHost::new(b, &["r"]);
     none.secrets = None;
     login(&none, &instance);
-    assert_eq!(none.calls().last(), Some(&deny()));
+    assert_eq!(
+        none.calls().last(),
+        Some(&format!("deny {CONFIG_DENY_REASON}"))
+    );
     assert!(Rc::ptr_eq(&second, &last()));
 
     // Settings that fail validation are not kept either.
