@@ -5,14 +5,11 @@
 //! secret setting (`clientSecret`) is never repeated in an error.
 
 use crate::json::Json;
+use crate::port::Token;
 pub use crate::roles::RolesSource;
-use crate::roles::ROLES_VALUES;
 use crate::rules::{RESERVED_NAMESPACE_HOSTS, RESERVED_URN_NAMESPACES};
 use std::fmt;
-use table::{
-    or_list, WholeRange, BUDGET_MS, GROUPS_VALUES, MAX_CLAIM_BYTES, ON_ERROR_VALUES,
-    ON_OVERFLOW_VALUES, PERMISSIONS_FOR_VALUES, PERMISSIONS_VALUES, ROLES_CACHE_MS,
-};
+use table::{or_list, WholeRange, BUDGET_MS, MAX_CLAIM_BYTES, ROLES_CACHE_MS};
 
 pub mod table;
 
@@ -107,6 +104,86 @@ pub const ALL_KEYS: &[&str] = &[
     keys::ROLES,
     keys::GROUPS,
 ];
+
+/// A setting whose text is one word of a fixed list. The type owns its words: [`Choice::CHOICES`]
+/// pairs each word with the value it names, the first pair being the default (the value when unset).
+/// The parser, its error messages, the settings table ([`table::SETTINGS`]) and what is rendered from
+/// it (the README's table, `js/types/settings.d.ts`) all read that one list.
+pub trait Choice: Copy + PartialEq + 'static {
+    /// Each word with the value it names, in the order operators read them; the first is the default.
+    const CHOICES: &'static [(&'static str, Self)];
+
+    /// The value `word` names, if any.
+    fn from_word(word: &str) -> Option<Self> {
+        Self::CHOICES
+            .iter()
+            .find(|(known, _)| *known == word)
+            .map(|(_, value)| *value)
+    }
+
+    /// The word that names `self` (empty for a value no word names).
+    fn word(self) -> &'static str {
+        Self::CHOICES
+            .iter()
+            .find(|(_, value)| *value == self)
+            .map_or("", |(word, _)| word)
+    }
+}
+
+/// The words of `T` as a list, for the settings table: `N` must be their number, else the build fails
+/// (the table is a constant, so this runs at compile time).
+pub const fn words<T: Choice, const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut choices = T::CHOICES;
+    let mut slots: &mut [&'static str] = &mut out;
+    let mut count = 0;
+    while let ([(word, _), more @ ..], [slot, others @ ..]) = (choices, slots) {
+        *slot = word;
+        choices = more;
+        slots = others;
+        count += 1;
+    }
+    // Evaluated at compile time only (the table's constants): a wrong `N` fails the build.
+    assert!(
+        count == N && choices.is_empty(),
+        "words::<T, N>(): N is not the number of T's words"
+    );
+    out
+}
+
+impl Choice for Token {
+    const CHOICES: &'static [(&'static str, Self)] = &[("id", Self::Id), ("access", Self::Access)];
+}
+
+/// `permissions`: `off` is no source at all. Its default depends on the credentials (`user` when they
+/// are set, else `off`): the settings table describes it in words.
+impl Choice for Option<PermissionSource> {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("user", Some(PermissionSource::User)),
+        ("effective", Some(PermissionSource::Effective)),
+        ("roles", Some(PermissionSource::Roles)),
+        ("off", None),
+    ];
+}
+
+impl Choice for PermissionScope {
+    const CHOICES: &'static [(&'static str, Self)] =
+        &[("all", Self::All), ("requested", Self::Requested)];
+}
+
+impl Choice for OnError {
+    const CHOICES: &'static [(&'static str, Self)] =
+        &[("deny", Self::Deny), ("continue", Self::Continue)];
+}
+
+impl Choice for OnOverflow {
+    const CHOICES: &'static [(&'static str, Self)] = &[("deny", Self::Deny), ("omit", Self::Omit)];
+}
+
+/// An on/off switch (`groups`).
+impl Choice for bool {
+    const CHOICES: &'static [(&'static str, Self)] = &[("off", false), ("on", true)];
+}
 
 /// Default for `maxClaimBytes` ([`table::MAX_CLAIM_BYTES`]): well under Auth0's 100 KB per token.
 pub const DEFAULT_MAX_CLAIM_BYTES: usize = MAX_CLAIM_BYTES.default as usize;
@@ -303,35 +380,19 @@ impl Settings {
             Some(value) => parse_tokens(&value)?,
             None => TokenSelection::default(),
         };
-        let on_error = match text(source, keys::ON_ERROR)?.as_deref() {
-            None | Some("deny") => OnError::Deny,
-            Some("continue") => OnError::Continue,
-            Some(other) => return Err(unknown_word(keys::ON_ERROR, other, ON_ERROR_VALUES)),
-        };
+        let on_error = choice(source, keys::ON_ERROR)?;
         let permissions = parse_permissions(source)?;
         let budget_ms = match text(source, keys::BUDGET_MS)? {
             None => BUDGET_MS.default,
             Some(value) => parse_whole(keys::BUDGET_MS, &value, BUDGET_MS)?,
         };
-        let roles = match text(source, keys::ROLES)? {
-            None => RolesSource::Event,
-            Some(value) => RolesSource::from_word(&value)
-                .ok_or_else(|| unknown_word(keys::ROLES, &value, ROLES_VALUES))?,
-        };
-        let groups = match text(source, keys::GROUPS)?.as_deref() {
-            None | Some("off") => false,
-            Some("on") => true,
-            Some(other) => return Err(unknown_word(keys::GROUPS, other, GROUPS_VALUES)),
-        };
+        let roles = choice(source, keys::ROLES)?;
+        let groups = choice(source, keys::GROUPS)?;
         let max_claim_bytes = match text(source, keys::MAX_CLAIM_BYTES)? {
             None => DEFAULT_MAX_CLAIM_BYTES,
             Some(value) => parse_whole(keys::MAX_CLAIM_BYTES, &value, MAX_CLAIM_BYTES)? as usize,
         };
-        let on_overflow = match text(source, keys::ON_OVERFLOW)?.as_deref() {
-            None | Some("deny") => OnOverflow::Deny,
-            Some("omit") => OnOverflow::Omit,
-            Some(other) => return Err(unknown_word(keys::ON_OVERFLOW, other, ON_OVERFLOW_VALUES)),
-        };
+        let on_overflow = choice(source, keys::ON_OVERFLOW)?;
         Ok(Self {
             namespace,
             tokens,
@@ -346,15 +407,33 @@ impl Settings {
     }
 }
 
-fn unknown_word(key: &'static str, value: &str, expected: &[&str]) -> ConfigError {
+/// The words of `T`, in order.
+fn word_list<T: Choice>() -> Vec<&'static str> {
+    T::CHOICES.iter().map(|(word, _)| *word).collect()
+}
+
+fn unknown_word<T: Choice>(key: &'static str, value: &str) -> ConfigError {
     error(
         key,
         format!(
             "has unknown value {}: use {}",
             quote(value),
-            or_list(expected)
+            or_list(&word_list::<T>())
         ),
     )
+}
+
+/// The value of the choice setting `key`: the value its word names, the first word's when unset.
+fn choice<T: Choice>(
+    source: &(impl SettingSource + ?Sized),
+    key: &'static str,
+) -> Result<T, ConfigError> {
+    let word = text(source, key)?;
+    let value = match word.as_deref() {
+        None => T::CHOICES.first().map(|(_, value)| *value),
+        Some(word) => T::from_word(word),
+    };
+    value.ok_or_else(|| unknown_word::<T>(key, word.as_deref().unwrap_or_default()))
 }
 
 /// Parses the Management API settings. Permissions are on when `domain`, `clientId` and `clientSecret`
@@ -362,13 +441,19 @@ fn unknown_word(key: &'static str, value: &str, expected: &[&str]) -> ConfigErro
 fn parse_permissions(
     source: &(impl SettingSource + ?Sized),
 ) -> Result<Option<PermissionSettings>, ConfigError> {
-    let requested = match text(source, keys::PERMISSIONS)?.as_deref() {
+    // Unset: on when the credentials are set (`user`), else off; set: the source its word names.
+    let requested = match text(source, keys::PERMISSIONS)? {
         None => None,
-        Some("off") => return Ok(None),
-        Some("user") => Some(PermissionSource::User),
-        Some("effective") => Some(PermissionSource::Effective),
-        Some("roles") => Some(PermissionSource::Roles),
-        Some(other) => return Err(unknown_word(keys::PERMISSIONS, other, PERMISSIONS_VALUES)),
+        Some(word) => match Option::<PermissionSource>::from_word(&word) {
+            Some(None) => return Ok(None),
+            Some(requested) => requested,
+            None => {
+                return Err(unknown_word::<Option<PermissionSource>>(
+                    keys::PERMISSIONS,
+                    &word,
+                ))
+            }
+        },
     };
     let domain = text(source, keys::DOMAIN)?;
     let client_id = text(source, keys::CLIENT_ID)?;
@@ -391,17 +476,7 @@ fn parse_permissions(
         }
     };
     let domain = parse_domain(&domain)?;
-    let scope = match text(source, keys::PERMISSIONS_FOR)?.as_deref() {
-        None | Some("all") => PermissionScope::All,
-        Some("requested") => PermissionScope::Requested,
-        Some(other) => {
-            return Err(unknown_word(
-                keys::PERMISSIONS_FOR,
-                other,
-                PERMISSIONS_FOR_VALUES,
-            ))
-        }
-    };
+    let scope = choice(source, keys::PERMISSIONS_FOR)?;
     let roles_cache_ms = match text(source, keys::ROLES_CACHE_MS)? {
         None => ROLES_CACHE_MS.default,
         Some(value) => parse_whole(keys::ROLES_CACHE_MS, &value, ROLES_CACHE_MS)?,
@@ -631,18 +706,18 @@ fn parse_tokens(value: &str) -> Result<TokenSelection, ConfigError> {
         access: false,
     };
     for word in value.split(',').map(str::trim) {
-        match word {
-            "id" => selection.id = true,
-            "access" => selection.access = true,
-            other => {
+        match Token::from_word(word) {
+            Some(Token::Id) => selection.id = true,
+            Some(Token::Access) => selection.access = true,
+            None => {
+                let words = word_list::<Token>();
+                let mut usage = words.clone();
+                let every = words.join(",");
+                usage.push(&every);
                 return Err(error(
                     keys::TOKENS,
-                    format!(
-                        "has unknown token {}: use {}",
-                        quote(other),
-                        table::TOKEN_USAGE
-                    ),
-                ))
+                    format!("has unknown token {}: use {}", quote(word), or_list(&usage)),
+                ));
             }
         }
     }
@@ -790,15 +865,8 @@ pub fn outcome_json(text: &str) -> String {
         None => "null".to_owned(),
         Some(p) => format!(
             r#"{{"source":{},"scope":{}}}"#,
-            word(match p.source {
-                PermissionSource::User => "user",
-                PermissionSource::Effective => "effective",
-                PermissionSource::Roles => "roles",
-            }),
-            word(match p.scope {
-                PermissionScope::All => "all",
-                PermissionScope::Requested => "requested",
-            })
+            word(Some(p.source).word()),
+            word(p.scope.word())
         ),
     };
     format!(
@@ -806,15 +874,9 @@ pub fn outcome_json(text: &str) -> String {
         word(settings.namespace.as_str()),
         settings.tokens.id,
         settings.tokens.access,
-        word(match settings.on_error {
-            OnError::Deny => "deny",
-            OnError::Continue => "continue",
-        }),
+        word(settings.on_error.word()),
         settings.max_claim_bytes,
-        word(match settings.on_overflow {
-            OnOverflow::Deny => "deny",
-            OnOverflow::Omit => "omit",
-        }),
+        word(settings.on_overflow.word()),
     )
 }
 
@@ -1076,11 +1138,6 @@ mod tests {
         let settings = parse(&[NS, ("roles", " event "), ("groups", "off")]).unwrap();
         assert_eq!(settings.roles, RolesSource::Event);
         assert!(!settings.groups);
-        // Every word of the table parses; the last of GROUPS_VALUES turns the claim on.
-        for (index, word) in GROUPS_VALUES.iter().enumerate() {
-            let settings = parse(&[NS, ("groups", word)]).unwrap();
-            assert_eq!(settings.groups, index + 1 == GROUPS_VALUES.len(), "{word}");
-        }
         for (key, value) in [
             ("roles", "Effective"),
             ("roles", "groups"),
