@@ -345,6 +345,105 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Most secret names a host lists for [`misspelled_secret_lines`]: Auth0 allows far fewer secrets.
+pub const MAX_SECRET_NAMES: usize = 100;
+/// Longest secret name a host lists, in UTF-16 units: a longer one misspells no setting (the longest
+/// setting name has 14 characters).
+pub const MAX_SECRET_NAME_CHARS: usize = 64;
+/// Most misspelled names reported for one set of secrets.
+const MAX_MISSPELLED: usize = 5;
+
+/// Most edits (a letter inserted, removed, replaced, or two swapped) that still make a secret name a
+/// misspelling of `setting`: 1 for the short names (`roles`, `tokens`, `domain`, `groups`), so that
+/// a short name of another secret is not taken for one, else 2.
+fn edits_allowed(setting: &str) -> usize {
+    if setting.len() <= 6 {
+        1
+    } else {
+        2
+    }
+}
+
+/// A name as compared with a setting's: ASCII lower case, without `_`, `-` and white space.
+fn fold_name(name: &str) -> Vec<char> {
+    name.chars()
+        .filter(|c| !matches!(c, '_' | '-') && !c.is_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The edit distance between `a` and `b` (insertions, deletions, substitutions and swaps of two
+/// neighbours each count 1; optimal string alignment), two rows at a time.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut before: Vec<usize> = Vec::new();
+    let mut above: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = above
+                .get(j)
+                .map_or(usize::MAX, |d| d + usize::from(ca != cb));
+            let delete = above.get(j + 1).map_or(usize::MAX, |d| d + 1);
+            let insert = row.get(j).map_or(usize::MAX, |d| d + 1);
+            let mut best = substitute.min(delete).min(insert);
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca);
+            if swapped {
+                best = best.min(before.get(j - 1).map_or(usize::MAX, |d| d + 1));
+            }
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = best;
+            }
+        }
+        before = std::mem::replace(&mut above, row);
+    }
+    above.last().copied().unwrap_or(0)
+}
+
+/// The setting a secret name misspells, if it does: the name is not itself a setting (those are
+/// read), and it is a setting's name apart from case, `_`, `-` and white space (`CLIENT_ID`,
+/// `Namespace`, `namespace `), or within [`edits_allowed`] edits of one after that (`permisions`,
+/// `budget`). The closest setting wins (the first in [`ALL_KEYS`] on a tie). Any other secret (the
+/// operator's own, e.g. `SLACK_WEBHOOK`) is no misspelling and is never named.
+pub fn misspelled_setting(name: &str) -> Option<&'static str> {
+    if ALL_KEYS.contains(&name) || name.chars().count() > MAX_SECRET_NAME_CHARS {
+        return None;
+    }
+    let folded = fold_name(name);
+    ALL_KEYS
+        .iter()
+        .filter_map(|key| {
+            let target = fold_name(key);
+            if folded.len().abs_diff(target.len()) > edits_allowed(key) {
+                return None;
+            }
+            let distance = edit_distance(&folded, &target);
+            (distance <= edits_allowed(key)).then_some((distance, *key))
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, key)| key)
+}
+
+/// One log line for each secret whose name misspells a setting ([`misspelled_setting`]), in the
+/// order given, each name once, at most 5: that secret is not read, so the setting it meant keeps its
+/// default. The line names the secret, never its value.
+pub fn misspelled_secret_lines(names: &[String]) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut lines = Vec::new();
+    for name in names {
+        if lines.len() == MAX_MISSPELLED || seen.contains(&name.as_str()) {
+            continue;
+        }
+        seen.push(name);
+        if let Some(setting) = misspelled_setting(name) {
+            lines.push(format!(
+                "secret {} is not a setting and is ignored; did you mean \"{setting}\"?",
+                quote(name)
+            ));
+        }
+    }
+    lines
+}
+
 /// Longest excerpt of a bad value quoted in an error, so logs stay short.
 const QUOTE_LIMIT: usize = 40;
 
@@ -1421,6 +1520,105 @@ mod tests {
     fn the_client_secret_never_prints() {
         let settings = with_creds(&[]).unwrap();
         assert!(!format!("{settings:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn a_secret_that_misspells_a_setting_is_named_with_the_setting() {
+        for (name, setting) in [
+            ("permisions", "permissions"),
+            ("permission", "permissions"),
+            ("Namespace", "namespace"),
+            ("NAMESPACE", "namespace"),
+            ("namespace ", "namespace"),
+            ("client_id", "clientId"),
+            ("CLIENT_SECRET", "clientSecret"),
+            ("DOMAIN", "domain"),
+            ("onerror", "onError"),
+            ("on-overflow", "onOverflow"),
+            ("budget", "budgetMs"),
+            ("rolesCacheMS", "rolesCacheMs"),
+            ("maxClaimByte", "maxClaimBytes"),
+            ("premissions", "permissions"),
+            ("token", "tokens"),
+            ("role", "roles"),
+            ("group", "groups"),
+            ("managmentUrl", "managementUrl"),
+            ("permissionFor", "permissionsFor"),
+        ] {
+            assert_eq!(misspelled_setting(name), Some(setting), "{name}");
+        }
+    }
+
+    #[test]
+    fn other_secrets_and_the_settings_themselves_are_not_named() {
+        for name in ALL_KEYS {
+            assert_eq!(misspelled_setting(name), None, "{name}");
+        }
+        // An operator's other secrets; short names two edits away from a short setting.
+        for name in [
+            "SLACK_WEBHOOK",
+            "API_KEY",
+            "AUTH0_DOMAIN",
+            "secret",
+            "notes",
+            "rulez",
+            "url",
+            "",
+            "_",
+            "mgmtUrl",
+            "permissionsForAll",
+        ] {
+            assert_eq!(misspelled_setting(name), None, "{name}");
+        }
+        let long = format!("permissions{}", " ".repeat(MAX_SECRET_NAME_CHARS));
+        assert_eq!(misspelled_setting(&long), None);
+    }
+
+    #[test]
+    fn misspelled_secrets_get_one_line_each_naming_never_the_value() {
+        let names: Vec<String> = [
+            "permisions",
+            "SLACK_WEBHOOK",
+            "namespace",
+            "permisions",
+            "Tokens",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            misspelled_secret_lines(&names),
+            [
+                r#"secret "permisions" is not a setting and is ignored; did you mean "permissions"?"#,
+                r#"secret "Tokens" is not a setting and is ignored; did you mean "tokens"?"#,
+            ]
+        );
+        assert!(misspelled_secret_lines(&[]).is_empty());
+        // At most 5 lines; a control character in a name cannot start a line of its own.
+        let many: Vec<String> = (0..20).map(|i| format!("rolesCacheM{i}")).collect();
+        assert_eq!(misspelled_secret_lines(&many).len(), 5);
+        let lines = misspelled_secret_lines(&["role\ns".to_owned()]);
+        assert_eq!(
+            lines,
+            [r#"secret "role?s" is not a setting and is ignored; did you mean "roles"?"#]
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_each_edit_once() {
+        let d = |a: &str, b: &str| {
+            edit_distance(
+                &a.chars().collect::<Vec<_>>(),
+                &b.chars().collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(d("", ""), 0);
+        assert_eq!(d("", "abc"), 3);
+        assert_eq!(d("abc", ""), 3);
+        assert_eq!(d("roles", "roles"), 0);
+        assert_eq!(d("rolse", "roles"), 1);
+        assert_eq!(d("permisions", "permissions"), 1);
+        assert_eq!(d("kitten", "sitting"), 3);
+        assert_eq!(d("ca", "abc"), 3);
     }
 
     #[test]

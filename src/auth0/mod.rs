@@ -84,6 +84,10 @@ impl Host for Auth0 {
         self.event.secrets_text()
     }
 
+    fn secret_names(&self, limit: usize, max_chars: usize) -> Vec<String> {
+        self.event.secret_names(limit, max_chars)
+    }
+
     fn role_entries(&self, limit: usize, max_chars: usize) -> Result<Vec<Option<String>>, Error> {
         self.event.role_entries(limit, max_chars)
     }
