@@ -11,9 +11,10 @@ setup:
 	@scripts/setup.sh
 
 # pkg/: the Node module (JS glue + .wasm) that js/action.js loads; wasm-opt -Oz from the npm binaryen.
+# scripts/size.js: where the bytes go (target/size/parts.json), then the names are stripped from the .wasm.
 build: setup
 	$(WASM_PACK) build --target nodejs --release --mode no-install
-	@scripts/size.sh
+	node scripts/size.js
 
 # dist/: the single-file Action (wasm inlined) and the Auth0 Deploy CLI layout; fails over 100 kB.
 bundle: build
@@ -62,7 +63,9 @@ bench-smoke: bundle
 
 test: lint test-native test-wasm test-js test-js-node18 test-js-node22 bench-smoke
 
-size: build
+# Where the bytes go: the build's parts and the single file's figures, rendered into README.md's Size section.
+size: bundle
+	node scripts/size.js --readme
 
 clean:
 	cargo clean

@@ -1,18 +1,21 @@
 'use strict';
 // The Action entry's whole logic, shared by js/action.js (pkg/), the single-file bundle and the tests.
-// It drives a login polled in Rust (startLogin runs it as far as it can; then loginWoken/pollLogin until
-// done) so that a wasm trap surfaces here, inside a try, as a WebAssembly.RuntimeError: then the
-// instance is replaced and the login denied. A login that had to be denied but could not be (the deny
-// itself threw) is failed the only way left: the returned promise rejects. No policy here.
+// It calls the wasm export onExecutePostLogin(event, api) with the real objects and awaits its promise,
+// whose every step runs inside a promise callback: a wasm trap rejects it with a
+// WebAssembly.RuntimeError, caught here, and then the instance is replaced and the login denied. A
+// login that had to be denied but could not be (the deny itself threw) is failed the only way left:
+// the returned promise rejects. No policy here.
 
-const PENDING = 0; // pollLogin: waits for I/O (startLogin returns the task id, >= 0, instead)
-const NOT_DENIED = -2; // startLogin/pollLogin: finished, had to deny, api.access.deny failed
+/** Whether `err` is the export's own rejection for a login whose deny failed (Rust logged why). */
+function isNotDenied(instance, err) {
+  if (!(err instanceof Error) || err instanceof WebAssembly.RuntimeError) return false;
+  try {
+    return err.message === instance.notDeniedMessage();
+  } catch {
+    return false;
+  }
+}
 
-/**
- * @param {() => object} loadWasm returns a fresh, instantiated wasm-bindgen module (its exports);
- *   called once now and again after a trap
- * @returns {{onExecutePostLogin: (event: object, api: object) => Promise<void>}}
- */
 /** Runs a logging call; if even that fails, one fixed line. */
 function logged(write) {
   try {
@@ -22,25 +25,20 @@ function logged(write) {
   }
 }
 
+/**
+ * @param {() => object} loadWasm returns a fresh, instantiated wasm-bindgen module (its exports);
+ *   called once now and again after a trap
+ * @returns {{onExecutePostLogin: (event: object, api: object) => Promise<void>}}
+ */
 function createAction(loadWasm) {
   let wasm = loadWasm();
 
   async function onExecutePostLogin(event, api) {
     const instance = wasm;
-    let id = -1;
-    let state = PENDING;
     try {
-      id = instance.startLogin(event, api);
-      if (id < 0) state = id;
-      while (id >= 0) {
-        await instance.loginWoken(id);
-        const polled = instance.pollLogin(id);
-        if (polled !== PENDING) {
-          state = polled;
-          id = -1;
-        }
-      }
+      await instance.onExecutePostLogin(event, api);
     } catch (err) {
+      if (isNotDenied(instance, err)) throw err;
       const replaced = err instanceof WebAssembly.RuntimeError && wasm === instance;
       if (replaced) wasm = loadWasm();
       // Log lines are written (cleaned and bounded) by the Rust side of the live instance.
@@ -49,16 +47,9 @@ function createAction(loadWasm) {
         api.access.deny(wasm.denyReason());
       } catch (denyErr) {
         logged(() => wasm.logDenyFailure(denyErr));
-        state = NOT_DENIED;
-      }
-    } finally {
-      try {
-        if (id >= 0) instance.endLogin(id);
-      } catch {
-        // a trapped instance may refuse; it is being dropped anyway
+        throw new Error(wasm.notDeniedMessage(), { cause: denyErr });
       }
     }
-    if (state === NOT_DENIED) throw new Error(wasm.notDeniedMessage());
   }
 
   return { onExecutePostLogin };

@@ -3,7 +3,8 @@
  * Completes pkg/ (wasm-pack's output) into the npm package `rbac-claims`; called by scripts/bundle.js.
  *
  *   pkg/package.json   name and version as wasm-pack wrote them from Cargo.toml (the one version);
- *                      description, license, repository, engines, main, types and files set here
+ *                      description, license, repository, homepage, bugs, engines, main, types, exports
+ *                      and files set here
  *   pkg/index.js       the entry: js/action.js and js/entry.js unchanged (js/loader.js), the glue
  *                      they load served by ./rbac_claims.js
  *   pkg/index.d.ts     onExecutePostLogin(event, api): Promise<void>, with the event/api fields it uses
@@ -18,6 +19,19 @@ const { ROOT, wrapModule, createLoader } = require('./loader');
 
 const REPO = path.join(__dirname, '..');
 const PKG = path.join(REPO, 'pkg');
+
+/** The project's GitHub repository: the package's repository, homepage and issue tracker. */
+const REPOSITORY = 'https://github.com/rbac-claims/rbac-claims';
+
+/**
+ * What `require` / `import` of the package may reach: the entry (with its types) and the settings
+ * types; everything else in the package is internal.
+ */
+const EXPORTS = {
+  '.': { types: './index.d.ts', default: './index.js' },
+  './settings': { types: './settings.d.ts', default: null },
+  './package.json': './package.json',
+};
 
 /** The wasm-bindgen glue, by repository path: a file of its own in the package. */
 const GLUE = 'pkg/rbac_claims.js';
@@ -72,11 +86,14 @@ function preparePackage({ version, sources }) {
     version,
     description: wasmPack.description,
     license: 'MIT',
-    repository: { type: 'git', url: 'git+https://github.com/rbac-claims/rbac-claims.git' },
+    repository: { type: 'git', url: `git+${REPOSITORY}.git` },
+    homepage: `${REPOSITORY}#readme`,
+    bugs: { url: `${REPOSITORY}/issues` },
     keywords: ['auth0', 'auth0-actions', 'post-login', 'rbac', 'roles', 'permissions', 'webassembly'],
     engines: { node: '>=18' },
     main: 'index.js',
     types: 'index.d.ts',
+    exports: EXPORTS,
     files: FILES,
   };
   for (const f of FILES) {
@@ -86,4 +103,4 @@ function preparePackage({ version, sources }) {
   return FILES;
 }
 
-module.exports = { preparePackage, entrySource, FILES };
+module.exports = { preparePackage, entrySource, FILES, REPOSITORY, EXPORTS };

@@ -9,8 +9,8 @@
  *
  * The single file is the JS sources listed in BUNDLED (js/action.js, js/entry.js and the wasm-bindgen
  * glue pkg/rbac_claims.js), unchanged, each wrapped as a CommonJS module (js/loader.js), plus
- * pkg/rbac_claims_bg.wasm compressed (gzip or brotli, whichever is smaller) and base64-encoded in a
- * string. At load, once per Action instance, the glue's `fs.readFileSync` of the .wasm gets the
+ * pkg/rbac_claims_bg.wasm compressed (gzip or brotli, whichever is smaller) and basE91-encoded in a
+ * string (js/base91.js). At load, once per Action instance, the glue's `fs.readFileSync` of the .wasm gets the
  * decompressed bytes and compiles them (again only if js/entry.js replaces a trapped instance): no file
  * system, no `require` outside Node's built-ins. Before writing anything this script loads the new
  * bundle and runs two logins through it (it writes nothing if they fail); it exits non-zero if the file
@@ -23,6 +23,8 @@ const zlib = require('node:zlib');
 const crypto = require('node:crypto');
 const { ROOT, wrapModule, createLoader } = require('../js/loader');
 const { preparePackage } = require('../js/package');
+const { encodeBase91, decodeBase91 } = require('../js/base91');
+const { PARTS } = require('./size');
 
 const REPO = path.join(__dirname, '..');
 const PKG = path.join(REPO, 'pkg');
@@ -30,8 +32,14 @@ const DIST = path.join(REPO, 'dist');
 
 /** Auth0: an Action's code "should not exceed 100 kB". Read as 100,000 bytes, the stricter reading. */
 const LIMIT_BYTES = 100000;
-/** Our own goal for the single file. */
-const GOAL_BYTES = 50000;
+/**
+ * The size budget, the one place it is stated: the single file must stay at or under it (a tenth of
+ * Auth0's cap kept in reserve, so that a security fix always fits). `make bundle` fails over it, and
+ * tests/js/bundle.test.js holds it in `make test`. A feature that needs more makes room first.
+ */
+const BUDGET_BYTES = 90000;
+/** Our goal for the single file. */
+const GOAL_BYTES = 60000;
 /** Name of the Action in Auth0 (dashboard, Deploy CLI, Terraform). */
 const ACTION_NAME = 'rbac-claims';
 /** The paste-able file, relative to the repository. */
@@ -74,8 +82,55 @@ function compress(wasm) {
   return { gzip, brotli, method, data: method === 'brotli' ? brotli : gzip };
 }
 
+/** The wasm-bindgen glue among {@link BUNDLED}. */
+const GLUE = 'pkg/rbac_claims.js';
+
+/**
+ * Shorten the wasm module's import and export names (wasm-opt
+ * `--minify-imports-and-exports-and-modules`, from the npm package binaryen) and rewrite the glue to
+ * match, from the mapping wasm-opt prints: the glue's import object (module and keys) and its `wasm.X`
+ * uses of the exports. The hashed wasm-bindgen names are about 4 kB of the single file. Throws if any
+ * name is not found exactly where expected, so a changed glue shape fails the build, not a login.
+ * @param {Buffer} wasm
+ * @param {string} glue
+ * @returns {{wasm: Buffer, glue: string}}
+ */
+function minifyNames(wasm, glue) {
+  const { execFileSync } = require('node:child_process');
+  const os = require('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbac-claims-names-'));
+  try {
+    const input = path.join(dir, 'in.wasm');
+    const output = path.join(dir, 'out.wasm');
+    fs.writeFileSync(input, wasm);
+    const features = ['bulk-memory', 'nontrapping-float-to-int', 'sign-ext', 'reference-types', 'multivalue', 'mutable-globals'].map((f) => `--enable-${f}`);
+    const mapping = JSON.parse(execFileSync(path.join(REPO, 'node_modules', '.bin', 'wasm-opt'), [input, ...features, '--minify-imports-and-exports-and-modules', '-o', output], { encoding: 'utf8' }));
+    const small = fs.readFileSync(output);
+    const modules = new Set(WebAssembly.Module.imports(new WebAssembly.Module(small)).map((i) => i.module));
+    const oldModules = new Set(mapping.imports.map(([module]) => module));
+    if (modules.size !== 1 || oldModules.size !== 1) throw new Error(`expected one import module, found ${[...modules]} / ${[...oldModules]}`);
+    const replaceOnce = (text, from, to) => {
+      const parts = text.split(from);
+      if (parts.length !== 2) throw new Error(`minifyNames: ${JSON.stringify(from)} occurs ${parts.length - 1} times in the glue, not once`);
+      return parts.join(to);
+    };
+    let out = replaceOnce(glue, `${JSON.stringify([...oldModules][0])}: import0`, `${JSON.stringify([...modules][0])}: import0`);
+    for (const [, from, to] of mapping.imports) out = replaceOnce(out, `
+        ${from}: function(`, `
+        ${JSON.stringify(to)}: function(`);
+    const exported = new Map(mapping.exports);
+    out = out.replace(/\bwasm\.([A-Za-z_$][\w$]*)/g, (whole, name) => {
+      if (!exported.has(name)) throw new Error(`minifyNames: the glue uses wasm.${name}, which the module does not export`);
+      return `wasm[${JSON.stringify(exported.get(name))}]`;
+    });
+    return { wasm: small, glue: out };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The JS files the single file holds, unchanged, by path in the repository; the entry first. */
-const BUNDLED = ['js/action.js', 'js/entry.js', 'pkg/rbac_claims.js'];
+const BUNDLED = ['js/action.js', 'js/entry.js', GLUE];
 
 /** Read the bundled sources. @returns {Record<string, string>} source text by repository path */
 function readSources() {
@@ -94,6 +149,7 @@ function makeBundle({ version, sources, wasm }) {
   const { gzip, brotli, method, data } = compress(wasm);
   const decompress = method === 'brotli' ? 'brotliDecompressSync' : 'gunzipSync';
   const sha256 = crypto.createHash('sha256').update(wasm).digest('hex');
+  const inlined = encodeBase91(data);
   const entry = Object.keys(sources)[0];
   const modules = Object.entries(sources).map(([f, text]) => `  '${ROOT}/${f}': ${wrapModule(text)},\n`).join('');
   const source = `/*! rbac-claims ${version}: Auth0 post-login Action (Rust compiled to WebAssembly), in one file.
@@ -102,8 +158,10 @@ function makeBundle({ version, sources, wasm }) {
  * Generated by scripts/bundle.js from ${Object.keys(sources).join(', ')} and the .wasm: do not edit.
  * wasm sha256 ${sha256}. License MIT. https://github.com/rbac-claims/rbac-claims */
 
-// pkg/rbac_claims_bg.wasm (${wasm.length} bytes): ${method}-compressed (${data.length} bytes), base64.
-const WASM = '${data.toString('base64')}';
+// pkg/rbac_claims_bg.wasm (${wasm.length} bytes): ${method}-compressed (${data.length} bytes), basE91.
+const WASM = '${inlined}';
+
+${decodeBase91.toString()}
 
 // The bundled modules, unchanged, each wrapped as Node wraps a CommonJS module file.
 const MODULES = {
@@ -112,7 +170,7 @@ ${modules}};
 // The one file the modules read: the glue's fs.readFileSync of the .wasm, decompressed on each read
 // (once per Action instance, and again only if a trapped instance is replaced).
 const FILES = {
-  '${ROOT}/pkg/rbac_claims_bg.wasm': () => require('node:zlib').${decompress}(Buffer.from(WASM, 'base64')),
+  '${ROOT}/pkg/rbac_claims_bg.wasm': () => require('node:zlib').${decompress}(decodeBase91(WASM, ${data.length})),
 };
 
 ${createLoader.toString()}
@@ -126,7 +184,7 @@ exports.onExecutePostLogin = action.onExecutePostLogin;
 `;
   return {
     source,
-    sizes: { wasmRaw: wasm.length, wasmGzip: gzip.length, wasmBrotli: brotli.length, method, wasmInlined: data.toString('base64').length },
+    sizes: { wasmRaw: wasm.length, wasmGzip: gzip.length, wasmBrotli: brotli.length, method, wasmInlined: inlined.length },
   };
 }
 
@@ -213,7 +271,12 @@ async function main() {
   const sources = readSources();
   const wasm = fs.readFileSync(path.join(PKG, 'rbac_claims_bg.wasm'));
 
-  const { source: readable, sizes } = makeBundle({ version, sources, wasm });
+  // The single file gets short wasm names (its glue rewritten to match); pkg/ keeps the readable ones.
+  const small = minifyNames(wasm, sources[GLUE]);
+  const { source: readable, sizes: inlined } = makeBundle({ version, sources: { ...sources, [GLUE]: small.glue }, wasm: small.wasm });
+  const { wasmRaw: partsTotal, parts } = JSON.parse(fs.readFileSync(PARTS, 'utf8'));
+  if (partsTotal !== wasm.length) throw new Error(`${PARTS} is for a ${partsTotal}-byte wasm, pkg/ has ${wasm.length} B: run make build`);
+  const sizes = { ...inlined, wasmRaw: wasm.length, wasmShortNames: small.wasm.length, partsTotal, parts };
   const source = await minify(readable);
   sizes.readableBytes = Buffer.byteLength(readable);
   // a0deploy replaces ##KEY## and @@KEY@@ in code files too: the bundle must not contain such markers.
@@ -225,23 +288,25 @@ async function main() {
   fs.writeFileSync(path.join(REPO, BUNDLE_FILE), source);
   writeDeployLayout(path.join(DIST, 'a0deploy'), source);
   const pkgFiles = preparePackage({ version, sources });
-  const figures = { version, ...sizes, bundleBytes, limitBytes: LIMIT_BYTES, goalBytes: GOAL_BYTES, overGoalBytes: bundleBytes - GOAL_BYTES };
+  const figures = { version, ...sizes, bundleBytes, limitBytes: LIMIT_BYTES, budgetBytes: BUDGET_BYTES, goalBytes: GOAL_BYTES, overGoalBytes: bundleBytes - GOAL_BYTES };
   fs.writeFileSync(path.join(DIST, 'size.json'), `${JSON.stringify(figures, null, 2)}\n`);
 
   const over = bundleBytes - GOAL_BYTES;
   const lines = [
     `rbac-claims ${version}`,
     `  wasm raw          ${n(sizes.wasmRaw).padStart(8)} B   pkg/rbac_claims_bg.wasm`,
+    `  short names       ${n(sizes.wasmShortNames).padStart(8)} B   the same with short import/export names (compressed below)`,
     `  wasm gzip 9       ${n(sizes.wasmGzip).padStart(8)} B${sizes.method === 'gzip' ? '   <- inlined' : ''}`,
-    `  wasm brotli q11   ${n(sizes.wasmBrotli).padStart(8)} B${sizes.method === 'brotli' ? '   <- inlined' : ''} (base64: ${n(sizes.wasmInlined)} B)`,
+    `  wasm brotli q11   ${n(sizes.wasmBrotli).padStart(8)} B${sizes.method === 'brotli' ? '   <- inlined' : ''} (basE91: ${n(sizes.wasmInlined)} B)`,
     `  bundle            ${n(bundleBytes).padStart(8)} B   ${BUNDLE_FILE} (and dist/a0deploy/actions/${ACTION_NAME}/code.js), minified from ${n(sizes.readableBytes)} B`,
     `  limit             ${n(LIMIT_BYTES).padStart(8)} B   ${bundleBytes <= LIMIT_BYTES ? `ok, ${n(LIMIT_BYTES - bundleBytes)} B to spare` : 'EXCEEDED'}`,
+    `  budget            ${n(BUDGET_BYTES).padStart(8)} B   ${bundleBytes <= BUDGET_BYTES ? `ok, ${n(BUDGET_BYTES - bundleBytes)} B to spare` : 'EXCEEDED: make room first'}`,
     `  goal              ${n(GOAL_BYTES).padStart(8)} B   ${over > 0 ? `${n(over)} B over` : `met, ${n(-over)} B under`}`,
     `  npm package       pkg/ (${pkgFiles.join(', ')})`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (bundleBytes > LIMIT_BYTES) {
-    process.stderr.write(`bundle: ${BUNDLE_FILE} is ${n(bundleBytes)} bytes, over Auth0's ${n(LIMIT_BYTES)}-byte limit\n`);
+  if (bundleBytes > BUDGET_BYTES) {
+    process.stderr.write(`bundle: ${BUNDLE_FILE} is ${n(bundleBytes)} bytes, over the ${n(BUDGET_BYTES)}-byte size budget (Auth0's limit: ${n(LIMIT_BYTES)})\n`);
     process.exitCode = 1;
   }
 }
@@ -253,4 +318,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { makeBundle, minify, readSources, compress, crateVersion, BUNDLED, LIMIT_BYTES, GOAL_BYTES, ACTION_NAME, BUNDLE_FILE, DEPLOY_SECRETS };
+module.exports = { makeBundle, minifyNames, minify, readSources, compress, crateVersion, BUNDLED, LIMIT_BYTES, BUDGET_BYTES, GOAL_BYTES, ACTION_NAME, BUNDLE_FILE, DEPLOY_SECRETS };

@@ -4,12 +4,15 @@
 # npm package `binaryen` (package-lock.json), never from Debian's binaryen 108 (it corrupts the externref table).
 # Node 18 and 22 (Auth0's runtimes, beside the machine's node) for `make test`: the official binaries from the
 # npm registry package node-<os>-<arch> at EXTRA_NODE_VERSIONS, unpacked into target/node/<major>/ (git-ignored).
+# The Auth0 Deploy CLI (npm auth0-deploy-cli at AUTH0_DEPLOY_CLI_VERSION) in target/tools/ (git-ignored): the
+# deploy test parses dist/a0deploy with it. It needs Node >= 20.19 (its `engines`), so that test runs on Node 20 and 22.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 WASM_PACK_VERSION=0.15.1
 EXTRA_NODE_VERSIONS="18.20.8 22.23.5"
+AUTH0_DEPLOY_CLI_VERSION=8.44.0
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no exact wasm-bindgen pin in Cargo.toml" >&2; exit 1; }
 
@@ -54,3 +57,10 @@ for version in $EXTRA_NODE_VERSIONS; do
   mv "$tmp/unpacked" "$dir"
   rm -rf "$tmp"
 done
+
+tools=target/tools
+if [ "$(node -p "require('./$tools/node_modules/auth0-deploy-cli/package.json').version" 2>/dev/null || true)" != "$AUTH0_DEPLOY_CLI_VERSION" ]; then
+  echo "setup: installing auth0-deploy-cli $AUTH0_DEPLOY_CLI_VERSION into $tools"
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-save --no-audit --no-fund --silent "auth0-deploy-cli@$AUTH0_DEPLOY_CLI_VERSION"
+fi

@@ -15,10 +15,11 @@
 //! **Calls** the Management API through the host's global `fetch` ([`management`]) and caches its token
 //! in instance memory and `api.cache`.
 //!
-//! Two ways in, one login: [`on_execute_post_login`] (an async export) and [`auth0::task::start_login`]
-//! (a login the JS entry polls, so that a wasm trap is caught there and the instance replaced). Both
-//! call [`auth0::run`], which runs [`login::run`] over [`auth0::Auth0`] with the instance's one
-//! [`login::Instance`] (token memory, role data, last settings).
+//! One way in: the export [`on_execute_post_login`], which the JS entry calls with the real objects. It
+//! returns a promise whose every step runs inside a promise callback ([`auth0::task`]), so that a wasm
+//! trap rejects it and the entry replaces the instance. It runs [`auth0::run`], which runs
+//! [`login::run`] over [`auth0::Auth0`] with the instance's one [`login::Instance`] (token memory,
+//! role data, last settings).
 //!
 //! The login flow works over a port, [`port::Host`] (read the settings, the roles, the user id, the
 //! organization and the requested API; page through `api` lists; set claims or deny; log; Management API
@@ -43,17 +44,19 @@ pub mod sources;
 
 use wasm_bindgen::prelude::*;
 
-/// The Action as an async export: `onExecutePostLogin(event, api)`. js/action.js uses
-/// [`auth0::task::start_login`] instead, for trap recovery; both run [`auth0::run`].
+/// The wasm allocator: talc, smaller than the default dlmalloc (see Cargo.toml).
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// The Action: `onExecutePostLogin(event, api)`, called by the JS entry at every login.
 ///
 /// Failures are logged and end in `api.access.deny`; the returned promise rejects only when the login
-/// had to be denied and `api.access.deny` failed (see [`login::Outcome::NotDenied`]).
+/// had to be denied and `api.access.deny` failed (see [`login::Outcome::NotDenied`]), or when the
+/// instance trapped (a `WebAssembly.RuntimeError`: the entry replaces the instance).
 #[wasm_bindgen(js_name = onExecutePostLogin)]
-pub async fn on_execute_post_login(event: auth0::Event, api: auth0::Api) -> Result<(), JsValue> {
-    match auth0::run(event, api).await {
-        login::Outcome::Done => Ok(()),
-        login::Outcome::NotDenied => Err(js_sys::Error::new(error::NOT_DENIED_MESSAGE).into()),
-    }
+pub fn on_execute_post_login(event: auth0::Event, api: auth0::Api) -> js_sys::Promise {
+    auth0::task::start(event, api)
 }
 
 /// The generic deny reason, for the JS entry's last-resort guard (so the text lives in one place).

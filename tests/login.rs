@@ -7,6 +7,7 @@ use rbac_claims::error::{CONFIG_DENY_REASON, USER_DENY_REASON};
 use rbac_claims::on_execute_post_login;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 #[wasm_bindgen(inline_js = r#"
@@ -61,10 +62,10 @@ extern "C" {
 async fn login_rejecting(event: JsValue, throw_on: Option<&str>) -> (String, String, bool) {
     let api = recording_api(throw_on.map(str::to_owned));
     let capture = start_log_capture();
-    let rejected = on_execute_post_login(
+    let rejected = JsFuture::from(on_execute_post_login(
         event.unchecked_into::<Event>(),
         api.clone().unchecked_into::<Api>(),
-    )
+    ))
     .await
     .is_err();
     let logs = stop_log_capture(&capture);

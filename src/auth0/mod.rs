@@ -5,7 +5,8 @@
 //!   throw is caught); no policy.
 //! - [`io`]: [`crate::management::Io`] over the global `fetch`, `setTimeout` and `api.cache`.
 //! - [`lists`]: pages of `api.roles.getUserEffectiveRoles` and `api.groups.getUserGroups`.
-//! - [`task`]: a login polled by the JS entry, so a wasm trap is caught there and the instance replaced.
+//! - [`task`]: a login driven by promise callbacks, so a wasm trap rejects its promise and the JS entry
+//!   replaces the instance.
 //!
 //! This instance's [`Instance`] (token memory, role data, last settings) lives here, in one place.
 
@@ -29,8 +30,8 @@ thread_local! {
     static INSTANCE: Rc<Instance> = Rc::new(Instance::default());
 }
 
-/// Runs one login on Auth0's `event` and `api` with this instance's [`Instance`]: what both exports
-/// (`onExecutePostLogin`, `startLogin`) run.
+/// Runs one login on Auth0's `event` and `api` with this instance's [`Instance`]: what the export
+/// `onExecutePostLogin` runs ([`task::start`]).
 pub async fn run(event: Event, api: Api) -> Outcome {
     let instance = INSTANCE.with(Rc::clone);
     let host = Auth0 {

@@ -1,12 +1,12 @@
-//! A login polled by its caller. `startLogin(event, api)` runs the login as far as it can go and
-//! returns [`FINISHED`] or [`NOT_DENIED`] when it has finished, else a task id (≥ 0); the JS entry then
-//! awaits `loginWoken(id)` and calls `pollLogin(id)` until it returns [`FINISHED`] or [`NOT_DENIED`]
-//! instead of [`PENDING`] (a finished task is forgotten; `endLogin(id)` drops an abandoned one). On
-//! [`NOT_DENIED`] the entry rejects with `notDeniedMessage()`.
-//! Every step of the login then runs inside a synchronous call from the entry, so a trap (a bug, out of
-//! memory) surfaces there as a `WebAssembly.RuntimeError` the entry can catch, log, and answer by
-//! replacing the instance — instead of an uncaught exception in a microtask that would leave every later
-//! login hanging. Tasks are plain ids (no exported class), so a login costs no `FinalizationRegistry` work.
+//! A login driven by promise callbacks. [`start`] (the export `onExecutePostLogin`) runs the login as far
+//! as it can go at once and returns a settled promise when it has finished; otherwise the promise of the
+//! task's next wake-up, chained with `then` to [`step`], which polls the login again and returns either
+//! the end (resolve, or reject with [`crate::error::NOT_DENIED_MESSAGE`]) or the next wake-up, chained the
+//! same way. The JavaScript promise machinery is the driver: every poll runs inside a `then` callback,
+//! so a trap (a bug, out of memory) rejects the returned promise with a `WebAssembly.RuntimeError` that
+//! the JS entry catches and answers by replacing the instance — instead of an uncaught exception in a
+//! microtask that would leave the login hanging. No executor (`future_to_promise`) is linked: tasks are
+//! plain ids, and one callback per instance serves every login.
 
 use super::bindings::{describe_js_error, log, Api, Event};
 use crate::login::Outcome;
@@ -16,16 +16,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
 type LoginFuture = Pin<Box<dyn Future<Output = Outcome>>>;
-
-/// `pollLogin`: the login waits for I/O.
-pub const PENDING: i32 = 0;
-/// `startLogin` / `pollLogin`: the login has finished (claims set, or denied).
-pub const FINISHED: i32 = -1;
-/// `startLogin` / `pollLogin`: the login had to be denied and could not be; the entry must reject.
-pub const NOT_DENIED: i32 = -2;
 
 /// The message the entry rejects with on [`NOT_DENIED`] (one text, kept in Rust).
 #[wasm_bindgen(js_name = notDeniedMessage)]
@@ -52,13 +46,6 @@ pub fn log_deny_failure(thrown: JsValue) {
     ));
 }
 
-fn finished(outcome: Outcome) -> i32 {
-    match outcome {
-        Outcome::Done => FINISHED,
-        Outcome::NotDenied => NOT_DENIED,
-    }
-}
-
 /// One login in progress.
 struct Task {
     id: u32,
@@ -66,7 +53,7 @@ struct Task {
     future: Option<LoginFuture>,
     /// Woken before anyone waited.
     woken: bool,
-    /// The `resolve` of the promise `loginWoken` returned, if someone waits.
+    /// The `resolve` of the task's wake-up promise, if one waits.
     resolve: Option<Function>,
 }
 
@@ -80,7 +67,8 @@ thread_local! {
     static TRAP_NEXT_POLL: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Test builds only (`--features test-exports`): the next `pollLogin` executes `unreachable`, a real trap.
+/// Test builds only (`--features test-exports`): the next poll of a login executes `unreachable`, a real
+/// trap (at once in `onExecutePostLogin`, or in its next promise callback).
 #[cfg(feature = "test-exports")]
 #[wasm_bindgen(js_name = trapNextPoll)]
 pub fn trap_next_poll() {
@@ -130,6 +118,14 @@ pub fn reading_limits() -> String {
     )
 }
 
+/// Where a login is after a poll.
+enum Polled {
+    /// Waiting for I/O: the task stays.
+    Pending,
+    /// Finished (and forgotten).
+    Finished(Outcome),
+}
+
 fn with_task<R>(id: u32, f: impl FnOnce(&mut Task) -> R) -> Option<R> {
     TASKS.with(|tasks| {
         tasks
@@ -140,7 +136,8 @@ fn with_task<R>(id: u32, f: impl FnOnce(&mut Task) -> R) -> Option<R> {
     })
 }
 
-/// Wakes task `id`: resolves its pending `loginWoken` promise, or remembers the wake for the next one.
+/// Wakes task `id`: resolves its pending wake-up promise (with the id), or remembers the wake for the
+/// next one.
 fn wake_task(id: u32) {
     let resolve = with_task(id, |task| {
         let resolve = task.resolve.take();
@@ -151,7 +148,7 @@ fn wake_task(id: u32) {
     })
     .flatten();
     if let Some(resolve) = resolve {
-        let _ = resolve.call0(&JsValue::UNDEFINED);
+        let _ = resolve.call1(&JsValue::UNDEFINED, &JsValue::from(id));
     }
 }
 
@@ -163,10 +160,29 @@ impl Wake for TaskWaker {
     }
 }
 
-/// Starts a login and runs it as far as it can go now: [`FINISHED`] or [`NOT_DENIED`] when it has
-/// already finished (no wait was needed, e.g. roles only), else its id for `loginWoken` / `pollLogin`.
-#[wasm_bindgen(js_name = startLogin)]
-pub fn start_login(event: Event, api: Api) -> i32 {
+#[wasm_bindgen]
+extern "C" {
+    /// A promise, seen as what `then` needs here.
+    type Chain;
+    /// `promise.then(callback)`, with a callback whose result (a value, a promise, or a throw) settles
+    /// the promise returned.
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_step(
+        this: &Chain,
+        callback: &Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>>,
+    ) -> Promise;
+}
+
+thread_local! {
+    /// The one `then` callback of this instance: [`step`] for the task id its wake-up resolves with.
+    static STEP: Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>> =
+        Closure::new(|id: JsValue| step(id.as_f64().map_or(u32::MAX, |id| id as u32)));
+}
+
+/// Starts a login on Auth0's `event` and `api` and runs it as far as it can go now (the whole login
+/// when no wait is needed, e.g. roles only). The promise resolves when the login has finished (claims
+/// set, or denied) and rejects when it had to be denied and `api.access.deny` failed.
+pub fn start(event: Event, api: Api) -> Promise {
     let id = NEXT_ID.with(|next| {
         let id = next.get();
         next.set((id + 1) & 0x7fff_ffff);
@@ -181,16 +197,33 @@ pub fn start_login(event: Event, api: Api) -> i32 {
             resolve: None,
         })
     });
-    match poll_login(id) {
-        PENDING => id as i32,
-        done => done,
+    match step(id) {
+        Ok(value) => match value.dyn_into::<Promise>() {
+            Ok(next) => next,
+            Err(_) => Promise::resolve(&JsValue::UNDEFINED),
+        },
+        Err(thrown) => Promise::reject(&thrown),
     }
 }
 
-/// Runs login `id` as far as it can go now: [`PENDING`], or once it has finished (then it is
-/// forgotten) [`FINISHED`] or [`NOT_DENIED`]. An unknown id counts as finished.
-#[wasm_bindgen(js_name = pollLogin)]
-pub fn poll_login(id: u32) -> i32 {
+/// Polls login `id`: `Ok(undefined)` once it has finished, `Err` (an `Error` with
+/// [`crate::error::NOT_DENIED_MESSAGE`]) when it had to be denied and could not be, else `Ok` with its
+/// next wake-up chained to this same step.
+fn step(id: u32) -> Result<JsValue, JsValue> {
+    match poll_login(id) {
+        Polled::Pending => Ok(STEP
+            .with(|step| woken(id).unchecked_into::<Chain>().then_step(step))
+            .into()),
+        Polled::Finished(Outcome::Done) => Ok(JsValue::UNDEFINED),
+        Polled::Finished(Outcome::NotDenied) => {
+            Err(js_sys::Error::new(crate::error::NOT_DENIED_MESSAGE).into())
+        }
+    }
+}
+
+/// Runs login `id` as far as it can go now; a finished login is forgotten. An unknown id counts as
+/// finished.
+fn poll_login(id: u32) -> Polled {
     #[cfg(feature = "test-exports")]
     if TRAP_NEXT_POLL.with(|flag| flag.replace(false)) {
         core::arch::wasm32::unreachable();
@@ -200,25 +233,24 @@ pub fn poll_login(id: u32) -> i32 {
         task.future.take()
     })
     .flatten() else {
-        return FINISHED;
+        return Polled::Finished(Outcome::Done);
     };
     let waker = Waker::from(Arc::new(TaskWaker(id)));
     match future.as_mut().poll(&mut Context::from_waker(&waker)) {
         Poll::Ready(outcome) => {
             drop(future);
             end_login(id);
-            finished(outcome)
+            Polled::Finished(outcome)
         }
         Poll::Pending => {
             with_task(id, |task| task.future = Some(future));
-            PENDING
+            Polled::Pending
         }
     }
 }
 
-/// A promise that resolves when login `id` can make progress: then call `pollLogin` again.
-#[wasm_bindgen(js_name = loginWoken)]
-pub fn login_woken(id: u32) -> Promise {
+/// A promise that resolves with `id` when login `id` can make progress.
+fn woken(id: u32) -> Promise {
     Promise::new(&mut |resolve, _reject| {
         let ready = with_task(id, |task| {
             if task.woken {
@@ -231,14 +263,13 @@ pub fn login_woken(id: u32) -> Promise {
         })
         .unwrap_or(true);
         if ready {
-            let _ = resolve.call0(&JsValue::UNDEFINED);
+            let _ = resolve.call1(&JsValue::UNDEFINED, &JsValue::from(id));
         }
     })
 }
 
-/// Forgets login `id` (finished or abandoned).
-#[wasm_bindgen(js_name = endLogin)]
-pub fn end_login(id: u32) {
+/// Forgets login `id`.
+fn end_login(id: u32) {
     let removed = TASKS.with(|tasks| {
         let mut tasks = tasks.borrow_mut();
         let index = tasks.iter().position(|task| task.id == id)?;

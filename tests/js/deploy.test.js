@@ -5,8 +5,9 @@
 // and held equal to it by a native test); the a0deploy code
 // file is the bundle; CHANGELOG.md has the crate version.
 //
-// Optional: RBAC_CLAIMS_TOOLS=<folder with node_modules/auth0-deploy-cli> also parses dist/a0deploy with
-// the real Deploy CLI and validates it against its schema; `terraform` on PATH also runs `terraform fmt`.
+// The real Deploy CLI (auth0-deploy-cli, installed into target/tools/ by scripts/setup.sh at a pinned
+// version) parses dist/a0deploy and validates it against its schema, on every Node its `engines` allows
+// (Node 20 and 22 in `make test`; not Node 18). `terraform` on PATH also runs `terraform fmt`.
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -66,12 +67,35 @@ test('the Deploy CLI layout: an action JSON a0deploy reads, whose code file is t
   assert.equal(config.AUTH0_ALLOW_DELETE, false);
 });
 
-const tools = process.env.RBAC_CLAIMS_TOOLS;
-const a0deploy = tools && path.join(tools, 'node_modules', 'auth0-deploy-cli');
-test('the real Deploy CLI parses dist/a0deploy (RBAC_CLAIMS_TOOLS with auth0-deploy-cli)', { skip: !(a0deploy && fs.existsSync(a0deploy)) && 'RBAC_CLAIMS_TOOLS has no auth0-deploy-cli' }, async () => {
-  const Context = require(path.join(a0deploy, 'lib', 'context', 'directory')).default;
-  const { schema } = require(path.join(a0deploy, 'lib', 'tools', 'auth0', 'handlers', 'actions'));
-  const Ajv = require(require.resolve('ajv', { paths: [a0deploy] }));
+const A0DEPLOY = path.join(REPO, 'target', 'tools', 'node_modules', 'auth0-deploy-cli');
+
+/** Whether this Node satisfies an `engines.node` of the form `>=X.Y.Z` (the Deploy CLI's form). */
+function nodeSatisfies(range) {
+  const m = /^>=\s*(\d+)\.(\d+)\.(\d+)$/.exec(range.trim());
+  assert.ok(m, `engines.node "${range}": a form this check does not read`);
+  const have = process.versions.node.split('.').map(Number);
+  const need = m.slice(1).map(Number);
+  for (let i = 0; i < 3; i += 1) if (have[i] !== need[i]) return have[i] > need[i];
+  return true;
+}
+
+const a0deployEngines = fs.existsSync(A0DEPLOY) ? JSON.parse(fs.readFileSync(path.join(A0DEPLOY, 'package.json'), 'utf8')).engines.node : null;
+
+test('docs/deploy.md states the Node the Deploy CLI needs, as its own engines field says', () => {
+  assert.ok(a0deployEngines, `missing ${A0DEPLOY}: run scripts/setup.sh`);
+  const [, major, minor] = /^>=\s*(\d+)\.(\d+)\.0$/.exec(a0deployEngines) || [];
+  assert.ok(major, `engines.node "${a0deployEngines}": a form this check does not read`);
+  const guide = read('docs/deploy.md');
+  assert.match(guide, new RegExp(`The Deploy CLI \\(npm \`auth0-deploy-cli\`\\) needs Node\\.js ${major}\\.${minor} or later`));
+  assert.match(guide, new RegExp(`Node\\.js 22 \\(${major}\\.${minor} or later`), 'section 1 asks for a Node the Deploy CLI runs on');
+});
+test('the real Deploy CLI parses dist/a0deploy (auth0-deploy-cli in target/tools/)', {
+  skip: a0deployEngines && !nodeSatisfies(a0deployEngines) && `auth0-deploy-cli needs Node ${a0deployEngines}; this is ${process.version}`,
+}, async () => {
+  assert.ok(a0deployEngines, `missing ${A0DEPLOY}: run scripts/setup.sh`);
+  const Context = require(path.join(A0DEPLOY, 'lib', 'context', 'directory')).default;
+  const { schema } = require(path.join(A0DEPLOY, 'lib', 'tools', 'auth0', 'handlers', 'actions'));
+  const Ajv = require(require.resolve('ajv', { paths: [A0DEPLOY] }));
   const mappings = Object.fromEntries(DEPLOY_SECRETS.map(([name, k]) => [k, `value-of-${name}`]));
   const ctx = new Context({ AUTH0_INPUT_FILE: A0, AUTH0_INCLUDED_ONLY: ['actions'], AUTH0_KEYWORD_REPLACE_MAPPINGS: mappings }, {});
   await ctx.loadAssetsFromLocal();
@@ -115,6 +139,12 @@ test('docs/deploy.md: its JSON and HCL snippets are the files, its commands exis
   for (const [, file] of sh.matchAll(/\b((?:dist|deploy|pkg)\/[\w./-]*)/g)) assert.ok(fs.existsSync(path.join(REPO, file)), file);
   assert.match(sh, /--input_file dist\/a0deploy\b/);
   assert.match(sh, /cd deploy\/terraform/);
+});
+
+test('docs/deploy.md types no build sizes by hand: only Auth0\'s 100 kB limit (figures come from dist/size.json)', () => {
+  const figures = [...read('docs/deploy.md').matchAll(/\b\d[\d,.]*(?:\s|-)?(?:B|bytes?|kB|KB|MB)\b/g)].map((m) => m[0]);
+  assert.ok(figures.length > 0, 'the guide states the limit');
+  for (const f of figures) assert.match(f, /^100(?:,000(?:\s|-)bytes?| kB)$/, `a size typed by hand in docs/deploy.md: ${f}`);
 });
 
 test('CHANGELOG.md has a section for the crate version, which the package carries', () => {

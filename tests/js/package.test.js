@@ -1,9 +1,9 @@
 'use strict';
 // The npm package. `npm pack pkg/` (completed by `make bundle`), installed offline into an empty
 // project, required by an Action file as docs/deploy.md shows, passes the same end-to-end logins as
-// js/action.js in the local host, in a fresh `node`; its types resolve.
-//
-// Optional: RBAC_CLAIMS_TOOLS=<folder with node_modules/typescript> also type-checks a consumer.
+// js/action.js in the local host, in a fresh `node`; it resolves through package.json `exports`; its
+// types resolve, and a TypeScript consumer (tests/ts/consumer.ts) type-checks against them and Auth0's
+// own (tests/ts/auth0-post-login-v3.d.ts) with the pinned `typescript` devDependency.
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -12,7 +12,8 @@ const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { runIsolated } = require('./support/isolated');
 const { startStandIns, cases, checkResults, comparable, referenceResults, loginThroughATrap } = require('./support/login-cases');
-const { FILES, entrySource } = require('../../js/package');
+const { FILES, entrySource, REPOSITORY, EXPORTS } = require('../../js/package');
+const { typeCheck } = require('./support/tsc');
 const { crateVersion, readSources } = require('../../scripts/bundle');
 
 const REPO = path.join(__dirname, '..', '..');
@@ -50,6 +51,25 @@ test('the tarball holds only what an Action needs, at the crate version', () => 
   for (const field of ['name', 'version', 'description', 'license', 'repository', 'main', 'types', 'files']) assert.ok(manifest[field], field);
   assert.equal(manifest.license, 'MIT');
   assert.deepEqual(manifest.dependencies, undefined, 'no dependencies: installs offline');
+  assert.equal(manifest.repository.url, `git+${REPOSITORY}.git`);
+  assert.equal(manifest.homepage, `${REPOSITORY}#readme`);
+  assert.equal(manifest.bugs.url, `${REPOSITORY}/issues`);
+  assert.match(REPOSITORY, /^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+  assert.deepEqual(manifest.exports, EXPORTS);
+  assert.deepEqual(manifest.exports['.'], { types: './index.d.ts', default: './index.js' }, 'the entry, with its types first');
+  for (const target of Object.values(manifest.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t)))) {
+    if (target !== null) assert.ok(packed.files.some((f) => `./${f.path}` === target), `exports names ${target}, which the tarball does not hold`);
+  }
+});
+
+test('the installed package resolves through its exports: the entry only, not its internals', () => {
+  const installed = path.join(project, 'node_modules', 'rbac-claims');
+  const resolve = (request) => execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(request)})`], { cwd: project, encoding: 'utf8', stdio: 'pipe' }).trim();
+  assert.equal(resolve('rbac-claims'), path.join(installed, 'index.js'));
+  assert.equal(resolve('rbac-claims/package.json'), path.join(installed, 'package.json'));
+  for (const internal of ['rbac-claims/rbac_claims.js', 'rbac-claims/rbac_claims_bg.wasm', 'rbac-claims/settings']) {
+    assert.throws(() => resolve(internal), (e) => /ERR_PACKAGE_PATH_NOT_EXPORTED/.test(e.stderr), internal);
+  }
 });
 
 test('installed into an empty project, an Action requiring it passes the same logins as js/action.js', async () => {
@@ -73,28 +93,15 @@ test('the types resolve: package.json types, the entry and the settings declarat
   assert.ok(fs.existsSync(path.join(installed, 'settings.d.ts')));
 });
 
-const tools = process.env.RBAC_CLAIMS_TOOLS;
-const tsc = tools && path.join(tools, 'node_modules', 'typescript', 'bin', 'tsc');
-test('a TypeScript consumer type-checks (RBAC_CLAIMS_TOOLS with typescript)', { skip: !(tsc && fs.existsSync(tsc)) && 'RBAC_CLAIMS_TOOLS has no typescript' }, () => {
-  fs.writeFileSync(path.join(project, 'consumer.ts'), `import { onExecutePostLogin } from 'rbac-claims';
-import type { Settings, PostLoginEvent, PostLoginApi } from 'rbac-claims';
-import type { SettingName } from 'rbac-claims/settings';
-
-const settings: Settings = { namespace: 'https://rbac.example.com', permissions: 'roles', budgetMs: '5000', onOverflow: 'omit' };
-const event: PostLoginEvent = { secrets: { ...settings }, user: { user_id: 'auth0|1' }, authorization: { roles: ['admin'] } };
-declare const api: PostLoginApi;
-export const done: Promise<void> = onExecutePostLogin(event, api);
-export const name: SettingName = 'rolesCacheMs';
-// @ts-expect-error: 'all' is not a permissions mode
-export const bad: Settings = { namespace: 'x', permissions: 'all' };
-// @ts-expect-error: settings are strings
-export const notString: Settings = { namespace: 'x', budgetMs: 5000 };
-`);
-  try {
-    execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'commonjs', '--moduleResolution', 'node', 'consumer.ts'], { cwd: project, encoding: 'utf8', stdio: 'pipe' });
-  } catch (e) {
-    assert.fail(`tsc: ${e.stdout}${e.stderr}`);
-  }
+test('a TypeScript consumer type-checks against the package and Auth0\'s own post-login types', () => {
+  for (const f of ['consumer.ts', 'auth0-post-login-v3.d.ts']) fs.copyFileSync(path.join(REPO, 'tests', 'ts', f), path.join(project, f));
+  const r = typeCheck(project, ['consumer.ts']);
+  assert.equal(r.status, 0, `tsc:\n${r.output}`);
+  // The check can fail: a consumer that misuses the package is refused, with the error tsc gives.
+  fs.writeFileSync(path.join(project, 'misuse.ts'), "import { onExecutePostLogin } from 'rbac-claims';\nexport const p = onExecutePostLogin({ secrets: {} }, {});\n");
+  const bad = typeCheck(project, ['misuse.ts']);
+  assert.notEqual(bad.status, 0, 'tsc accepted an event without user and an empty api');
+  assert.match(bad.output, /misuse\.ts\(2,/);
 });
 
 test('inside the package, a trapped wasm instance is replaced (test-trap build, make pkg-trap)', async () => {
