@@ -364,39 +364,56 @@ fn edits_allowed(setting: &str) -> usize {
     }
 }
 
-/// A name as compared with a setting's: ASCII lower case, without `_`, `-` and white space.
-fn fold_name(name: &str) -> Vec<char> {
-    name.chars()
-        .filter(|c| !matches!(c, '_' | '-') && !c.is_whitespace())
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+/// A name as compared with a setting's: its bytes in ASCII lower case, without `_`, `-` and ASCII
+/// white space (a letter outside ASCII counts as one edit per byte).
+fn fold_name(name: &str) -> Vec<u8> {
+    // A loop, not `collect`: one generic instance less in the module.
+    let mut folded = Vec::with_capacity(name.len());
+    for b in name.bytes() {
+        if !matches!(b, b'_' | b'-') && !b.is_ascii_whitespace() {
+            folded.push(b.to_ascii_lowercase());
+        }
+    }
+    folded
 }
 
-/// The edit distance between `a` and `b` (insertions, deletions, substitutions and swaps of two
-/// neighbours each count 1; optimal string alignment), two rows at a time.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut before: Vec<usize> = Vec::new();
-    let mut above: Vec<usize> = (0..=b.len()).collect();
+/// Longest setting name [`edit_distance`] compares with, plus one.
+const DISTANCE_ROW: usize = 24;
+
+/// The edit distance between `a` and the setting name `b` (insertions, deletions, substitutions and
+/// swaps of two neighbours each count 1; optimal string alignment), three rows at a time;
+/// `usize::MAX` when `b` is longer than [`DISTANCE_ROW`] allows.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    if b.len() >= DISTANCE_ROW {
+        return usize::MAX;
+    }
+    let mut before = [0; DISTANCE_ROW];
+    let mut above = [0; DISTANCE_ROW];
+    for (j, cell) in above.iter_mut().enumerate() {
+        *cell = j;
+    }
     for (i, ca) in a.iter().enumerate() {
-        let mut row = vec![i + 1; b.len() + 1];
+        let mut row = [i + 1; DISTANCE_ROW];
         for (j, cb) in b.iter().enumerate() {
+            let at = |cells: &[usize; DISTANCE_ROW], k: usize| {
+                cells.get(k).map_or(usize::MAX, |d| d + 1)
+            };
             let substitute = above
                 .get(j)
                 .map_or(usize::MAX, |d| d + usize::from(ca != cb));
-            let delete = above.get(j + 1).map_or(usize::MAX, |d| d + 1);
-            let insert = row.get(j).map_or(usize::MAX, |d| d + 1);
-            let mut best = substitute.min(delete).min(insert);
+            let mut best = substitute.min(at(&above, j + 1)).min(at(&row, j));
             let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca);
             if swapped {
-                best = best.min(before.get(j - 1).map_or(usize::MAX, |d| d + 1));
+                best = best.min(at(&before, j - 1));
             }
             if let Some(cell) = row.get_mut(j + 1) {
                 *cell = best;
             }
         }
-        before = std::mem::replace(&mut above, row);
+        before = above;
+        above = row;
     }
-    above.last().copied().unwrap_or(0)
+    above.get(b.len()).copied().unwrap_or(usize::MAX)
 }
 
 /// The setting a secret name misspells, if it does: the name is not itself a setting (those are
@@ -479,19 +496,19 @@ impl Settings {
             Some(value) => parse_tokens(&value)?,
             None => TokenSelection::default(),
         };
-        let on_error = choice(source, keys::ON_ERROR)?;
+        let on_error = choice(source, keys::ON_ERROR, table::ON_ERROR_VALUES)?;
         let permissions = parse_permissions(source)?;
         let budget_ms = match text(source, keys::BUDGET_MS)? {
             None => BUDGET_MS.default,
             Some(value) => parse_whole(keys::BUDGET_MS, &value, BUDGET_MS)?,
         };
-        let roles = choice(source, keys::ROLES)?;
-        let groups = choice(source, keys::GROUPS)?;
+        let roles = choice(source, keys::ROLES, table::ROLES_VALUES)?;
+        let groups = choice(source, keys::GROUPS, table::GROUPS_VALUES)?;
         let max_claim_bytes = match text(source, keys::MAX_CLAIM_BYTES)? {
             None => DEFAULT_MAX_CLAIM_BYTES,
             Some(value) => parse_whole(keys::MAX_CLAIM_BYTES, &value, MAX_CLAIM_BYTES)? as usize,
         };
-        let on_overflow = choice(source, keys::ON_OVERFLOW)?;
+        let on_overflow = choice(source, keys::ON_OVERFLOW, table::ON_OVERFLOW_VALUES)?;
         Ok(Self {
             namespace,
             tokens,
@@ -506,33 +523,49 @@ impl Settings {
     }
 }
 
-/// The words of `T`, in order.
-fn word_list<T: Choice>() -> Vec<&'static str> {
-    T::CHOICES.iter().map(|(word, _)| *word).collect()
-}
-
-fn unknown_word<T: Choice>(key: &'static str, value: &str) -> ConfigError {
+fn unknown_word(key: &'static str, value: &str, expected: &[&str]) -> ConfigError {
     error(
         key,
         format!(
             "has unknown value {}: use {}",
             quote(value),
-            or_list(&word_list::<T>())
+            or_list(expected)
         ),
     )
 }
 
-/// The value of the choice setting `key`: the value its word names, the first word's when unset.
+/// Where the word under `key` is among `words`, the settings table's for `key`; `None` when unset.
+fn word_index(
+    source: &(impl SettingSource + ?Sized),
+    key: &'static str,
+    words: &[&str],
+) -> Result<Option<usize>, ConfigError> {
+    let Some(word) = text(source, key)? else {
+        return Ok(None);
+    };
+    match words.iter().position(|known| *known == word) {
+        Some(index) => Ok(Some(index)),
+        None => Err(unknown_word(key, &word, words)),
+    }
+}
+
+/// The value `T` pairs with the table's word number `index` for `key` (the table lists `T`'s words,
+/// in order).
+fn nth_choice<T: Choice>(key: &'static str, index: usize) -> Result<T, ConfigError> {
+    T::CHOICES
+        .get(index)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| error(key, "has more words in the settings table than its type"))
+}
+
+/// The value of the choice setting `key`, whose words in the settings table are `words` (`T`'s): the
+/// one its word names, the first's when unset.
 fn choice<T: Choice>(
     source: &(impl SettingSource + ?Sized),
     key: &'static str,
+    words: &[&str],
 ) -> Result<T, ConfigError> {
-    let word = text(source, key)?;
-    let value = match word.as_deref() {
-        None => T::CHOICES.first().map(|(_, value)| *value),
-        Some(word) => T::from_word(word),
-    };
-    value.ok_or_else(|| unknown_word::<T>(key, word.as_deref().unwrap_or_default()))
+    nth_choice(key, word_index(source, key, words)?.unwrap_or(0))
 }
 
 /// Parses the Management API settings. Permissions are on when `domain`, `clientId` and `clientSecret`
@@ -541,17 +574,11 @@ fn parse_permissions(
     source: &(impl SettingSource + ?Sized),
 ) -> Result<Option<PermissionSettings>, ConfigError> {
     // Unset: on when the credentials are set (`user`), else off; set: the source its word names.
-    let requested = match text(source, keys::PERMISSIONS)? {
+    let requested = match word_index(source, keys::PERMISSIONS, table::PERMISSIONS_VALUES)? {
         None => None,
-        Some(word) => match Option::<PermissionSource>::from_word(&word) {
-            Some(None) => return Ok(None),
-            Some(requested) => requested,
-            None => {
-                return Err(unknown_word::<Option<PermissionSource>>(
-                    keys::PERMISSIONS,
-                    &word,
-                ))
-            }
+        Some(index) => match nth_choice::<Option<PermissionSource>>(keys::PERMISSIONS, index)? {
+            None => return Ok(None),
+            requested => requested,
         },
     };
     let domain = text(source, keys::DOMAIN)?;
@@ -575,7 +602,7 @@ fn parse_permissions(
         }
     };
     let domain = parse_domain(&domain)?;
-    let scope = choice(source, keys::PERMISSIONS_FOR)?;
+    let scope = choice(source, keys::PERMISSIONS_FOR, table::PERMISSIONS_FOR_VALUES)?;
     let roles_cache_ms = match text(source, keys::ROLES_CACHE_MS)? {
         None => ROLES_CACHE_MS.default,
         Some(value) => parse_whole(keys::ROLES_CACHE_MS, &value, ROLES_CACHE_MS)?,
@@ -809,9 +836,9 @@ fn parse_tokens(value: &str) -> Result<TokenSelection, ConfigError> {
             Some(Token::Id) => selection.id = true,
             Some(Token::Access) => selection.access = true,
             None => {
-                let words = word_list::<Token>();
-                let mut usage = words.clone();
+                let words = table::TOKEN_WORDS;
                 let every = words.join(",");
+                let mut usage = words.to_vec();
                 usage.push(&every);
                 return Err(error(
                     keys::TOKENS,
@@ -1605,12 +1632,7 @@ mod tests {
 
     #[test]
     fn edit_distance_counts_each_edit_once() {
-        let d = |a: &str, b: &str| {
-            edit_distance(
-                &a.chars().collect::<Vec<_>>(),
-                &b.chars().collect::<Vec<_>>(),
-            )
-        };
+        let d = |a: &str, b: &str| edit_distance(a.as_bytes(), b.as_bytes());
         assert_eq!(d("", ""), 0);
         assert_eq!(d("", "abc"), 3);
         assert_eq!(d("abc", ""), 3);
@@ -1619,6 +1641,7 @@ mod tests {
         assert_eq!(d("permisions", "permissions"), 1);
         assert_eq!(d("kitten", "sitting"), 3);
         assert_eq!(d("ca", "abc"), 3);
+        assert_eq!(d("x", &"y".repeat(DISTANCE_ROW)), usize::MAX);
     }
 
     #[test]

@@ -251,10 +251,13 @@ impl Event {
             return Vec::new();
         };
         let max_chars = u32::try_from(max_chars).unwrap_or(u32::MAX);
-        (0..keys.length())
-            .take(limit)
-            .filter_map(|index| well_formed_string(&keys.get(index), max_chars).ok())
-            .collect()
+        let mut names = Vec::new();
+        for index in (0..keys.length()).take(limit) {
+            if let Ok(name) = well_formed_string(&keys.get(index), max_chars) {
+                names.push(name);
+            }
+        }
+        names
     }
 
     /// Reads `event.authorization.roles` as entries, `None` for each entry that is not a well-formed
