@@ -85,3 +85,27 @@ test('the module instance is reused across many logins', async () => {
     assert.deepEqual(api.calls[0], ['idToken', 'urn:example:rbac/roles', [`r${i}`]]);
   }
 });
+
+test('secret names that cannot be listed, or are not well-formed, never stop a login nor reach the log', async () => {
+  const { onExecutePostLogin } = freshAction();
+  const ownKeysThrows = new Proxy({ namespace: 'https://rbac.example.com', permisions: 'x' }, {
+    ownKeys() { throw new Error('ownKeys'); },
+  });
+  const odd = { namespace: 'https://rbac.example.com', 'permisions\ud800': 'x', [`permisions${' '.repeat(100)}`]: 'x', [Symbol('permisions')]: 'x' };
+  for (let i = 0; i < 150; i += 1) odd[`other${i}`] = 'x';
+  odd.permisions = 'x'; // the 154th name: past the names listed, so not named
+  for (const [why, secrets] of [['ownKeys throws', ownKeysThrows], ['lone surrogate, too long, symbol, past the limit', odd]]) {
+    const logs = captureConsole();
+    const api = recordingApi();
+    try {
+      await onExecutePostLogin({ secrets, authorization: { roles: ['admin'] } }, api);
+    } finally {
+      logs.stop();
+    }
+    assert.deepEqual(api.calls, [
+      ['idToken', 'https://rbac.example.com/roles', ['admin']],
+      ['accessToken', 'https://rbac.example.com/roles', ['admin']],
+    ], why);
+    assert.deepEqual(logs.lines, [], why);
+  }
+});
