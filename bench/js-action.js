@@ -27,6 +27,8 @@
  */
 
 const DENY_REASON = 'Sign-in could not be completed because authorization data is unavailable. Please try again later.';
+/** A configuration error's reason: a retry cannot help (as src/error.rs CONFIG_DENY_REASON). */
+const CONFIG_DENY_REASON = "Sign-in is not available right now because of a configuration problem; please contact the site's administrator.";
 const PER_PAGE = 100;
 const MAX_PAGES = 200;
 const MAX_ATTEMPTS = 4;
@@ -353,6 +355,6 @@ exports.onExecutePostLogin = async (event, api) => {
     for (const [name, value] of Object.entries(claims)) if (settings.accessToken) api.accessToken.setCustomClaim(name, value);
   } catch (err) {
     console.log(`rbac-claims: login denied: ${err.message}`);
-    api.access.deny(DENY_REASON);
+    api.access.deny(err instanceof ConfigError ? CONFIG_DENY_REASON : DENY_REASON);
   }
 };

@@ -5,14 +5,11 @@
 //! secret setting (`clientSecret`) is never repeated in an error.
 
 use crate::json::Json;
+use crate::port::Token;
 pub use crate::roles::RolesSource;
-use crate::roles::ROLES_VALUES;
 use crate::rules::{RESERVED_NAMESPACE_HOSTS, RESERVED_URN_NAMESPACES};
 use std::fmt;
-use table::{
-    or_list, WholeRange, BUDGET_MS, GROUPS_VALUES, MAX_CLAIM_BYTES, ON_ERROR_VALUES,
-    ON_OVERFLOW_VALUES, PERMISSIONS_FOR_VALUES, PERMISSIONS_VALUES, ROLES_CACHE_MS,
-};
+use table::{or_list, WholeRange, BUDGET_MS, MAX_CLAIM_BYTES, ROLES_CACHE_MS};
 
 pub mod table;
 
@@ -107,6 +104,86 @@ pub const ALL_KEYS: &[&str] = &[
     keys::ROLES,
     keys::GROUPS,
 ];
+
+/// A setting whose text is one word of a fixed list. The type owns its words: [`Choice::CHOICES`]
+/// pairs each word with the value it names, the first pair being the default (the value when unset).
+/// The parser, its error messages, the settings table ([`table::SETTINGS`]) and what is rendered from
+/// it (the README's table, `js/types/settings.d.ts`) all read that one list.
+pub trait Choice: Copy + PartialEq + 'static {
+    /// Each word with the value it names, in the order operators read them; the first is the default.
+    const CHOICES: &'static [(&'static str, Self)];
+
+    /// The value `word` names, if any.
+    fn from_word(word: &str) -> Option<Self> {
+        Self::CHOICES
+            .iter()
+            .find(|(known, _)| *known == word)
+            .map(|(_, value)| *value)
+    }
+
+    /// The word that names `self` (empty for a value no word names).
+    fn word(self) -> &'static str {
+        Self::CHOICES
+            .iter()
+            .find(|(_, value)| *value == self)
+            .map_or("", |(word, _)| word)
+    }
+}
+
+/// The words of `T` as a list, for the settings table: `N` must be their number, else the build fails
+/// (the table is a constant, so this runs at compile time).
+pub const fn words<T: Choice, const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut choices = T::CHOICES;
+    let mut slots: &mut [&'static str] = &mut out;
+    let mut count = 0;
+    while let ([(word, _), more @ ..], [slot, others @ ..]) = (choices, slots) {
+        *slot = word;
+        choices = more;
+        slots = others;
+        count += 1;
+    }
+    // Evaluated at compile time only (the table's constants): a wrong `N` fails the build.
+    assert!(
+        count == N && choices.is_empty(),
+        "words::<T, N>(): N is not the number of T's words"
+    );
+    out
+}
+
+impl Choice for Token {
+    const CHOICES: &'static [(&'static str, Self)] = &[("id", Self::Id), ("access", Self::Access)];
+}
+
+/// `permissions`: `off` is no source at all. Its default depends on the credentials (`user` when they
+/// are set, else `off`): the settings table describes it in words.
+impl Choice for Option<PermissionSource> {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("user", Some(PermissionSource::User)),
+        ("effective", Some(PermissionSource::Effective)),
+        ("roles", Some(PermissionSource::Roles)),
+        ("off", None),
+    ];
+}
+
+impl Choice for PermissionScope {
+    const CHOICES: &'static [(&'static str, Self)] =
+        &[("all", Self::All), ("requested", Self::Requested)];
+}
+
+impl Choice for OnError {
+    const CHOICES: &'static [(&'static str, Self)] =
+        &[("deny", Self::Deny), ("continue", Self::Continue)];
+}
+
+impl Choice for OnOverflow {
+    const CHOICES: &'static [(&'static str, Self)] = &[("deny", Self::Deny), ("omit", Self::Omit)];
+}
+
+/// An on/off switch (`groups`).
+impl Choice for bool {
+    const CHOICES: &'static [(&'static str, Self)] = &[("off", false), ("on", true)];
+}
 
 /// Default for `maxClaimBytes` ([`table::MAX_CLAIM_BYTES`]): well under Auth0's 100 KB per token.
 pub const DEFAULT_MAX_CLAIM_BYTES: usize = MAX_CLAIM_BYTES.default as usize;
@@ -272,6 +349,122 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// Most secret names a host lists for [`misspelled_secret_lines`]: Auth0 allows far fewer secrets.
+pub const MAX_SECRET_NAMES: usize = 100;
+/// Longest secret name a host lists, in UTF-16 units: a longer one misspells no setting (the longest
+/// setting name has 14 characters).
+pub const MAX_SECRET_NAME_CHARS: usize = 64;
+/// Most misspelled names reported for one set of secrets.
+const MAX_MISSPELLED: usize = 5;
+
+/// Most edits (a letter inserted, removed, replaced, or two swapped) that still make a secret name a
+/// misspelling of `setting`: 1 for the short names (`roles`, `tokens`, `domain`, `groups`), so that
+/// a short name of another secret is not taken for one, else 2.
+fn edits_allowed(setting: &str) -> usize {
+    if setting.len() <= 6 {
+        1
+    } else {
+        2
+    }
+}
+
+/// A name as compared with a setting's: its bytes in ASCII lower case, without `_`, `-` and ASCII
+/// white space (a letter outside ASCII counts as one edit per byte).
+fn fold_name(name: &str) -> Vec<u8> {
+    // A loop, not `collect`: one generic instance less in the module.
+    let mut folded = Vec::with_capacity(name.len());
+    for b in name.bytes() {
+        if !matches!(b, b'_' | b'-') && !b.is_ascii_whitespace() {
+            folded.push(b.to_ascii_lowercase());
+        }
+    }
+    folded
+}
+
+/// Longest setting name [`edit_distance`] compares with, plus one.
+const DISTANCE_ROW: usize = 24;
+
+/// The edit distance between `a` and the setting name `b` (insertions, deletions, substitutions and
+/// swaps of two neighbours each count 1; optimal string alignment), three rows at a time;
+/// `usize::MAX` when `b` is longer than [`DISTANCE_ROW`] allows.
+fn edit_distance(a: &[u8], b: &[u8]) -> usize {
+    if b.len() >= DISTANCE_ROW {
+        return usize::MAX;
+    }
+    let mut before = [0; DISTANCE_ROW];
+    let mut above = [0; DISTANCE_ROW];
+    for (j, cell) in above.iter_mut().enumerate() {
+        *cell = j;
+    }
+    for (i, ca) in a.iter().enumerate() {
+        let mut row = [i + 1; DISTANCE_ROW];
+        for (j, cb) in b.iter().enumerate() {
+            let at = |cells: &[usize; DISTANCE_ROW], k: usize| {
+                cells.get(k).map_or(usize::MAX, |d| d + 1)
+            };
+            let substitute = above
+                .get(j)
+                .map_or(usize::MAX, |d| d + usize::from(ca != cb));
+            let mut best = substitute.min(at(&above, j + 1)).min(at(&row, j));
+            let swapped = i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca);
+            if swapped {
+                best = best.min(at(&before, j - 1));
+            }
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = best;
+            }
+        }
+        before = above;
+        above = row;
+    }
+    above.get(b.len()).copied().unwrap_or(usize::MAX)
+}
+
+/// The setting a secret name misspells, if it does: the name is not itself a setting (those are
+/// read), and it is a setting's name apart from case, `_`, `-` and white space (`CLIENT_ID`,
+/// `Namespace`, `namespace `), or within [`edits_allowed`] edits of one after that (`permisions`,
+/// `budget`). The closest setting wins (the first in [`ALL_KEYS`] on a tie). Any other secret (the
+/// operator's own, e.g. `SLACK_WEBHOOK`) is no misspelling and is never named.
+pub fn misspelled_setting(name: &str) -> Option<&'static str> {
+    if ALL_KEYS.contains(&name) || name.chars().count() > MAX_SECRET_NAME_CHARS {
+        return None;
+    }
+    let folded = fold_name(name);
+    ALL_KEYS
+        .iter()
+        .filter_map(|key| {
+            let target = fold_name(key);
+            if folded.len().abs_diff(target.len()) > edits_allowed(key) {
+                return None;
+            }
+            let distance = edit_distance(&folded, &target);
+            (distance <= edits_allowed(key)).then_some((distance, *key))
+        })
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, key)| key)
+}
+
+/// One log line for each secret whose name misspells a setting ([`misspelled_setting`]), in the
+/// order given, each name once, at most 5: that secret is not read, so the setting it meant keeps its
+/// default. The line names the secret, never its value.
+pub fn misspelled_secret_lines(names: &[String]) -> Vec<String> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut lines = Vec::new();
+    for name in names {
+        if lines.len() == MAX_MISSPELLED || seen.contains(&name.as_str()) {
+            continue;
+        }
+        seen.push(name);
+        if let Some(setting) = misspelled_setting(name) {
+            lines.push(format!(
+                "secret {} is not a setting and is ignored; did you mean \"{setting}\"?",
+                quote(name)
+            ));
+        }
+    }
+    lines
+}
+
 /// Longest excerpt of a bad value quoted in an error, so logs stay short.
 const QUOTE_LIMIT: usize = 40;
 
@@ -307,35 +500,19 @@ impl Settings {
             Some(value) => parse_tokens(&value)?,
             None => TokenSelection::default(),
         };
-        let on_error = match text(source, keys::ON_ERROR)?.as_deref() {
-            None | Some("deny") => OnError::Deny,
-            Some("continue") => OnError::Continue,
-            Some(other) => return Err(unknown_word(keys::ON_ERROR, other, ON_ERROR_VALUES)),
-        };
+        let on_error = choice(source, keys::ON_ERROR, table::ON_ERROR_VALUES)?;
         let permissions = parse_permissions(source)?;
         let budget_ms = match text(source, keys::BUDGET_MS)? {
             None => BUDGET_MS.default,
             Some(value) => parse_whole(keys::BUDGET_MS, &value, BUDGET_MS)?,
         };
-        let roles = match text(source, keys::ROLES)? {
-            None => RolesSource::Event,
-            Some(value) => RolesSource::from_word(&value)
-                .ok_or_else(|| unknown_word(keys::ROLES, &value, ROLES_VALUES))?,
-        };
-        let groups = match text(source, keys::GROUPS)?.as_deref() {
-            None | Some("off") => false,
-            Some("on") => true,
-            Some(other) => return Err(unknown_word(keys::GROUPS, other, GROUPS_VALUES)),
-        };
+        let roles = choice(source, keys::ROLES, table::ROLES_VALUES)?;
+        let groups = choice(source, keys::GROUPS, table::GROUPS_VALUES)?;
         let max_claim_bytes = match text(source, keys::MAX_CLAIM_BYTES)? {
             None => DEFAULT_MAX_CLAIM_BYTES,
             Some(value) => parse_whole(keys::MAX_CLAIM_BYTES, &value, MAX_CLAIM_BYTES)? as usize,
         };
-        let on_overflow = match text(source, keys::ON_OVERFLOW)?.as_deref() {
-            None | Some("deny") => OnOverflow::Deny,
-            Some("omit") => OnOverflow::Omit,
-            Some(other) => return Err(unknown_word(keys::ON_OVERFLOW, other, ON_OVERFLOW_VALUES)),
-        };
+        let on_overflow = choice(source, keys::ON_OVERFLOW, table::ON_OVERFLOW_VALUES)?;
         Ok(Self {
             namespace,
             tokens,
@@ -361,18 +538,52 @@ fn unknown_word(key: &'static str, value: &str, expected: &[&str]) -> ConfigErro
     )
 }
 
+/// Where the word under `key` is among `words`, the settings table's for `key`; `None` when unset.
+fn word_index(
+    source: &(impl SettingSource + ?Sized),
+    key: &'static str,
+    words: &[&str],
+) -> Result<Option<usize>, ConfigError> {
+    let Some(word) = text(source, key)? else {
+        return Ok(None);
+    };
+    match words.iter().position(|known| *known == word) {
+        Some(index) => Ok(Some(index)),
+        None => Err(unknown_word(key, &word, words)),
+    }
+}
+
+/// The value `T` pairs with the table's word number `index` for `key` (the table lists `T`'s words,
+/// in order).
+fn nth_choice<T: Choice>(key: &'static str, index: usize) -> Result<T, ConfigError> {
+    T::CHOICES
+        .get(index)
+        .map(|(_, value)| *value)
+        .ok_or_else(|| error(key, "has more words in the settings table than its type"))
+}
+
+/// The value of the choice setting `key`, whose words in the settings table are `words` (`T`'s): the
+/// one its word names, the first's when unset.
+fn choice<T: Choice>(
+    source: &(impl SettingSource + ?Sized),
+    key: &'static str,
+    words: &[&str],
+) -> Result<T, ConfigError> {
+    nth_choice(key, word_index(source, key, words)?.unwrap_or(0))
+}
+
 /// Parses the Management API settings. Permissions are on when `domain`, `clientId` and `clientSecret`
 /// are all set (or `permissions` asks for them); a partial set of credentials is an error.
 fn parse_permissions(
     source: &(impl SettingSource + ?Sized),
 ) -> Result<Option<PermissionSettings>, ConfigError> {
-    let requested = match text(source, keys::PERMISSIONS)?.as_deref() {
+    // Unset: on when the credentials are set (`user`), else off; set: the source its word names.
+    let requested = match word_index(source, keys::PERMISSIONS, table::PERMISSIONS_VALUES)? {
         None => None,
-        Some("off") => return Ok(None),
-        Some("user") => Some(PermissionSource::User),
-        Some("effective") => Some(PermissionSource::Effective),
-        Some("roles") => Some(PermissionSource::Roles),
-        Some(other) => return Err(unknown_word(keys::PERMISSIONS, other, PERMISSIONS_VALUES)),
+        Some(index) => match nth_choice::<Option<PermissionSource>>(keys::PERMISSIONS, index)? {
+            None => return Ok(None),
+            requested => requested,
+        },
     };
     let domain = text(source, keys::DOMAIN)?;
     let client_id = text(source, keys::CLIENT_ID)?;
@@ -395,17 +606,7 @@ fn parse_permissions(
         }
     };
     let domain = parse_domain(&domain)?;
-    let scope = match text(source, keys::PERMISSIONS_FOR)?.as_deref() {
-        None | Some("all") => PermissionScope::All,
-        Some("requested") => PermissionScope::Requested,
-        Some(other) => {
-            return Err(unknown_word(
-                keys::PERMISSIONS_FOR,
-                other,
-                PERMISSIONS_FOR_VALUES,
-            ))
-        }
-    };
+    let scope = choice(source, keys::PERMISSIONS_FOR, table::PERMISSIONS_FOR_VALUES)?;
     let roles_cache_ms = match text(source, keys::ROLES_CACHE_MS)? {
         None => ROLES_CACHE_MS.default,
         Some(value) => parse_whole(keys::ROLES_CACHE_MS, &value, ROLES_CACHE_MS)?,
@@ -635,18 +836,18 @@ fn parse_tokens(value: &str) -> Result<TokenSelection, ConfigError> {
         access: false,
     };
     for word in value.split(',').map(str::trim) {
-        match word {
-            "id" => selection.id = true,
-            "access" => selection.access = true,
-            other => {
+        match Token::from_word(word) {
+            Some(Token::Id) => selection.id = true,
+            Some(Token::Access) => selection.access = true,
+            None => {
+                let words = table::TOKEN_WORDS;
+                let every = words.join(",");
+                let mut usage = words.to_vec();
+                usage.push(&every);
                 return Err(error(
                     keys::TOKENS,
-                    format!(
-                        "has unknown token {}: use {}",
-                        quote(other),
-                        table::TOKEN_USAGE
-                    ),
-                ))
+                    format!("has unknown token {}: use {}", quote(word), or_list(&usage)),
+                ));
             }
         }
     }
@@ -794,15 +995,8 @@ pub fn outcome_json(text: &str) -> String {
         None => "null".to_owned(),
         Some(p) => format!(
             r#"{{"source":{},"scope":{}}}"#,
-            word(match p.source {
-                PermissionSource::User => "user",
-                PermissionSource::Effective => "effective",
-                PermissionSource::Roles => "roles",
-            }),
-            word(match p.scope {
-                PermissionScope::All => "all",
-                PermissionScope::Requested => "requested",
-            })
+            word(Some(p.source).word()),
+            word(p.scope.word())
         ),
     };
     format!(
@@ -810,15 +1004,9 @@ pub fn outcome_json(text: &str) -> String {
         word(settings.namespace.as_str()),
         settings.tokens.id,
         settings.tokens.access,
-        word(match settings.on_error {
-            OnError::Deny => "deny",
-            OnError::Continue => "continue",
-        }),
+        word(settings.on_error.word()),
         settings.max_claim_bytes,
-        word(match settings.on_overflow {
-            OnOverflow::Deny => "deny",
-            OnOverflow::Omit => "omit",
-        }),
+        word(settings.on_overflow.word()),
     )
 }
 
@@ -1080,11 +1268,6 @@ mod tests {
         let settings = parse(&[NS, ("roles", " event "), ("groups", "off")]).unwrap();
         assert_eq!(settings.roles, RolesSource::Event);
         assert!(!settings.groups);
-        // Every word of the table parses; the last of GROUPS_VALUES turns the claim on.
-        for (index, word) in GROUPS_VALUES.iter().enumerate() {
-            let settings = parse(&[NS, ("groups", word)]).unwrap();
-            assert_eq!(settings.groups, index + 1 == GROUPS_VALUES.len(), "{word}");
-        }
         for (key, value) in [
             ("roles", "Effective"),
             ("roles", "groups"),
@@ -1368,6 +1551,101 @@ mod tests {
     fn the_client_secret_never_prints() {
         let settings = with_creds(&[]).unwrap();
         assert!(!format!("{settings:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn a_secret_that_misspells_a_setting_is_named_with_the_setting() {
+        for (name, setting) in [
+            ("permisions", "permissions"),
+            ("permission", "permissions"),
+            ("Namespace", "namespace"),
+            ("NAMESPACE", "namespace"),
+            ("namespace ", "namespace"),
+            ("client_id", "clientId"),
+            ("CLIENT_SECRET", "clientSecret"),
+            ("DOMAIN", "domain"),
+            ("onerror", "onError"),
+            ("on-overflow", "onOverflow"),
+            ("budget", "budgetMs"),
+            ("rolesCacheMS", "rolesCacheMs"),
+            ("maxClaimByte", "maxClaimBytes"),
+            ("premissions", "permissions"),
+            ("token", "tokens"),
+            ("role", "roles"),
+            ("group", "groups"),
+            ("managmentUrl", "managementUrl"),
+            ("permissionFor", "permissionsFor"),
+        ] {
+            assert_eq!(misspelled_setting(name), Some(setting), "{name}");
+        }
+    }
+
+    #[test]
+    fn other_secrets_and_the_settings_themselves_are_not_named() {
+        for name in ALL_KEYS {
+            assert_eq!(misspelled_setting(name), None, "{name}");
+        }
+        // An operator's other secrets; short names two edits away from a short setting.
+        for name in [
+            "SLACK_WEBHOOK",
+            "API_KEY",
+            "AUTH0_DOMAIN",
+            "secret",
+            "notes",
+            "rulez",
+            "url",
+            "",
+            "_",
+            "mgmtUrl",
+            "permissionsForAll",
+        ] {
+            assert_eq!(misspelled_setting(name), None, "{name}");
+        }
+        let long = format!("permissions{}", " ".repeat(MAX_SECRET_NAME_CHARS));
+        assert_eq!(misspelled_setting(&long), None);
+    }
+
+    #[test]
+    fn misspelled_secrets_get_one_line_each_naming_never_the_value() {
+        let names: Vec<String> = [
+            "permisions",
+            "SLACK_WEBHOOK",
+            "namespace",
+            "permisions",
+            "Tokens",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        assert_eq!(
+            misspelled_secret_lines(&names),
+            [
+                r#"secret "permisions" is not a setting and is ignored; did you mean "permissions"?"#,
+                r#"secret "Tokens" is not a setting and is ignored; did you mean "tokens"?"#,
+            ]
+        );
+        assert!(misspelled_secret_lines(&[]).is_empty());
+        // At most 5 lines; a control character in a name cannot start a line of its own.
+        let many: Vec<String> = (0..20).map(|i| format!("rolesCacheM{i}")).collect();
+        assert_eq!(misspelled_secret_lines(&many).len(), 5);
+        let lines = misspelled_secret_lines(&["role\ns".to_owned()]);
+        assert_eq!(
+            lines,
+            [r#"secret "role?s" is not a setting and is ignored; did you mean "roles"?"#]
+        );
+    }
+
+    #[test]
+    fn edit_distance_counts_each_edit_once() {
+        let d = |a: &str, b: &str| edit_distance(a.as_bytes(), b.as_bytes());
+        assert_eq!(d("", ""), 0);
+        assert_eq!(d("", "abc"), 3);
+        assert_eq!(d("abc", ""), 3);
+        assert_eq!(d("roles", "roles"), 0);
+        assert_eq!(d("rolse", "roles"), 1);
+        assert_eq!(d("permisions", "permissions"), 1);
+        assert_eq!(d("kitten", "sitting"), 3);
+        assert_eq!(d("ca", "abc"), 3);
+        assert_eq!(d("x", &"y".repeat(DISTANCE_ROW)), usize::MAX);
     }
 
     #[test]

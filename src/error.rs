@@ -6,9 +6,17 @@ use crate::config::ConfigError;
 use crate::management::ManagementError;
 use std::fmt;
 
-/// The reason given to `api.access.deny` for every failure: Auth0 may show it to the end user.
+/// The reason given to `api.access.deny` for every failure but a configuration error: Auth0 may show
+/// it to the end user. A later try can succeed (an outage of the Management API ends).
 pub const USER_DENY_REASON: &str =
     "Sign-in could not be completed because authorization data is unavailable. Please try again later.";
+
+/// The reason given to `api.access.deny` when a setting is missing or wrong ([`Error::Config`]): no
+/// retry can help until the operator fixes it, so it says sign-in is not available and asks the user to
+/// tell the administrator; it names nothing of the configuration (the log line names the setting and
+/// the fix).
+pub const CONFIG_DENY_REASON: &str =
+    "Sign-in is not available right now because of a configuration problem; please contact the site's administrator.";
 
 /// The error a login rejects with when it had to be denied and `api.access.deny` failed: Auth0 fails a
 /// login whose Action throws, the only way left to stop a login that must not go on.
@@ -51,9 +59,13 @@ impl Error {
         }
     }
 
-    /// The reason for `api.access.deny`: always the same generic text.
+    /// The reason for `api.access.deny`: [`CONFIG_DENY_REASON`] for a configuration error (a retry
+    /// cannot help), else [`USER_DENY_REASON`]; both generic, neither names the cause.
     pub fn user_reason(&self) -> &'static str {
-        USER_DENY_REASON
+        match self {
+            Self::Config(_) => CONFIG_DENY_REASON,
+            _ => USER_DENY_REASON,
+        }
     }
 }
 
@@ -231,6 +243,29 @@ mod tests {
                     "{word} reaches the user: {reason}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn a_configuration_error_does_not_ask_the_user_to_try_again() {
+        let config = Error::Config(ConfigError {
+            key: "namespace",
+            problem: "is required (e.g. https://example.com)".into(),
+        });
+        assert_eq!(config.user_reason(), CONFIG_DENY_REASON);
+        assert!(!CONFIG_DENY_REASON.to_lowercase().contains("try again"));
+        assert!(CONFIG_DENY_REASON.contains("not available"));
+        assert!(CONFIG_DENY_REASON.contains("administrator"));
+        // Failures a later try can get past keep the reason that says so.
+        for err in [
+            Error::Management(crate::management::ManagementError::Status(
+                crate::management::Endpoint::UserPermissions,
+                503,
+            )),
+            Error::List("api.roles.getUserEffectiveRoles rejected".into()),
+            Error::host("event.secrets", "TypeError: nope"),
+        ] {
+            assert_eq!(err.user_reason(), USER_DENY_REASON, "{err}");
         }
     }
 

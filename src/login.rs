@@ -3,7 +3,7 @@
 //! [`Host`]; [`crate::auth0`] is the Auth0 one, the native tests use a fake.
 
 use crate::claims::{permission_names, plan_claims, ClaimPlan};
-use crate::config::{PermissionScope, PermissionSettings, PermissionSource, Settings};
+use crate::config::{self, PermissionScope, PermissionSettings, PermissionSource, Settings};
 use crate::error::Error;
 use crate::json;
 use crate::management::{Client, InstanceMemory};
@@ -23,11 +23,14 @@ pub struct Instance {
     last_settings: RefCell<Option<(String, Rc<Settings>)>>,
     /// Whether the organization rule was logged (once per instance).
     organization_rule_logged: Cell<bool>,
+    /// The misspelled-secret lines last logged: logged again only when they change.
+    misspelled_logged: RefCell<Vec<String>>,
 }
 
 impl Instance {
-    /// The validated settings of `text`: parsed once, and again only when the text changes.
-    fn settings(&self, text: Option<String>) -> Result<Rc<Settings>, Error> {
+    /// The validated settings of `text`: parsed once, and again only when the text changes (or was
+    /// refused); before each parse, the secrets that misspell a setting are named.
+    fn settings<H: Host>(&self, host: &H, text: Option<String>) -> Result<Rc<Settings>, Error> {
         let Some(text) = text else {
             return Ok(Rc::new(Settings::from_source(&json::Json::Null)?));
         };
@@ -40,11 +43,25 @@ impl Instance {
         if let Some(settings) = cached {
             return Ok(settings);
         }
+        self.name_misspelled_secrets(host);
         let secrets =
             json::parse(&text).map_err(|err| Error::Event(format!("event.secrets: {err}")))?;
         let settings = Rc::new(Settings::from_source(&secrets)?);
         *self.last_settings.borrow_mut() = Some((text, Rc::clone(&settings)));
         Ok(settings)
+    }
+
+    /// Logs one line per secret whose name misspells a setting (that secret is ignored, so the setting
+    /// keeps its default), unless the same lines were the last logged by this instance.
+    fn name_misspelled_secrets<H: Host>(&self, host: &H) {
+        let names = host.secret_names(config::MAX_SECRET_NAMES, config::MAX_SECRET_NAME_CHARS);
+        let lines = config::misspelled_secret_lines(&names);
+        if *self.misspelled_logged.borrow() != lines {
+            for line in &lines {
+                host.log(line);
+            }
+            *self.misspelled_logged.borrow_mut() = lines;
+        }
     }
 }
 
@@ -83,7 +100,7 @@ pub async fn run<H: Host>(host: &H, instance: &Instance) -> Outcome {
 /// Reads settings, roles, permissions and groups from their sources, and plans the claims. Every
 /// outside call of the login shares one deadline: `budgetMs` from the first of them.
 async fn decide<H: Host>(host: &H, instance: &Instance) -> Result<ClaimPlan, Error> {
-    let settings = instance.settings(host.settings_text()?)?;
+    let settings = instance.settings(host, host.settings_text()?)?;
     let deadline = Deadline::after(settings.budget_ms);
     let roles = read_roles(host, &settings, &deadline).await?;
     let permissions = match &settings.permissions {

@@ -94,8 +94,8 @@ pub enum ListFailure {
 
 /// What one login reads from, and does to, its host.
 ///
-/// A login calls these in a fixed order, and only those it needs: [`Host::settings_text`] first,
-/// then the roles ([`Host::role_entries`], or [`Host::list_page`] of
+/// A login calls these in a fixed order, and only those it needs: [`Host::settings_text`] first
+/// (then [`Host::secret_names`] when that text is new to the instance), then the roles ([`Host::role_entries`], or [`Host::list_page`] of
 /// [`ApiList::EffectiveRoles`]); when permissions are on, [`Host::organization_login`] (in `user` and
 /// `effective` mode only), [`Host::user_id`] (the same modes, outside organization logins) and
 /// [`Host::requested_api`], then [`Host::io`] for the Management API; then the groups ([`Host::list_page`] of
@@ -110,6 +110,12 @@ pub trait Host {
     /// The settings part of the secrets (only the keys in [`crate::config::ALL_KEYS`]) as JSON text;
     /// `None` when there are no secrets.
     fn settings_text(&self) -> Result<Option<String>, Error>;
+
+    /// The names of the secrets (their own enumerable keys, never a value), in order: at most `limit`,
+    /// leaving out a name longer than `max_chars` UTF-16 units or that is not a well-formed string;
+    /// empty when there are none or they cannot be listed. Only to name a secret that misspells a
+    /// setting ([`crate::config::misspelled_secret_lines`]).
+    fn secret_names(&self, limit: usize, max_chars: usize) -> Vec<String>;
 
     /// The event's role entries, `None` for each one that is not a well-formed string. More than
     /// `limit` entries, or more than `max_chars` UTF-16 units in all, is an error.

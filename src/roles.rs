@@ -1,12 +1,11 @@
 //! The login's roles as plain data, and where they may come from: the `roles` setting's sources, with
 //! the words and the doc the settings table shows. Adding a source of roles is a variant here (its
-//! word, its doc) and its arm in [`crate::sources::read_roles`]; the parser, the settings table,
-//! `settings.d.ts` and the README follow from these.
+//! word in [`RolesSource`]'s [`Choice::CHOICES`], its doc) and its arm in
+//! [`crate::sources::read_roles`]; the parser, the settings table, `settings.d.ts` and the README
+//! follow from these.
 
-/// Values of the `roles` setting, in the order [`RolesSource::from_word`] reads them.
-pub const ROLES_VALUES: &[&str] = &["event", "effective"];
-/// The `roles` setting's default, as operators read it.
-pub const ROLES_DEFAULT: &str = "`event`";
+use crate::config::Choice;
+
 /// What the `roles` setting does (the settings table's row).
 pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request for a role that comes with an id).";
 
@@ -19,15 +18,10 @@ pub enum RolesSource {
     Effective,
 }
 
-impl RolesSource {
-    /// The source a word of [`ROLES_VALUES`] names.
-    pub fn from_word(word: &str) -> Option<Self> {
-        match word {
-            "event" => Some(Self::Event),
-            "effective" => Some(Self::Effective),
-            _ => None,
-        }
-    }
+/// The words of the `roles` setting; the first, `event`, is the default.
+impl Choice for RolesSource {
+    const CHOICES: &'static [(&'static str, Self)] =
+        &[("event", Self::Event), ("effective", Self::Effective)];
 }
 
 /// Most role entries read from an event: Auth0 allows 1000 roles per tenant, so more is not a real login.
@@ -92,14 +86,16 @@ mod tests {
 
     #[test]
     fn every_word_names_a_source_and_no_other_word_does() {
-        let sources: Vec<RolesSource> = ROLES_VALUES
-            .iter()
-            .map(|word| RolesSource::from_word(word).unwrap())
-            .collect();
-        assert_eq!(sources, [RolesSource::Event, RolesSource::Effective]);
+        assert_eq!(RolesSource::from_word("event"), Some(RolesSource::Event));
+        assert_eq!(
+            RolesSource::from_word("effective"),
+            Some(RolesSource::Effective)
+        );
+        for source in [RolesSource::Event, RolesSource::Effective] {
+            assert_eq!(RolesSource::from_word(source.word()), Some(source));
+        }
         for word in ["", "Event", "effective ", "groups"] {
             assert_eq!(RolesSource::from_word(word), None, "{word}");
         }
-        assert!(ROLES_DEFAULT.contains(ROLES_VALUES[0]));
     }
 }

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use rbac_claims::auth0::{Api, Event};
-use rbac_claims::error::USER_DENY_REASON;
+use rbac_claims::error::{CONFIG_DENY_REASON, USER_DENY_REASON};
 use rbac_claims::on_execute_post_login;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -85,6 +85,11 @@ async fn login(event_json: &str) -> (String, String) {
 
 fn denied() -> String {
     format!(r#"[["deny","{USER_DENY_REASON}"]]"#)
+}
+
+/// Denied for a configuration error: its own reason.
+fn config_denied() -> String {
+    format!(r#"[["deny","{CONFIG_DENY_REASON}"]]"#)
 }
 
 const NS: &str = r#""secrets":{"namespace":"https://rbac.example.com"}"#;
@@ -203,7 +208,7 @@ async fn each_config_error_denies_with_a_generic_reason_and_a_precise_log() {
             r#"{{"secrets":{secrets},"authorization":{{"roles":["a"]}}}}"#
         ))
         .await;
-        assert_eq!(calls, denied(), "{secrets}");
+        assert_eq!(calls, config_denied(), "{secrets}");
         assert!(
             logs.contains("rbac-claims: login denied: configuration: "),
             "{logs}"
@@ -211,7 +216,7 @@ async fn each_config_error_denies_with_a_generic_reason_and_a_precise_log() {
         assert!(logs.contains(expected_log), "{secrets}: {logs}");
     }
     let (calls, _) = login(r#"{"authorization":{"roles":["a"]}}"#).await;
-    assert_eq!(calls, denied(), "no secrets at all");
+    assert_eq!(calls, config_denied(), "no secrets at all");
 }
 
 #[wasm_bindgen_test]
@@ -231,10 +236,13 @@ async fn a_throwing_event_getter_denies_instead_of_throwing() {
 
 #[wasm_bindgen_test]
 async fn a_missing_event_denies() {
-    for event in [JsValue::UNDEFINED, JsValue::NULL, JsValue::from_f64(3.0)] {
+    for event in [JsValue::UNDEFINED, JsValue::NULL] {
         let (calls, _) = login_with(event, None).await;
         assert_eq!(calls, denied());
     }
+    // A number has no `secrets`: no settings, so the namespace is missing.
+    let (calls, _) = login_with(JsValue::from_f64(3.0), None).await;
+    assert_eq!(calls, config_denied());
 }
 
 #[wasm_bindgen_test]

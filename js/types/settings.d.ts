@@ -4,7 +4,9 @@
  *
  * Action secrets are strings, so every value here is a string, numbers included. A key that is
  * missing, empty or only white space counts as unset and takes its default. A missing or invalid
- * setting denies the login with a generic reason and logs one precise line naming the key.
+ * setting denies the login with a generic reason and logs one precise line naming the key. A secret
+ * whose name is no setting but within an edit or two of one (`permisions`, `CLIENT_ID`) is ignored
+ * and named in one log line with the setting it meant; other secrets are neither read nor named.
  */
 export interface Settings {
   /**

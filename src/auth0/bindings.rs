@@ -39,6 +39,9 @@ extern "C" {
     /// `JSON.stringify(value, keys)`: only the listed keys are read, at every depth.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
     fn json_stringify_keys(value: &JsValue, keys: &JsValue) -> Result<JsValue, JsValue>;
+    /// `Object.keys(value)`: own enumerable string keys; a Proxy's traps may throw.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
     /// Throws (`URIError`) on a string with an unpaired surrogate: the check Node 18 has for that.
     #[wasm_bindgen(catch, js_name = encodeURIComponent)]
     fn encode_uri_component(text: &JsValue) -> Result<JsValue, JsValue>;
@@ -267,6 +270,29 @@ impl Event {
                     why.describe()
                 ))
             })
+    }
+
+    /// The names of `event.secrets` (`Object.keys`: no getter runs, no value is read), at most `limit`
+    /// of them, each a well-formed string of at most `max_chars` UTF-16 units (others are left out);
+    /// empty when `event.secrets` is no object or its keys cannot be listed (a throwing Proxy).
+    pub fn secret_names(&self, limit: usize, max_chars: usize) -> Vec<String> {
+        let Ok(secrets) = self.secrets() else {
+            return Vec::new();
+        };
+        if !secrets.is_object() {
+            return Vec::new();
+        }
+        let Ok(keys) = object_keys(&secrets) else {
+            return Vec::new();
+        };
+        let max_chars = u32::try_from(max_chars).unwrap_or(u32::MAX);
+        let mut names = Vec::new();
+        for index in (0..keys.length()).take(limit) {
+            if let Ok(name) = well_formed_string(&keys.get(index), max_chars) {
+                names.push(name);
+            }
+        }
+        names
     }
 
     /// Reads `event.authorization.roles` as entries, `None` for each entry that is not a well-formed

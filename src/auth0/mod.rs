@@ -119,6 +119,10 @@ impl Host for Auth0 {
         self.event.secrets_text()
     }
 
+    fn secret_names(&self, limit: usize, max_chars: usize) -> Vec<String> {
+        self.event.secret_names(limit, max_chars)
+    }
+
     fn role_entries(&self, limit: usize, max_chars: usize) -> Result<Vec<Option<String>>, Error> {
         let read = Array::new();
         let entries = self.event.role_entries(limit, max_chars, &read)?;
@@ -181,4 +185,12 @@ impl Host for Auth0 {
     fn io(&self) -> &JsIo {
         &self.io
     }
+}
+
+/// Test builds only (`--features test-exports`): the deny reason of a configuration error
+/// ([`crate::error::CONFIG_DENY_REASON`]), so the JS suites compare with the Rust text.
+#[cfg(feature = "test-exports")]
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = configDenyReason)]
+pub fn config_deny_reason() -> String {
+    crate::error::CONFIG_DENY_REASON.to_owned()
 }

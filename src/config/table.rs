@@ -1,25 +1,28 @@
 //! The settings as one table: name, kind (allowed values or range), default and meaning. The parser
-//! in [`super`] reads its limits and words from here, and `js/types/settings.d.ts` and the README's
-//! settings table are rendered from it ([`render_typescript`], [`render_markdown`]); a native test
-//! fails when either file differs (`UPDATE_GENERATED=1 cargo test` rewrites them).
+//! in [`super`] reads its limits from here and its words from the types that own them
+//! ([`super::Choice`]), which the table lists too; `js/types/settings.d.ts` and the README's settings
+//! table are rendered from it ([`render_typescript`], [`render_markdown`]); a native test fails when
+//! either file differs (`UPDATE_GENERATED=1 cargo test` rewrites them), and another parses every
+//! word, default and range bound the table shows through [`super::Settings::from_source`].
 
-use super::keys;
-use crate::roles::{ROLES_DEFAULT, ROLES_DOC, ROLES_VALUES};
+use super::{keys, words, OnError, OnOverflow, PermissionScope, PermissionSource};
+use crate::port::Token;
+use crate::roles::{RolesSource, ROLES_DOC};
 
-/// Words `tokens` accepts, comma-separated.
-pub const TOKEN_WORDS: &[&str] = &["id", "access"];
-/// How an error message tells the operator to write `tokens`.
-pub const TOKEN_USAGE: &str = "id, access or id,access";
+/// Words `tokens` accepts, comma-separated ([`Token`]'s).
+pub const TOKEN_WORDS: &[&str] = &words::<Token, 2>();
 /// Values of `permissions`.
-pub const PERMISSIONS_VALUES: &[&str] = &["user", "effective", "roles", "off"];
+pub const PERMISSIONS_VALUES: &[&str] = &words::<Option<PermissionSource>, 4>();
 /// Values of `permissionsFor`.
-pub const PERMISSIONS_FOR_VALUES: &[&str] = &["all", "requested"];
+pub const PERMISSIONS_FOR_VALUES: &[&str] = &words::<PermissionScope, 2>();
 /// Values of `onError`.
-pub const ON_ERROR_VALUES: &[&str] = &["deny", "continue"];
+pub const ON_ERROR_VALUES: &[&str] = &words::<OnError, 2>();
 /// Values of `groups`.
-pub const GROUPS_VALUES: &[&str] = &["off", "on"];
+pub const GROUPS_VALUES: &[&str] = &words::<bool, 2>();
 /// Values of `onOverflow`.
-pub const ON_OVERFLOW_VALUES: &[&str] = &["deny", "omit"];
+pub const ON_OVERFLOW_VALUES: &[&str] = &words::<OnOverflow, 2>();
+/// Values of `roles`.
+pub const ROLES_VALUES: &[&str] = &words::<RolesSource, 2>();
 
 /// `budgetMs`: default and range, in milliseconds (the largest stays well under Auth0's 20 s limit;
 /// less than the smallest cannot fit one Management API round trip).
@@ -59,9 +62,9 @@ pub enum SettingKind {
     Text,
     /// A secret: never logged, never quoted in an error.
     Secret,
-    /// One of these words.
+    /// One of these words; the first is the default.
     Choice(&'static [&'static str]),
-    /// A comma-separated list of these words.
+    /// A comma-separated list of these words; all of them by default.
     Words(&'static [&'static str]),
     /// A whole number in this range.
     Whole(WholeRange),
@@ -76,7 +79,8 @@ pub struct SettingSpec {
     pub kind: SettingKind,
     /// Required (the login is denied without it).
     pub required: bool,
-    /// The default as shown to operators (Markdown), `None` when there is none.
+    /// The default in words (Markdown), only where it is not the kind's own (a choice's first word,
+    /// every word of a list, a range's default): when it depends on other settings. See [`default_shown`].
     pub default: Option<&'static str>,
     /// What it does, one Markdown paragraph.
     pub doc: &'static str,
@@ -95,7 +99,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         name: keys::TOKENS,
         kind: SettingKind::Words(TOKEN_WORDS),
         required: false,
-        default: Some("`id,access`"),
+        default: None,
         doc: "Which tokens get the claims: `id`, `access` or `id,access`.",
     },
     SettingSpec {
@@ -130,21 +134,21 @@ pub const SETTINGS: &[SettingSpec] = &[
         name: keys::PERMISSIONS_FOR,
         kind: SettingKind::Choice(PERMISSIONS_FOR_VALUES),
         required: false,
-        default: Some("`all`"),
+        default: None,
         doc: "`all`, or `requested`: only permissions of the requested API (`event.resource_server.identifier`; none when no API was requested).",
     },
     SettingSpec {
         name: keys::ON_ERROR,
         kind: SettingKind::Choice(ON_ERROR_VALUES),
         required: false,
-        default: Some("`deny`"),
+        default: None,
         doc: "A failure of the Management API, `api.roles` or `api.groups` (missing on an older host, throws, rejects, answers the wrong shape, more than 50 pages, out of time): `deny` the login, or `continue`: without the permissions claim, with `event.authorization.roles` for the roles, without the groups claim (the cause is logged).",
     },
     SettingSpec {
         name: keys::BUDGET_MS,
         kind: SettingKind::Whole(BUDGET_MS),
         required: false,
-        default: Some("`5000`"),
+        default: None,
         doc: "Time all outside work of one login may take together (`api.roles`, `api.groups` and Management API calls), in milliseconds (always under Auth0's 20 s limit). Every request has a timeout inside it.",
     },
     SettingSpec {
@@ -158,35 +162,35 @@ pub const SETTINGS: &[SettingSpec] = &[
         name: keys::ROLES_CACHE_MS,
         kind: SettingKind::Whole(ROLES_CACHE_MS),
         required: false,
-        default: Some("`300000`"),
+        default: None,
         doc: "`permissions=roles`: how long role data is kept in instance memory, in milliseconds.",
     },
     SettingSpec {
         name: keys::MAX_CLAIM_BYTES,
         kind: SettingKind::Whole(MAX_CLAIM_BYTES),
         required: false,
-        default: Some("`90000`"),
+        default: None,
         doc: "Largest JSON size of one token's custom claims, in bytes (Auth0 fails a login over 100 KB).",
     },
     SettingSpec {
         name: keys::ON_OVERFLOW,
         kind: SettingKind::Choice(ON_OVERFLOW_VALUES),
         required: false,
-        default: Some("`deny`"),
+        default: None,
         doc: "Over `maxClaimBytes`: `deny`, or `omit`: drop the permissions claim and set `<namespace>/permissions_truncated: true`; if still too large, drop the groups claim and set `<namespace>/groups_truncated: true`; if still too large, deny.",
     },
     SettingSpec {
         name: keys::ROLES,
         kind: SettingKind::Choice(ROLES_VALUES),
         required: false,
-        default: Some(ROLES_DEFAULT),
+        default: None,
         doc: ROLES_DOC,
     },
     SettingSpec {
         name: keys::GROUPS,
         kind: SettingKind::Choice(GROUPS_VALUES),
         required: false,
-        default: Some("`off`"),
+        default: None,
         doc: "`on`: add the claim `<namespace>/groups`: the names of the user's groups from `api.groups.getUserGroups({ take: 100, from })` (every page), deduplicated and sorted, `[]` when none; entries without a string `name` are dropped (logged). It goes to the same tokens and counts toward `maxClaimBytes`. `off`: no groups claim, `api.groups` is not called.",
     },
 ];
@@ -197,6 +201,20 @@ pub fn or_list(words: &[&str]) -> String {
         None => String::new(),
         Some((last, [])) => (*last).to_owned(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// The default as operators read it (Markdown): the row's words for it, else the kind's own (the first
+/// word of a choice, every word of a list, a range's default); `None` when there is none.
+pub fn default_shown(spec: &SettingSpec) -> Option<String> {
+    if let Some(described) = spec.default {
+        return Some(described.to_owned());
+    }
+    match spec.kind {
+        SettingKind::Choice(words) => words.first().map(|word| format!("`{word}`")),
+        SettingKind::Words(words) => Some(format!("`{}`", words.join(","))),
+        SettingKind::Whole(range) => Some(format!("`{}`", range.default)),
+        SettingKind::Text | SettingKind::Secret => None,
     }
 }
 
@@ -217,10 +235,10 @@ fn full_doc(spec: &SettingSpec) -> String {
 pub fn render_markdown() -> String {
     let mut out = String::from("| Secret | Default | Meaning |\n|---|---|---|\n");
     for spec in SETTINGS {
-        let default = match (spec.required, spec.default) {
-            (true, _) => "(required)",
+        let default = match (spec.required, default_shown(spec)) {
+            (true, _) => "(required)".to_owned(),
             (false, Some(default)) => default,
-            (false, None) => "—",
+            (false, None) => "—".to_owned(),
         };
         out.push_str(&format!(
             "| `{}` | {default} | {} |\n",
@@ -241,14 +259,16 @@ pub fn render_typescript() -> String {
  *
  * Action secrets are strings, so every value here is a string, numbers included. A key that is
  * missing, empty or only white space counts as unset and takes its default. A missing or invalid
- * setting denies the login with a generic reason and logs one precise line naming the key.
+ * setting denies the login with a generic reason and logs one precise line naming the key. A secret
+ * whose name is no setting but within an edit or two of one (`permisions`, `CLIENT_ID`) is ignored
+ * and named in one log line with the setting it meant; other secrets are neither read nor named.
  */
 export interface Settings {
 "#,
     );
     for spec in SETTINGS {
         let mut doc = full_doc(spec);
-        if let Some(default) = spec.default {
+        if let Some(default) = default_shown(spec) {
             doc.push_str(&format!(" Default: {default}."));
         }
         let ty = match spec.kind {
@@ -270,7 +290,17 @@ export interface Settings {
         out.push_str(&format!("  {}{optional}: {ty};\n\n", spec.name));
     }
     out.truncate(out.trim_end().len());
-    out.push_str("\n}\n\n/** `id`, `access` or both, comma-separated. */\nexport type TokenSelection = 'id' | 'access' | 'id,access' | 'access,id';\n\n/** Every setting name. */\nexport type SettingName = keyof Settings;\n");
+    // Each token word alone, then each two of them in either order (the `tokens` words: `id`, `access`).
+    let mut selections: Vec<String> = TOKEN_WORDS.iter().map(|w| format!("'{w}'")).collect();
+    for first in TOKEN_WORDS {
+        for second in TOKEN_WORDS.iter().filter(|w| *w != first) {
+            selections.push(format!("'{first},{second}'"));
+        }
+    }
+    out.push_str(&format!(
+        "\n}}\n\n/** `id`, `access` or both, comma-separated. */\nexport type TokenSelection = {};\n\n/** Every setting name. */\nexport type SettingName = keyof Settings;\n",
+        selections.join(" | ")
+    ));
     out
 }
 
@@ -296,6 +326,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::{ConfigError, Settings};
     use super::*;
     use std::path::Path;
 
@@ -349,6 +380,148 @@ mod tests {
         let names: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
         assert_eq!(names, super::super::ALL_KEYS);
         assert!(SETTINGS.iter().filter(|s| s.required).count() == 1);
+    }
+
+    /// The table's settings with the three credentials, so that the settings read only when
+    /// permissions are on are read too, and `extra` in place of any of them.
+    fn parse_with(extra: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let mut pairs: Vec<(&str, &str)> = [
+            (keys::NAMESPACE, "https://e.com"),
+            (keys::DOMAIN, "tenant.example"),
+            (keys::CLIENT_ID, "c"),
+            (keys::CLIENT_SECRET, "s"),
+        ]
+        .into_iter()
+        .filter(|(key, _)| extra.iter().all(|(other, _)| other != key))
+        .collect();
+        pairs.extend_from_slice(extra);
+        Settings::from_source(pairs.as_slice())
+    }
+
+    /// Every word, default and range bound the table shows (and so the README and `settings.d.ts`)
+    /// goes through the real parser: each word is taken and means something of its own, the default
+    /// shown is what an unset key gives, the bounds are the last values taken, and an unknown word's
+    /// error lists exactly the table's words.
+    #[test]
+    fn the_parser_takes_every_documented_word_default_and_bound() {
+        let unset = parse_with(&[]).unwrap();
+        for spec in SETTINGS {
+            let name = spec.name;
+            let with = |value: &str| parse_with(&[(name, value)]);
+            let taken = |value: &str| {
+                with(value).unwrap_or_else(|err| panic!("{name}: the table shows {value:?}: {err}"))
+            };
+            let all_different = |values: &[Settings], what: &[String]| {
+                for (i, a) in values.iter().enumerate() {
+                    for (j, b) in values.iter().enumerate().skip(i + 1) {
+                        assert_ne!(a, b, "{name}: {} and {} mean the same", what[i], what[j]);
+                    }
+                }
+            };
+            let unknown = |expected: &str| {
+                let err = with("no-such-word").unwrap_err();
+                assert_eq!(err.key, name);
+                assert!(
+                    err.problem.ends_with(&format!(": use {expected}")),
+                    "{name}: the error lists other words than the table: {err}"
+                );
+            };
+            match spec.kind {
+                SettingKind::Choice(words) => {
+                    let parsed: Vec<Settings> = words.iter().map(|word| taken(word)).collect();
+                    let shown: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+                    all_different(&parsed, &shown);
+                    if spec.default.is_none() {
+                        assert_eq!(
+                            taken(words[0]),
+                            unset,
+                            "{name}: unset is not `{}` as the table shows",
+                            words[0]
+                        );
+                    }
+                    unknown(&or_list(words));
+                    for word in words {
+                        let quoted = format!("`{word}`");
+                        assert!(
+                            spec.doc.contains(&quoted),
+                            "{name}: the doc never names {quoted}"
+                        );
+                    }
+                }
+                SettingKind::Words(words) => {
+                    let mut shown: Vec<String> = words.iter().map(|w| (*w).to_owned()).collect();
+                    shown.push(words.join(","));
+                    let parsed: Vec<Settings> = shown.iter().map(|value| taken(value)).collect();
+                    all_different(&parsed, &shown);
+                    assert_eq!(
+                        taken(&words.join(",")),
+                        unset,
+                        "{name}: unset is not every word"
+                    );
+                    let usage: Vec<&str> = shown.iter().map(String::as_str).collect();
+                    unknown(&or_list(&usage));
+                }
+                SettingKind::Whole(range) => {
+                    let (min, max) = (range.min.to_string(), range.max.to_string());
+                    assert_ne!(taken(&min), taken(&max), "{name}");
+                    assert_eq!(taken(&range.default.to_string()), unset, "{name}: default");
+                    let refused = [(range.max + 1).to_string()]
+                        .into_iter()
+                        .chain(range.min.checked_sub(1).map(|below| below.to_string()));
+                    for value in refused {
+                        let err = with(&value).unwrap_err();
+                        assert_eq!(err.key, name, "{value}");
+                        assert!(
+                            err.problem.ends_with(&format!("from {min} to {max}")),
+                            "{name}: {err}"
+                        );
+                    }
+                }
+                SettingKind::Text | SettingKind::Secret => {}
+            }
+        }
+    }
+
+    /// The two defaults the table describes in words, through the parser.
+    #[test]
+    fn the_defaults_described_in_words_are_the_parsers() {
+        let described = |name: &str| {
+            let spec = SETTINGS.iter().find(|s| s.name == name).unwrap();
+            spec.default.unwrap()
+        };
+        // `permissions`: `user` with the three credentials, `off` without them.
+        let text = described(keys::PERMISSIONS);
+        assert!(
+            text.starts_with(
+                "`user` when `domain`, `clientId`, `clientSecret` are set, else `off`"
+            ),
+            "{text}"
+        );
+        let user = parse_with(&[(keys::PERMISSIONS, "user")]).unwrap();
+        assert_eq!(parse_with(&[]).unwrap(), user);
+        let none = Settings::from_source(&[(keys::NAMESPACE, "https://e.com")][..]).unwrap();
+        let off = Settings::from_source(
+            &[
+                (keys::NAMESPACE, "https://e.com"),
+                (keys::PERMISSIONS, "off"),
+            ][..],
+        )
+        .unwrap();
+        assert_eq!(none, off);
+        // `managementUrl`: `https://{domain}`.
+        assert_eq!(described(keys::MANAGEMENT_URL), "`https://{domain}`");
+        let permissions = parse_with(&[]).unwrap().permissions.unwrap();
+        assert_eq!(
+            permissions.base_url,
+            format!("https://{}", permissions.domain)
+        );
+        // No other row describes its default: the others are their kind's own.
+        let rows: Vec<&str> = SETTINGS
+            .iter()
+            .filter(|s| s.default.is_some())
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(rows, [keys::PERMISSIONS, keys::MANAGEMENT_URL]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! Management API answered in-process with a clock that sleeps instantly.
 
 use super::*;
-use crate::error::USER_DENY_REASON;
+use crate::error::{CONFIG_DENY_REASON, USER_DENY_REASON};
 use crate::management::decode::RESPONSE_FIELDS;
 use crate::management::fake::FakeIo;
 use crate::management::{Io, Method, Request, Response};
@@ -36,6 +36,9 @@ struct FakeHost {
     broken: Vec<&'static str>,
     calls: RefCell<Vec<String>>,
     io: FakeIo,
+    /// The names of the secrets, and how often they were listed.
+    secret_names: Vec<String>,
+    names_read: Cell<usize>,
 }
 
 impl FakeHost {
@@ -55,6 +58,8 @@ impl FakeHost {
             broken: Vec::new(),
             calls: RefCell::new(Vec::new()),
             io: FakeIo::new(|_, _| Err("no route".into())),
+            secret_names: Vec::new(),
+            names_read: Cell::new(0),
         }
     }
 
@@ -116,6 +121,17 @@ impl Host for FakeHost {
         self.call("settings_text".into());
         self.fails("settings", "event.secrets")?;
         Ok(self.secrets.clone())
+    }
+
+    fn secret_names(&self, limit: usize, max_chars: usize) -> Vec<String> {
+        self.names_read.set(self.names_read.get() + 1);
+        let fits = |name: &&String| name.encode_utf16().count() <= max_chars;
+        self.secret_names
+            .iter()
+            .filter(fits)
+            .take(limit)
+            .cloned()
+            .collect()
     }
 
     fn role_entries(&self, limit: usize, max_chars: usize) -> Result<Vec<Option<String>>, Error> {
@@ -311,7 +327,7 @@ fn a_config_error_denies_before_anything_else_is_read() {
         assert_eq!(login(&host, &Instance::default()), Outcome::Done);
         assert_eq!(
             host.calls(),
-            ["settings_text".to_owned(), deny()],
+            ["settings_text".to_owned(), format!("deny {CONFIG_DENY_REASON}")],
             "{secrets:?}"
         );
         let logs = host.logs();
@@ -502,7 +518,13 @@ fn a_login_whose_deny_fails_is_not_denied() {
     host.secrets = None;
     host.broken = vec!["deny"];
     assert_eq!(login(&host, &Instance::default()), Outcome::NotDenied);
-    assert_eq!(host.calls(), ["settings_text".to_owned(), deny()]);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text".to_owned(),
+            format!("deny {CONFIG_DENY_REASON}")
+        ]
+    );
     let logs = host.logs();
     assert_eq!(logs.len(), 2, "{logs:?}");
     assert!(logs[0].starts_with("login denied: configuration: setting `namespace` is required"));
@@ -562,7 +584,10 @@ fn settings_are_parsed_once_per_distinct_secrets_text() {
     let mut none = FakeHost::new(b, &["r"]);
     none.secrets = None;
     login(&none, &instance);
-    assert_eq!(none.calls().last(), Some(&deny()));
+    assert_eq!(
+        none.calls().last(),
+        Some(&format!("deny {CONFIG_DENY_REASON}"))
+    );
     assert!(Rc::ptr_eq(&second, &last()));
 
     // Settings that fail validation are not kept either.
@@ -1030,4 +1055,62 @@ fn more_effective_roles_than_a_tenant_can_hold_is_a_failure_of_the_list() {
         "{:?}",
         host.logs()
     );
+}
+
+/// `secrets` with the names of its keys, as Auth0 gives both.
+fn with_secret_names(secrets: &str, names: &[&str]) -> FakeHost {
+    let mut host = FakeHost::new(secrets, &["a"]);
+    host.secret_names = names.iter().map(|n| (*n).to_owned()).collect();
+    host
+}
+
+#[test]
+fn a_secret_that_misspells_a_setting_is_named_once_per_set_of_names() {
+    let instance = Instance::default();
+    let secrets = r#"{"namespace":"https://e.com"}"#;
+    let names = ["namespace", "permisions", "SLACK_WEBHOOK"];
+    let line =
+        r#"secret "permisions" is not a setting and is ignored; did you mean "permissions"?"#;
+    let host = with_secret_names(secrets, &names);
+    assert_eq!(login(&host, &instance), Outcome::Done);
+    assert_eq!(host.logs(), [line]);
+    assert_eq!(host.names_read.get(), 1);
+    // The same settings again: the names are not even listed.
+    let host = with_secret_names(secrets, &names);
+    login(&host, &instance);
+    assert_eq!((host.logs().len(), host.names_read.get()), (0, 0));
+    // New settings with the same misspelling: listed, not logged again.
+    let host = with_secret_names(r#"{"namespace":"https://f.com"}"#, &names);
+    login(&host, &instance);
+    assert_eq!((host.logs().len(), host.names_read.get()), (0, 1));
+    // Another misspelling: logged.
+    let host = with_secret_names(secrets, &["namespace", "Tokens"]);
+    login(&host, &instance);
+    assert_eq!(
+        host.logs(),
+        [r#"secret "Tokens" is not a setting and is ignored; did you mean "tokens"?"#]
+    );
+}
+
+#[test]
+fn a_misspelled_required_setting_is_named_before_the_denial() {
+    let instance = Instance::default();
+    let host = with_secret_names(r#"{}"#, &["Namespace"]);
+    login(&host, &instance);
+    let logs = host.logs();
+    assert_eq!(logs.len(), 2, "{logs:?}");
+    assert_eq!(
+        logs[0],
+        r#"secret "Namespace" is not a setting and is ignored; did you mean "namespace"?"#
+    );
+    assert!(logs[1].starts_with("login denied: configuration: setting `namespace` is required"));
+    // Refused settings are parsed again at each login, but the same line is not logged again.
+    let host = with_secret_names(r#"{}"#, &["Namespace"]);
+    login(&host, &instance);
+    assert_eq!(host.logs().len(), 1, "{:?}", host.logs());
+    // No secrets at all: nothing to list.
+    let mut host = with_secret_names(NS, &["Namespace"]);
+    host.secrets = None;
+    login(&host, &Instance::default());
+    assert_eq!(host.names_read.get(), 0);
 }

@@ -20,6 +20,8 @@ const { watchProcess } = require('./support/console');
 const REPO = path.join(__dirname, '..', '..');
 const GLUE = path.join(REPO, 'pkg', 'rbac_claims.js');
 const BUNDLE = path.join(REPO, 'dist', 'rbac-claims-action.js');
+/** The deny reason of a configuration error, from the test build (`make pkg-trap`). */
+const CONFIG_REASON = require(path.join(REPO, 'target', 'pkg-trap', 'rbac_claims.js')).configDenyReason();
 const NS = 'https://rbac.example.com';
 const API = 'https://api.example.com';
 const OTHER_API = 'https://other.example.com';
@@ -125,10 +127,10 @@ function assertClaims(result, expected, label, tokens = ['idToken', 'accessToken
   }
 }
 
-/** Denied with the generic reason, nothing set, one `login denied:` line holding every `part`. */
-function assertDenied(result, parts, label) {
+/** Denied with the generic reason (or `reason`), nothing set, one `login denied:` line holding every `part`. */
+function assertDenied(result, parts, label, reason = REASON) {
   assert.equal(result.outcome, 'denied', `${label}: ${show(result)}`);
-  assert.equal(result.denyReason, REASON, label);
+  assert.equal(result.denyReason, reason, label);
   assert.equal(callsTo(result, 'access.deny').length, 1, label);
   assert.deepEqual(claimCalls(result), [], `${label}: no claim may be set on a denied login`);
   const denied = linesWith(result, 'login denied: ');
@@ -399,7 +401,7 @@ test('unknown values of `roles` and `groups` deny, naming the setting', async ()
   const action = freshAction();
   for (const [secrets, setting] of [[{ roles: 'all' }, 'roles'], [{ roles: 'Effective' }, 'roles'], [{ groups: 'yes' }, 'groups'], [{ groups: 'true' }, 'groups']]) {
     const result = await login(host, action, { secrets, label: JSON.stringify(secrets) });
-    assertDenied(result, [`setting \`${setting}\``], JSON.stringify(secrets));
+    assertDenied(result, [`setting \`${setting}\``], JSON.stringify(secrets), CONFIG_REASON);
   }
 });
 

@@ -990,7 +990,8 @@ function oracle(c) {
     }
   }
   const logs = { dropped, permissionsSkipped, denyLine: plan.deny ? plan.line : null };
-  const deny = ['deny', c.denyReason];
+  // A configuration error has its own reason (a retry cannot help), from the test build.
+  const deny = ['deny', plan.deny === 'config' ? TEST_EXPORTS.configDenyReason() : c.denyReason];
   const { broken, throwAt } = c.apiInfo;
   // A login that must be denied and cannot be (its deny throws) is failed by rejecting.
   if (broken.all) return { expectedCalls: null, outcome: plan.deny ? `deny:${plan.deny}/api unusable` : 'api unusable', rejects: true, ...logs };
