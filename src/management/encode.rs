@@ -23,11 +23,16 @@ pub fn path_segment(id: &str) -> Option<String> {
 
 /// An `application/x-www-form-urlencoded` body from name/value pairs.
 pub fn form_body(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(name, value)| format!("{}={}", encode_component(name), encode_component(value)))
-        .collect::<Vec<_>>()
-        .join("&")
+    let mut body = String::new();
+    for (name, value) in pairs {
+        if !body.is_empty() {
+            body.push('&');
+        }
+        body.push_str(&encode_component(name));
+        body.push('=');
+        body.push_str(&encode_component(value));
+    }
+    body
 }
 
 /// A 64-bit FNV-1a hash of `parts`, each followed by a zero byte (so `["ab", "c"]` and `["a", "bc"]`
