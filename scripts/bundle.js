@@ -196,7 +196,7 @@ async function minify(source) {
   const { minify: terser } = require('terser');
   const result = await terser(source, {
     ecma: 2020,
-    compress: { passes: 3 },
+    compress: { passes: 3, unsafe_arrows: true, unsafe_methods: true },
     mangle: true,
     toplevel: true,
     format: { comments: /^!/ },
