@@ -268,7 +268,10 @@ mod tests {
             want.dedup();
             assert_eq!(sorted_unique(input), want, "{len} names");
         }
-        assert_eq!(sorted_unique(vec!["b", "B", "a", "é", "Z", "b"]), ["B", "Z", "a", "b", "é"]);
+        assert_eq!(
+            sorted_unique(vec!["b", "B", "a", "é", "Z", "b"]),
+            ["B", "Z", "a", "b", "é"]
+        );
     }
 
     use super::*;

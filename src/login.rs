@@ -171,13 +171,15 @@ async fn permissions<H: Host>(
 /// Applies a finished plan: ID token claims first, then access token claims, each value as the JSON
 /// text the plan wrote once, for both tokens (the roles as the host read them, when they are).
 fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
-    let claims: Vec<(&str, &str)> = plan
-        .claims
-        .iter()
-        .zip(&plan.json)
-        .map(|(claim, json)| (claim.name.as_str(), json.as_str()))
-        .collect();
-    let for_token = |selected: bool| if selected { claims.as_slice() } else { &[] };
+    // At most three claims (roles, permissions, groups): kept on the stack.
+    let mut slots = [("", ""); 3];
+    let mut count = 0;
+    for (slot, (claim, json)) in slots.iter_mut().zip(plan.claims.iter().zip(&plan.json)) {
+        *slot = (claim.name.as_str(), json.as_str());
+        count += 1;
+    }
+    let claims = slots.get(..count).unwrap_or_default();
+    let for_token = |selected: bool| if selected { claims } else { &[] };
     host.set_claims(
         for_token(plan.tokens.id),
         for_token(plan.tokens.access),

@@ -45,17 +45,17 @@ pub struct Roles {
 impl Roles {
     /// Keeps the string entries, in order, and counts the rest.
     pub fn from_entries(entries: impl IntoIterator<Item = Option<String>>) -> Self {
-        let mut roles = Self {
+        // A `Vec` passes through without a copy.
+        let entries: Vec<Option<String>> = entries.into_iter().collect();
+        let read = entries.len();
+        // Collected in place (an `Option<String>` is as large as a `String`): no second list.
+        let names: Vec<String> = entries.into_iter().flatten().collect();
+        Self {
+            dropped: read - names.len(),
+            names,
             as_read: true,
             ..Self::default()
-        };
-        for entry in entries {
-            match entry {
-                Some(name) => roles.names.push(name),
-                None => roles.dropped += 1,
-            }
         }
-        roles
     }
 
     /// Roles with their ids, deduplicated by name (the first id of a name is kept), in first-seen order.

@@ -174,6 +174,8 @@ extern "C" {
 }
 
 thread_local! {
+    /// A promise resolved with `undefined`, made once per instance.
+    static DONE: Promise = Promise::resolve(&JsValue::UNDEFINED);
     /// The one `then` callback of this instance: [`step`] for the task id its wake-up resolves with.
     static STEP: Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>> =
         Closure::new(|id: JsValue| step(id.as_f64().map_or(u32::MAX, |id| id as u32)));
@@ -200,7 +202,8 @@ pub fn start(event: Event, api: Api) -> Promise {
     match step(id) {
         Ok(value) => match value.dyn_into::<Promise>() {
             Ok(next) => next,
-            Err(_) => Promise::resolve(&JsValue::UNDEFINED),
+            // A settled promise cannot change: one serves every login that finished at once.
+            Err(_) => DONE.with(Promise::clone),
         },
         Err(thrown) => Promise::reject(&thrown),
     }
