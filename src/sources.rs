@@ -11,8 +11,7 @@ use crate::claims::sorted_unique;
 use crate::config::{OnError, Settings};
 use crate::error::Error;
 use crate::management::flight::before;
-use crate::management::Io;
-use crate::port::{ApiList, Host, ListFailure};
+use crate::port::{ApiList, Host, Io, ListFailure};
 use crate::roles::{Roles, RolesSource, MAX_ROLE_ENTRIES};
 use std::fmt;
 

@@ -5,9 +5,8 @@ use super::bindings::{error_kind, log, Api};
 use crate::json::Json;
 use crate::management::decode::RESPONSE_FIELDS;
 use crate::management::flight::before;
-use crate::management::{
-    CacheRecord, Io, Method, Request, Response, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES,
-};
+use crate::management::{MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES};
+use crate::port::{CacheRecord, Io, Method, Request, Response};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
 use std::pin::Pin;
