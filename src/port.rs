@@ -1,9 +1,13 @@
 //! The host port: everything one login needs from the system that runs it, as plain Rust.
 //!
-//! [`crate::login::run`] works over [`Host`] only, the way [`crate::management::Client`] works over
-//! [`Io`]. [`crate::auth0`] binds it to Auth0's `event` and `api` objects; the native tests of
-//! [`crate::login`] drive it with a fake. Another host (another runtime, a CLI) is one more module that
-//! implements this trait; nothing in the core changes.
+//! Everything a host provides is declared here and nowhere else: the event fields, the `api` lists,
+//! setting claims or denying ([`Host`]), and the I/O of the login ([`Io`]: HTTP requests, `api.cache`,
+//! the clock, randomness, log lines). [`crate::login::run`] works over [`Host`] only, and
+//! [`crate::management::Client`] over the [`Io`] that [`Host::io`] gives; both depend on this module,
+//! which imports only [`crate::error`] and [`crate::json`]. [`crate::auth0`] binds it to Auth0's
+//! `event` and `api` objects; the native tests of [`crate::login`] drive it with a fake. Another host
+//! (another runtime, a CLI) is one more module that implements [`Host`] and [`Io`]; nothing in the
+//! core changes.
 
 use crate::error::Error;
 use crate::json::Json;

@@ -1,5 +1,6 @@
-//! [`Io`] for the Action host: the global `fetch` (with `AbortSignal.timeout`), `setTimeout`,
-//! `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can throw is caught.
+//! The port's [`Io`] for the Action host: the global `fetch` (with `AbortSignal.timeout`),
+//! `setTimeout`, `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can
+//! throw is caught.
 
 use super::bindings::{error_kind, log, Api};
 use crate::json::Json;

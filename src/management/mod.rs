@@ -2,7 +2,8 @@
 //! credentials), role data kept in instance memory (both single flight), paginated permission reads,
 //! retries and timeouts inside one time budget, and no redirect ever followed.
 //!
-//! All I/O goes through [`Io`], so the whole client runs natively in tests against a fake; the wasm
+//! All I/O goes through the host port's [`Io`] ([`crate::port`]: the client depends on the port, never
+//! the port on the client), so the whole client runs natively in tests against a fake; the wasm
 //! implementation (`JsIo`, in the Auth0 binding) uses the host's global `fetch`, `setTimeout` and
 //! `api.cache`.
 
