@@ -22,12 +22,14 @@
 //! role data, last settings).
 //!
 //! The login flow works over a port, [`port::Host`] (read the settings, the roles, the user id, the
-//! organization and the requested API; page through `api` lists; set claims or deny; log; Management API
-//! I/O through [`management::Io`]), so the core ([`config`], [`claims`], [`error`], [`json`],
-//! [`management`], [`port`], [`roles`], [`sources`], [`login`]) is plain
-//! Rust tested natively, the whole login with a fake host. Only [`auth0`] (the binding to Auth0's
-//! `event` and `api`, `fetch` and `api.cache`, and the exports' task loop) touches JavaScript values;
-//! dependencies point one way, from it to the core. Another host is one more module like [`auth0`].
+//! organization and the requested API; page through `api` lists; set claims or deny; log), and
+//! [`port::Io`] (requests, `api.cache`, clock, log), which the Management API client uses too:
+//! everything a host provides is declared in [`port`], which imports only [`error`] and [`json`],
+//! never the client or the login. So the core ([`config`], [`claims`], [`error`], [`json`],
+//! [`management`], [`port`], [`roles`], [`sources`], [`login`]) is plain Rust tested natively, the
+//! whole login with a fake host. Only [`auth0`] (the binding to Auth0's `event` and `api`, `fetch` and
+//! `api.cache`, and the exports' task loop) touches JavaScript values; dependencies point one way,
+//! from it to the core. Another host is one more module like [`auth0`].
 #![deny(missing_docs)]
 
 pub mod auth0;

@@ -1,12 +1,16 @@
 //! The host port: everything one login needs from the system that runs it, as plain Rust.
 //!
-//! [`crate::login::run`] works over [`Host`] only, the way [`crate::management::Client`] works over
-//! [`Io`]. [`crate::auth0`] binds it to Auth0's `event` and `api` objects; the native tests of
-//! [`crate::login`] drive it with a fake. Another host (another runtime, a CLI) is one more module that
-//! implements this trait; nothing in the core changes.
+//! Everything a host provides is declared here and nowhere else: the event fields, the `api` lists,
+//! setting claims or denying ([`Host`]), and the I/O of the login ([`Io`]: HTTP requests, `api.cache`,
+//! the clock, randomness, log lines). [`crate::login::run`] works over [`Host`] only, and
+//! [`crate::management::Client`] over the [`Io`] that [`Host::io`] gives; both depend on this module,
+//! which imports only [`crate::error`] and [`crate::json`]. [`crate::auth0`] binds it to Auth0's
+//! `event` and `api` objects; the native tests of [`crate::login`] drive it with a fake. Another host
+//! (another runtime, a CLI) is one more module that implements [`Host`] and [`Io`]; nothing in the
+//! core changes.
 
 use crate::error::Error;
-use crate::management::Io;
+use crate::json::Json;
 use std::future::Future;
 
 /// Which token a claim is set on.
@@ -162,4 +166,74 @@ pub trait Host {
 
     /// The I/O the Management API client uses for this login.
     fn io(&self) -> &Self::Io;
+}
+
+/// An HTTP method we use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+}
+
+/// One HTTP request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    /// Method.
+    pub method: Method,
+    /// Absolute URL.
+    pub url: String,
+    /// Header names (lower case) and values.
+    pub headers: Vec<(&'static str, String)>,
+    /// Body, for POST.
+    pub body: Option<String>,
+}
+
+/// One HTTP response: the status, the rate-limit headers and, for 2xx, the parsed JSON body.
+#[derive(Debug)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// `x-ratelimit-reset`.
+    pub rate_limit_reset: Option<String>,
+    /// `retry-after`.
+    pub retry_after: Option<String>,
+    /// The JSON body for a 2xx status, or why it could not be read; not read for other statuses.
+    pub body: Result<Json, String>,
+}
+
+/// A record read from `api.cache`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CacheRecord {
+    /// The cached string.
+    pub value: String,
+    /// When it expires, epoch ms.
+    pub expires_at_ms: f64,
+}
+
+/// The I/O of one login, given by [`Host::io`]: HTTP requests and `api.cache` for the Management API
+/// client ([`crate::management::Client`]), and the clock, randomness and log lines the login and the
+/// client both use.
+pub trait Io {
+    /// Sends `request`, giving up after `timeout_ms`. `Err` is a network failure or timeout, described.
+    fn send(
+        &self,
+        request: Request,
+        timeout_ms: f64,
+    ) -> impl Future<Output = Result<Response, String>>;
+    /// Resolves after `ms` milliseconds.
+    fn sleep(&self, ms: f64) -> impl Future<Output = ()>;
+    /// Now, in epoch milliseconds.
+    fn now_ms(&self) -> f64;
+    /// A uniform random number in `[0, 1)`, for jitter.
+    fn random(&self) -> f64;
+    /// `api.cache.get(key)`.
+    fn cache_get(&self, key: &str) -> Option<CacheRecord>;
+    /// `api.cache.set(key, value, {expires_at})`; `Err` carries the error code.
+    fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String>;
+    /// `api.cache.delete(key)`.
+    fn cache_delete(&self, key: &str);
+    /// One operator log line.
+    fn log(&self, line: &str);
 }

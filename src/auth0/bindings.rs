@@ -7,8 +7,7 @@
 
 use crate::config::ALL_KEYS;
 use crate::error::Error;
-use crate::management::CacheRecord;
-use crate::port::Token;
+use crate::port::{CacheRecord, Token};
 use js_sys::{Array, Function, JsString, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;

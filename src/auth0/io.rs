@@ -1,13 +1,13 @@
-//! [`Io`] for the Action host: the global `fetch` (with `AbortSignal.timeout`), `setTimeout`,
-//! `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can throw is caught.
+//! The port's [`Io`] for the Action host: the global `fetch` (with `AbortSignal.timeout`),
+//! `setTimeout`, `Date.now`, `Math.random`, `api.cache` and `console.log`. Every JS call that can
+//! throw is caught.
 
 use super::bindings::{error_kind, log, Api};
 use crate::json::Json;
 use crate::management::decode::RESPONSE_FIELDS;
 use crate::management::flight::before;
-use crate::management::{
-    CacheRecord, Io, Method, Request, Response, MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES,
-};
+use crate::management::{MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES};
+use crate::port::{CacheRecord, Io, Method, Request, Response};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
 use std::pin::Pin;

@@ -3,7 +3,7 @@
 //!
 //! - [`bindings`]: the `event` fields read, the `api` methods called, `console.log` (every call that can
 //!   throw is caught); no policy.
-//! - [`io`]: [`crate::management::Io`] over the global `fetch`, `setTimeout` and `api.cache`.
+//! - [`io`]: the port's [`crate::port::Io`] over the global `fetch`, `setTimeout` and `api.cache`.
 //! - [`lists`]: pages of `api.roles.getUserEffectiveRoles` and `api.groups.getUserGroups`.
 //! - [`task`]: a login driven by promise callbacks, so a wasm trap rejects its promise and the JS entry
 //!   replaces the instance.

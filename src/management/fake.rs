@@ -1,7 +1,7 @@
 //! The one fake of the Management API host for native tests (the client's and the login flow's):
 //! every request answered in-process by a handler, a clock that sleeps instantly, an `api.cache` map.
 
-use super::{CacheRecord, Io, Request, Response};
+use crate::port::{CacheRecord, Io, Request, Response};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 

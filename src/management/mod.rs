@@ -2,7 +2,8 @@
 //! credentials), role data kept in instance memory (both single flight), paginated permission reads,
 //! retries and timeouts inside one time budget, and no redirect ever followed.
 //!
-//! All I/O goes through [`Io`], so the whole client runs natively in tests against a fake; the wasm
+//! All I/O goes through the host port's [`Io`] ([`crate::port`]: the client depends on the port, never
+//! the port on the client), so the whole client runs natively in tests against a fake; the wasm
 //! implementation (`JsIo`, in the Auth0 binding) uses the host's global `fetch`, `setTimeout` and
 //! `api.cache`.
 
@@ -12,7 +13,7 @@ pub mod flight;
 pub mod retry;
 
 use crate::config::{PermissionSettings, PermissionSource};
-use crate::json::Json;
+use crate::port::{Io, Method, Request, Response};
 use crate::roles::Roles;
 use decode::Decode;
 use encode::{encode_component, fnv1a_hex, form_body, path_segment};
@@ -64,74 +65,6 @@ pub fn bearer_token_problem(token: &str) -> Option<&'static str> {
         return Some("holds characters a bearer token cannot hold");
     }
     None
-}
-
-/// An HTTP method we use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// GET.
-    Get,
-    /// POST.
-    Post,
-}
-
-/// One HTTP request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Request {
-    /// Method.
-    pub method: Method,
-    /// Absolute URL.
-    pub url: String,
-    /// Header names (lower case) and values.
-    pub headers: Vec<(&'static str, String)>,
-    /// Body, for POST.
-    pub body: Option<String>,
-}
-
-/// One HTTP response: the status, the rate-limit headers and, for 2xx, the parsed JSON body.
-#[derive(Debug)]
-pub struct Response {
-    /// HTTP status.
-    pub status: u16,
-    /// `x-ratelimit-reset`.
-    pub rate_limit_reset: Option<String>,
-    /// `retry-after`.
-    pub retry_after: Option<String>,
-    /// The JSON body for a 2xx status, or why it could not be read; not read for other statuses.
-    pub body: Result<Json, String>,
-}
-
-/// A record read from `api.cache`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CacheRecord {
-    /// The cached string.
-    pub value: String,
-    /// When it expires, epoch ms.
-    pub expires_at_ms: f64,
-}
-
-/// Everything the client needs from its host.
-pub trait Io {
-    /// Sends `request`, giving up after `timeout_ms`. `Err` is a network failure or timeout, described.
-    fn send(
-        &self,
-        request: Request,
-        timeout_ms: f64,
-    ) -> impl Future<Output = Result<Response, String>>;
-    /// Resolves after `ms` milliseconds.
-    fn sleep(&self, ms: f64) -> impl Future<Output = ()>;
-    /// Now, in epoch milliseconds.
-    fn now_ms(&self) -> f64;
-    /// A uniform random number in `[0, 1)`, for jitter.
-    fn random(&self) -> f64;
-    /// `api.cache.get(key)`.
-    fn cache_get(&self, key: &str) -> Option<CacheRecord>;
-    /// `api.cache.set(key, value, {expires_at})`; `Err` carries the error code.
-    fn cache_set(&self, key: &str, value: &str, expires_at_ms: f64) -> Result<(), String>;
-    /// `api.cache.delete(key)`.
-    fn cache_delete(&self, key: &str);
-    /// One operator log line.
-    fn log(&self, line: &str);
 }
 
 /// Which call failed, for messages.

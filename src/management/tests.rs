@@ -3,6 +3,7 @@
 use super::fake::{FakeIo, START};
 use super::*;
 use crate::config::{PermissionScope, Settings};
+use crate::port::CacheRecord;
 use serde_json::{json, Value};
 use std::cell::Cell;
 use std::pin::pin;
