@@ -23,7 +23,7 @@ const zlib = require('node:zlib');
 const crypto = require('node:crypto');
 const { ROOT, wrapModule, createLoader } = require('../js/loader');
 const { preparePackage } = require('../js/package');
-const { encodeBase91, decodeBase91 } = require('../js/base91');
+const { encodeBase91, decodeBase91, assembleDecoder } = require('../js/base91');
 const { PARTS } = require('./size');
 
 const REPO = path.join(__dirname, '..');
@@ -150,6 +150,7 @@ function makeBundle({ version, sources, wasm }) {
   const decompress = method === 'brotli' ? 'brotliDecompressSync' : 'gunzipSync';
   const sha256 = crypto.createHash('sha256').update(wasm).digest('hex');
   const inlined = encodeBase91(data);
+  const decoder = assembleDecoder();
   const entry = Object.keys(sources)[0];
   const modules = Object.entries(sources).map(([f, text]) => `  '${ROOT}/${f}': ${wrapModule(text)},\n`).join('');
   const source = `/*! rbac-claims ${version}: Auth0 post-login Action (Rust/WebAssembly) in one file; settings are Action
@@ -158,6 +159,8 @@ function makeBundle({ version, sources, wasm }) {
 
 // pkg/rbac_claims_bg.wasm (${wasm.length} bytes): ${method}-compressed (${data.length} bytes), basE91.
 const WASM = '${inlined}';
+// js/base91-decode.wat, assembled: the basE91 decoder as a ${decoder.length}-byte wasm module.
+const DECODER = Buffer.from('${decoder.toString('base64')}', 'base64');
 
 ${decodeBase91.toString()}
 
@@ -168,7 +171,7 @@ ${modules}};
 // The one file the modules read: the glue's fs.readFileSync of the .wasm, decompressed on each read
 // (once per Action instance, and again only if a trapped instance is replaced).
 const FILES = {
-  '${ROOT}/pkg/rbac_claims_bg.wasm': () => require('node:zlib').${decompress}(decodeBase91(WASM, ${data.length})),
+  '${ROOT}/pkg/rbac_claims_bg.wasm': () => require('node:zlib').${decompress}(decodeBase91(WASM, ${data.length}, DECODER)),
 };
 
 ${createLoader.toString()}
