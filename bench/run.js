@@ -31,7 +31,7 @@ const {
 } = require('./lib/load');
 const { median, quantile, fmt } = require('./lib/stats');
 const { MODES, MODE_LABEL } = require('./lib/modes');
-const { render, renderFile, resultsFile, documentFile } = require('./report');
+const { writeReport, renderFile, resultsFile, documentFile } = require('./report');
 const { createHost } = require('../host');
 const { RATE_LIMIT_PRESETS } = require('../host/standin');
 const { createFetchStandIn } = require('../host/standin-fetch');
@@ -538,11 +538,9 @@ async function main() {
   const raw = values.results || resultsFile(profile);
   fs.mkdirSync(path.dirname(raw), { recursive: true });
   fs.writeFileSync(raw, JSON.stringify(run, null, 1));
-  const text = render(run);
-  const target = values.out || documentFile(profile);
-  fs.writeFileSync(target, text);
+  const { target, text, charts } = writeReport(run, values.out || documentFile(profile));
   process.stdout.write(text);
-  log(`results written to ${raw}, report to ${target} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(`results written to ${raw}, report to ${target}${charts.length ? `, charts to ${charts.join(', ')}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (errors.length) process.exitCode = 1;
 }
 
