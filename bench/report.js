@@ -149,7 +149,7 @@ function render({ profile, results, machine: m, impls, elapsedMs, errors }, { ch
       if (isGoalRow) {
         goals.push({
           measure: '1', what: `CPU wasm/JS, ${r.label}`, goal: `≤ ${goal.toFixed(1)}`, result: Number.isFinite(q) ? `${q.toFixed(2)} (${fmt(w.usPerLogin)} vs ${fmt(j.usPerLogin)} µs)` : 'n/a', ok,
-          cause: 'the JS↔wasm boundary: the settings and roles are copied into wasm and the claims cross as JSON text; page bodies are parsed in wasm at about 1.9× the time of V8\'s `JSON.parse`; the JS Action uses the objects `JSON.parse` made, in place (§1, §7)',
+          cause: 'the JS↔wasm boundary, crossed by the settings, the roles and the claims on every login; page bodies are parsed in wasm, at about 1.9× the time of V8\'s `JSON.parse` when measured at 8a45f02; the JS Action uses the objects `JSON.parse` made, in place (§1, §7)',
         });
       }
       const cell = (x) => (x.usPerLogin !== undefined ? fmt(x.usPerLogin) : (x.error ? `n/a (${x.error})` : 'n/a'));
@@ -176,7 +176,10 @@ function render({ profile, results, machine: m, impls, elapsedMs, errors }, { ch
       out.push('');
     }
     out.push('**Cause of the gap.** CPU profiles (`node --cpu-prof`) and per-crossing timings (§7) put the wasm Action\'s extra '
-      + 'time at the JS↔wasm boundary, not in the policy code. Roles only (about 8.6 µs of wasm work per login when measured '
+      + 'time at the JS↔wasm boundary, not in the policy code. The per-crossing figures here were measured at 8a45f02, before '
+      + 'later changes to these crossings (7f7edc5: the roles claim is set with the strings read from the event, no JSON text '
+      + 'for it; d8fd3bd: the settings are read by a reader made once per instance and copied into wasm only when their text '
+      + 'changed); the table above is this run\'s. Roles only (about 8.6 µs of wasm work per login when measured '
       + 'per crossing at 8a45f02): reading the settings, `JSON.stringify(event.secrets, keys)` and its copy into wasm, 1.9 µs '
       + '(parsed only when the text changes); the role entries, one getter, `typeof` check and copy per entry, 1.7 µs; the '
       + 'plan, 0.9 µs; the claims, each value as JSON text parsed by `JSON.parse` once per login (the second token gets a '
