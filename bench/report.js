@@ -458,7 +458,7 @@ function phasesSection(p, cold, sizes) {
   out.push(`\`bench/phases.js\` in a fresh \`node\` process per sample, ${p.runs} samples: each phase of loading the single file timed `
     + 'alone, in the order the file runs them, on the file\'s own bytes: `fs.readFileSync` of `dist/rbac-claims-action.js` (as '
     + '`require` reads it); `require(\'node:zlib\')`, which the file does before decoding; the inlined text (the one single-quoted '
-    + 'literal over 20,000 characters) decoded by `js/base91.js`\'s `decodeBase91`, the function the file carries, on its first '
+    + 'literal over 20,000 characters) decoded by `js/base91.js`\'s `decodeBase91`, the function the file carries (there minified by terser), on its first '
     + `call in the process as in the file; ${kind} decompression (\`dist/size.json\` method); \`new WebAssembly.Module\`. Medians; `
     + 'instantiation and the evaluation of the glue are what remains of the `require` time measured above (a difference of '
     + 'medians from different processes: it also holds parsing the file\'s JS, and noise); the first login is the table above\'s.');
