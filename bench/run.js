@@ -11,8 +11,9 @@
  *   options: --out FILE (write the report there instead), --results FILE (write the results there instead),
  *            --only 1,4,6 (run some measures), --report-from RESULTS.json (only render: as bench/report.js)
  *
- * Measures: 1 CPU per login (the stand-in's in-process fetch), 2 cold start (fresh node processes),
- * 3 sizes, 4 Management API requests per 1,000 logins (local host + stand-in), 5 sustained logins/s
+ * Measures: 1 CPU per login (the stand-in's in-process fetch), 2 cold start (fresh node processes) and
+ * the phases of loading the single file (bench/phases.js), 3 sizes (with dist/size.json), 4 Management
+ * API requests per 1,000 logins (local host + stand-in), 5 sustained logins/s
  * with zero denials (stand-in rate-limited at the Free and a paid plan), 6 latency of 500 concurrent
  * logins with 50 ms Management API latency. See BENCHMARKS.md for what each does exactly.
  */
@@ -30,7 +31,7 @@ const {
 } = require('./lib/load');
 const { median, quantile, fmt } = require('./lib/stats');
 const { MODES, MODE_LABEL } = require('./lib/modes');
-const { render, renderFile, resultsFile, documentFile } = require('./report');
+const { writeReport, renderFile, resultsFile, documentFile } = require('./report');
 const { createHost } = require('../host');
 const { RATE_LIMIT_PRESETS } = require('../host/standin');
 const { createFetchStandIn } = require('../host/standin-fetch');
@@ -39,6 +40,7 @@ const PROFILES = {
   full: {
     cpu: { rounds: 10, roundMs: 300, warmupMs: 1500 },
     cold: { runs: 20 },
+    phases: { runs: 10 },
     requests: { users: 100, roles: 10, warmupLogins: 100, logins: 1000 },
     sustained: { users: 100, roles: 10, durationMs: 4000, levels: [1, 2, 4, 8, 16, 32, 64, 128, 256], plateau: 2 },
     latency: { users: 100, roles: 10, concurrent: 500, latencyMs: 50, rttSamples: 20, warmLogins: 300 },
@@ -47,6 +49,7 @@ const PROFILES = {
   smoke: {
     cpu: { rounds: 2, roundMs: 20, warmupMs: 50 },
     cold: { runs: 2 },
+    phases: { runs: 2 },
     requests: { users: 20, roles: 4, warmupLogins: 10, logins: 30 },
     // effective behaves as user towards the rate limit; the smoke skips it here to stay under a minute.
     sustained: { users: 20, roles: 4, durationMs: 300, levels: [1, 2], plateau: 1, modes: ['off', 'user', 'roles'] },
@@ -140,6 +143,58 @@ async function measureCold(cfg, impls) {
   return out;
 }
 
+/**
+ * Where the single file's `require` goes (bench/phases.js): per sample, one fresh process times the
+ * phases on the file itself, then one fresh process per encoding/compression variant (order rotated
+ * per sample) decodes and decompresses the same module. Medians; min and max of the file's phases.
+ */
+async function measurePhases(cfg, impls) {
+  const wasm = impls.find((i) => i.name === 'wasm');
+  const sizeJson = path.join(ROOT, 'dist', 'size.json');
+  if (wasm.path !== BUNDLE || !fs.existsSync(sizeJson)) throw new Error('no single file (dist/rbac-claims-action.js, dist/size.json): make bundle');
+  const { prepareVariants, VARIANTS } = require('./phases');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbac-claims-phases-'));
+  try {
+    const manifest = prepareVariants(BUNDLE, sizeJson, dir);
+    const file = [];
+    const variants = Object.fromEntries(VARIANTS.map((v) => [v.name, []]));
+    const json = (r, what) => {
+      if (r.code !== 0) throw new Error(`bench/phases.js ${what} failed (${r.code}): ${r.stderr.slice(0, 1000)}`);
+      return JSON.parse(r.stdout.trim());
+    };
+    const script = path.join(__dirname, 'phases.js');
+    for (let run = 0; run < cfg.runs; run += 1) {
+      file.push(json(await runNode([script, 'file', BUNDLE, sizeJson], { timeoutMs: 30000 }), 'file'));
+      const order = VARIANTS.map((_, i) => VARIANTS[(i + run) % VARIANTS.length]);
+      for (const v of order) variants[v.name].push(json(await runNode([script, 'variant', dir, v.name], { timeoutMs: 30000 }), v.name));
+    }
+    const phase = (k) => ({ median: median(file.map((x) => x[k])), min: Math.min(...file.map((x) => x[k])), max: Math.max(...file.map((x) => x[k])) });
+    const { fileBytes, textChars, compressedBytes, wasmBytes, method } = file[0];
+    return {
+      runs: file.length,
+      fileBytes,
+      textChars,
+      compressedBytes,
+      wasmBytes,
+      method,
+      phases: Object.fromEntries(['readMs', 'zlibMs', 'decodeMs', 'decompressMs', 'compileMs'].map((k) => [k, phase(k)])),
+      sumMs: median(file.map((x) => x.readMs + x.zlibMs + x.decodeMs + x.decompressMs + x.compileMs)),
+      variants: manifest.variants.map((v) => {
+        const s = variants[v.name];
+        return {
+          ...v,
+          runs: s.length,
+          decodeMs: median(s.map((x) => x.decodeMs)),
+          decompressMs: median(s.map((x) => x.decompressMs)),
+          totalMs: median(s.map((x) => x.decodeMs + x.decompressMs)),
+        };
+      }),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. Sizes
 
@@ -154,6 +209,8 @@ function measureSizes(impls) {
     glue: size(path.join(ROOT, 'pkg', 'rbac_claims.js')),
     bundle: size(BUNDLE),
     js: size(impls.find((i) => i.name === 'js').path),
+    // The build's own figures (scripts/bundle.js): parts of the module, the budget, the cap.
+    dist: fs.existsSync(path.join(ROOT, 'dist', 'size.json')) ? JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'size.json'), 'utf8')) : null,
   };
 }
 
@@ -458,6 +515,7 @@ async function main() {
   };
   await step(1, 'cpu', () => measureCpu(cfg.cpu));
   await step(2, 'cold', () => measureCold(cfg.cold, impls));
+  await step(2, 'phases', () => measurePhases(cfg.phases, impls));
   await step(3, 'sizes', () => measureSizes(impls));
   await step(4, 'requests', () => measureRequests(cfg.requests, impls));
   await step(5, 'sustained', () => measureSustained(cfg.sustained, impls, deadline));
@@ -480,11 +538,9 @@ async function main() {
   const raw = values.results || resultsFile(profile);
   fs.mkdirSync(path.dirname(raw), { recursive: true });
   fs.writeFileSync(raw, JSON.stringify(run, null, 1));
-  const text = render(run);
-  const target = values.out || documentFile(profile);
-  fs.writeFileSync(target, text);
+  const { target, text, charts } = writeReport(run, values.out || documentFile(profile));
   process.stdout.write(text);
-  log(`results written to ${raw}, report to ${target} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  log(`results written to ${raw}, report to ${target}${charts.length ? `, charts to ${charts.join(', ')}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   if (errors.length) process.exitCode = 1;
 }
 

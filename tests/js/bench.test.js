@@ -172,3 +172,128 @@ test('failures: onError=continue keeps the roles claim only; deny uses the same 
   assert.equal(badConfig.js.results[0].denied, badConfig.wasm.results[0].denied);
   assert.ok(badConfig.js.results[0].denied);
 });
+
+// The report's tables and charts from a small synthetic results object (no measuring): the charts are
+// well-formed SVG with the budget line, the new tables are there, and the files land next to the output.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const report = require('../../bench/report');
+
+function syntheticRun() {
+  const cpuRow = (id, label, wasm, js) => ({ id, label, impls: { wasm: { usPerLogin: wasm, rounds: [wasm, wasm], loginsPerRound: 10 }, js: { usPerLogin: js, rounds: [js, js], loginsPerRound: 10 } } });
+  const phase = (median) => ({ median, min: median * 0.9, max: median * 1.2 });
+  const variant = (name, label, text, compressedBytes, textChars, decodeMs, decompressMs) => ({
+    name, label, text, compressedBytes, textChars, runs: 2, decodeMs, decompressMs, totalMs: decodeMs + decompressMs,
+  });
+  return {
+    profile: 'smoke',
+    machine: { cpuModel: 'test CPU', nproc: 2, memory: '1 GiB', os: 'test', node: process.version, date: 'now', commit: 'abc', loadavg: '0', buildAtStart: 'x', buildAtEnd: 'x' },
+    impls: [{ name: 'wasm', label: 'Rust/wasm', source: 'dist/rbac-claims-action.js' }, { name: 'js', label: 'plain JS', source: 'bench/js-action.js' }],
+    elapsedMs: 1000,
+    errors: [],
+    results: {
+      cpu: {
+        results: [
+          cpuRow('roles-only', 'roles only (permissions=off)', 8, 4),
+          cpuRow('user-100', 'roles + 100 permissions (permissions=user, 1 page)', 330, 300),
+          cpuRow('user-1000', 'roles + 1000 permissions (permissions=user, 10 pages)', 3000, 2500),
+          cpuRow('roles-100', 'roles + 100 permissions (permissions=roles, 2 roles, warm)', 60, 50),
+          { id: 'effective-groups-100', label: 'groups <&> (Rust only)', impls: { wasm: { usPerLogin: 70 } } },
+        ],
+      },
+      cold: {
+        wasm: { runs: 2, doneMs: 60, wallMs: 70, bootMs: 45, requireMs: 11, loginMs: 4, actionMs: 15 },
+        js: { runs: 2, doneMs: 47, wallMs: 55, bootMs: 45, requireMs: 0.5, loginMs: 0.7, actionMs: 1.2 },
+      },
+      phases: {
+        runs: 2, fileBytes: 84000, textChars: 74834, compressedBytes: 60849, wasmBytes: 159994, method: 'brotli',
+        phases: { readMs: phase(0.1), zlibMs: phase(1.3), decodeMs: phase(3.5), decompressMs: phase(1.8), compileMs: phase(2.4) },
+        sumMs: 9.1,
+        variants: [
+          variant('shipped', 'brotli q11 + basE91 (what ships)', 'base91', 60849, 74834, 3.5, 1.8),
+          variant('base64', 'brotli q11 + base64', 'base64', 60849, 81132, 0.1, 1.8),
+          variant('gzip9', 'gzip -9 + basE91', 'base91', 70659, 86899, 3.9, 1.5),
+        ],
+      },
+      sizes: {
+        wasm: { file: 'pkg/rbac_claims_bg.wasm', raw: 164338, gzip: 72542 },
+        glue: { file: 'pkg/rbac_claims.js', raw: 25240, gzip: 5055 },
+        bundle: { file: 'dist/rbac-claims-action.js', raw: 84000, gzip: 65616 },
+        js: { file: 'bench/js-action.js', raw: 18212, gzip: 5872 },
+        dist: {
+          wasmRaw: 164338, wasmShortNames: 159994, wasmGzip: 70659, wasmBrotli: 60849, method: 'brotli', wasmInlined: 74834, bundleBytes: 84000,
+          partsTotal: 164338, parts: [{ part: 'rbac_claims::auth0', bytes: 100000 }, { part: 'core', bytes: 60000 }, { part: 'other', bytes: 4338 }],
+          limitBytes: 100000, budgetBytes: 90000, goalBytes: 60000,
+        },
+      },
+    },
+  };
+}
+
+/** A minimal well-formedness check: one <svg> root, every tag closed in order, no stray `<` or `&`. */
+function assertWellFormedSvg(text, name) {
+  assert.match(text, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*>/, `${name}: starts with <svg xmlns=…>`);
+  assert.match(text, /<\/svg>\s*$/, `${name}: ends with </svg>`);
+  const stack = [];
+  let roots = 0;
+  const rest = text.replace(/<(\/?)([A-Za-z][\w:-]*)((?:\s+[\w:-]+="[^"<]*")*)\s*(\/?)>/g, (tag, close, name2, attrs, self) => {
+    if (close) assert.equal(stack.pop(), name2, `${name}: </${name2}> closes the open tag`);
+    else if (!self) { if (stack.length === 0) roots += 1; stack.push(name2); } else if (stack.length === 0) roots += 1;
+    return '';
+  });
+  assert.deepEqual(stack, [], `${name}: every tag closed`);
+  assert.equal(roots, 1, `${name}: one root element`);
+  assert.doesNotMatch(rest, /[<>]/, `${name}: no stray angle brackets in text`);
+  assert.doesNotMatch(rest, /&(?!(amp|lt|gt|quot|apos);)/, `${name}: & only in entities`);
+}
+
+test('report: both SVG charts are well-formed and drawn from the results (budget and cap lines, ratios)', () => {
+  const svgs = report.renderCharts(syntheticRun());
+  assert.deepEqual(Object.keys(svgs).sort(), ['cpu-ratios', 'size-budget']);
+  for (const [name, text] of Object.entries(svgs)) assertWellFormedSvg(text, name);
+  const size = svgs['size-budget'];
+  assert.match(size, /budget 90,000 B/);
+  assert.match(size, /Auth0 cap 100,000 B/);
+  assert.match(size, /84,000 B/);
+  assert.match(size, /JS: entry, glue, loader, decoder: 9,166 B/, 'the JS part is the file less the inlined text');
+  assert.match(size, /wasm: rbac_claims::auth0: 45,537 B/, 'a wasm part is scaled to the inlined text');
+  const cpu = svgs['cpu-ratios'];
+  for (const r of ['2.00', '1.10', '1.20']) assert.ok(cpu.includes(`>${r}</text>`), `ratio ${r} drawn`);
+  assert.doesNotMatch(cpu, /groups &lt;&amp;&gt;/, 'a scenario without the JS Action has no ratio bar');
+  assert.match(cpu, />1\.0<\/text>/);
+  assert.match(cpu, />2\.0<\/text>/);
+});
+
+test('report: phases, alternatives and the as-filed size and cold-start goals, with links to the charts', () => {
+  const text = report.render(syntheticRun());
+  assert.match(text, /## Size and cold-start goals \(as filed\)/);
+  assert.match(text, /\| Single file, bytes \| 98,587 \| ≤ 85,000 \| ≤ 60,000 \| 84,000 \| \*\*met\*\* \| not met, by 24,000 \|/);
+  assert.match(text, /\| CPU per login, wasm\/JS, roles only \| 3\.11 \| ≤ 2\.0 \| ≤ 1\.50 \| 2\.00 \| \*\*met\*\* \| not met, by 0\.50 \|/);
+  assert.match(text, /`permissions=roles` warm \(2 roles\) \| 1\.15 \| ≤ 1\.26 \(1\.15 \+ 10 % noise\) \| — \| 1\.20 \| \*\*met\*\* \| no goal \|/);
+  assert.match(text, /own cold start \(`require` \+ first roles-only login\), ms \| 16\.4–19\.4 \(19\.4 used\) \| ≤ 14 \| ≤ 6\.0 \| 15\.0 \| \*\*not met\*\* \| not met, by 9\.0 \|/);
+  assert.match(text, /\| text decode: basE91, 74,834 characters → 60,849 B \| 3\.50 \|/);
+  assert.match(text, /\| instantiate \+ glue evaluation \(`require` above − the sum\) \| 1\.90 \|/);
+  assert.match(text, /\| brotli q11 \+ base64 \| 60,849 \| 81,132 \| 90,298 \| \*\*no\*\* \| 0\.10 \| 1\.80 \| 1\.90 \| −3\.40 ms, \+6,298 B \|/);
+  assert.match(text, /!\[[^\]]+\]\(docs\/bench\/size-budget\.svg\)/);
+  assert.match(text, /!\[[^\]]+\]\(docs\/bench\/cpu-ratios\.svg\)/);
+  assert.doesNotMatch(text, /base64-encoded/, 'the file carries basE91 text');
+  assert.match(text, /## Boundary goals/, 'the earlier as-filed table stays');
+});
+
+test('report: the charts are written next to an output file; for BENCHMARKS.md into docs/bench/', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rbac-claims-report-'));
+  try {
+    const out = path.join(dir, 'report.md');
+    const { charts, text } = report.writeReport(syntheticRun(), out);
+    assert.deepEqual(charts.map((f) => path.basename(f)).sort(), ['report.cpu-ratios.svg', 'report.size-budget.svg']);
+    for (const f of charts) assert.ok(fs.statSync(f).size > 500);
+    assert.match(text, /\]\(report\.size-budget\.svg\)/);
+    assert.equal(fs.readFileSync(out, 'utf8'), text);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const files = report.chartFiles(path.join(__dirname, '..', '..', 'BENCHMARKS.md'));
+  assert.equal(files['size-budget'].link, 'docs/bench/size-budget.svg');
+  assert.equal(files['cpu-ratios'].link, 'docs/bench/cpu-ratios.svg');
+});
