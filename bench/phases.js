@@ -6,7 +6,8 @@
  *
  *   node bench/phases.js file <bundle> <size.json>
  *       read (fs.readFileSync of the file, as `require` reads it), require('node:zlib'), text decode (the
- *       inlined basE91 string with js/base91.js's decodeBase91, the function copied into the file),
+ *       inlined basE91 string with js/base91.js's decodeBase91, the function copied into the file, with
+ *       the wasm decoder assembled from js/base91-decode.wat as the build assembles it),
  *       decompress (as size.json `method` says), compile (`new WebAssembly.Module`); prints JSON.
  *   node bench/phases.js variant <dir> <name>
  *       one variant prepared by prepareVariants(): read its text, decode it, decompress it; prints JSON.
@@ -16,7 +17,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { decodeBase91, encodeBase91 } = require('../js/base91');
+const { decodeBase91, encodeBase91, assembleDecoder } = require('../js/base91');
 
 /**
  * The inlined wasm: the one single-quoted literal longer than 20,000 characters, as the string it
@@ -52,7 +53,7 @@ function prepareVariants(bundle, sizeJson, dir) {
   const size = JSON.parse(fs.readFileSync(sizeJson, 'utf8'));
   const text = inlinedText(fs.readFileSync(bundle, 'utf8'));
   const compressedBytes = size.method === 'brotli' ? size.wasmBrotli : size.wasmGzip;
-  const shipped = decodeBase91(text, compressedBytes);
+  const shipped = decodeBase91(text, compressedBytes, assembleDecoder());
   const wasm = size.method === 'brotli' ? zlib.brotliDecompressSync(shipped) : zlib.gunzipSync(shipped);
   const compress = (v) => {
     if (v.compression === 'gzip') return zlib.gzipSync(wasm, { level: v.level });
@@ -88,11 +89,12 @@ function measureFile(bundle, sizeJson) {
   const readMs = now() - t;
   const text = inlinedText(source);
   const compressedBytes = size.method === 'brotli' ? size.wasmBrotli : size.wasmGzip;
+  const decoder = assembleDecoder(); // the bytes the file carries (outside the timing)
   t = now();
   const zlib = require('node:zlib');
   const zlibMs = now() - t;
   t = now();
-  const compressed = decodeBase91(text, compressedBytes);
+  const compressed = decodeBase91(text, compressedBytes, decoder);
   const decodeMs = now() - t;
   t = now();
   const wasm = size.method === 'brotli' ? zlib.brotliDecompressSync(compressed) : zlib.gunzipSync(compressed);
@@ -114,8 +116,9 @@ function measureVariant(dir, name) {
   const v = manifest.variants.find((x) => x.name === name);
   if (!v) throw new Error(`no variant ${name} in ${dir}`);
   const text = fs.readFileSync(path.join(dir, `${name}.txt`), 'latin1');
+  const decoder = v.text === 'base64' ? null : assembleDecoder();
   let t = now();
-  const compressed = v.text === 'base64' ? Buffer.from(text, 'base64') : decodeBase91(text, v.compressedBytes);
+  const compressed = v.text === 'base64' ? Buffer.from(text, 'base64') : decodeBase91(text, v.compressedBytes, decoder);
   const decodeMs = now() - t;
   t = now();
   const wasm = v.compression === 'gzip' ? zlib.gunzipSync(compressed) : zlib.brotliDecompressSync(compressed);

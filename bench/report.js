@@ -458,7 +458,7 @@ function phasesSection(p, cold, sizes) {
   out.push(`\`bench/phases.js\` in a fresh \`node\` process per sample, ${p.runs} samples: each phase of loading the single file timed `
     + 'alone, in the order the file runs them, on the file\'s own bytes: `fs.readFileSync` of `dist/rbac-claims-action.js` (as '
     + '`require` reads it); `require(\'node:zlib\')`, which the file does before decoding; the inlined text (the one single-quoted '
-    + 'literal over 20,000 characters) decoded by `js/base91.js`\'s `decodeBase91`, the function the file carries (there minified by terser), on its first '
+    + 'literal over 20,000 characters) decoded by `js/base91.js`\'s `decodeBase91`, the function the file carries (there minified by terser), which runs the small wasm decoder assembled from `js/base91-decode.wat` (compiled in the call), on its first '
     + `call in the process as in the file; ${kind} decompression (\`dist/size.json\` method); \`new WebAssembly.Module\`. Medians; `
     + 'instantiation and the evaluation of the glue are what remains of the `require` time measured above (a difference of '
     + 'medians from different processes: it also holds parsing the file\'s JS, and noise); the first login is the table above\'s.');
@@ -494,7 +494,7 @@ function phasesSection(p, cold, sizes) {
   const b64 = p.variants.find((v) => v.name === 'base64');
   if (b64) {
     out.push(`The denser text costs ${ms(shipped.decodeMs - b64.decodeMs)} ms of decoding against base64 in this run (${ms(shipped.decodeMs)} vs `
-      + `${ms(b64.decodeMs)} ms: \`decodeBase91\` is JS running cold, \`Buffer.from\` native code) and saves `
+      + `${ms(b64.decodeMs)} ms: \`decodeBase91\` compiles and runs a small wasm decoder, \`Buffer.from\` is native code) and saves `
       + `${(b64.textChars - shipped.textChars).toLocaleString('en-US')} B of file; with base64 the file would be about `
       + `${single(b64).toLocaleString('en-US')} B, ${single(b64) <= budgetBytes ? 'within' : 'over'} the ${budgetBytes.toLocaleString('en-US')} B budget.`);
     out.push('');
