@@ -297,3 +297,22 @@ test('report: the charts are written next to an output file; for BENCHMARKS.md i
   assert.equal(files['size-budget'].link, 'docs/bench/size-budget.svg');
   assert.equal(files['cpu-ratios'].link, 'docs/bench/cpu-ratios.svg');
 });
+
+test('BENCHMARKS.md, its charts and the README\'s figures are what the kept results of the last full run render', (t) => {
+  if (!fs.existsSync(report.KEPT_RESULTS)) {
+    t.skip('no docs/bench/results.json yet: make bench writes it');
+    return;
+  }
+  const run = JSON.parse(fs.readFileSync(report.KEPT_RESULTS, 'utf8'));
+  const benchmarks = path.join(__dirname, '..', '..', 'BENCHMARKS.md');
+  const text = report.render(run, { chartLinks: { 'size-budget': 'docs/bench/size-budget.svg', 'cpu-ratios': 'docs/bench/cpu-ratios.svg' } });
+  assert.equal(fs.readFileSync(benchmarks, 'utf8'), text, 'BENCHMARKS.md: run make bench (or node bench/report.js)');
+  const svgs = report.renderCharts(run);
+  for (const [name, svg] of Object.entries(svgs)) {
+    assert.equal(fs.readFileSync(path.join(path.dirname(report.KEPT_RESULTS), `${name}.svg`), 'utf8'), svg, `docs/bench/${name}.svg`);
+  }
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = report.readmeSection(run, text);
+  assert.ok(section.includes('## Size and cold-start goals'), 'the README shows the as-filed goals');
+  assert.equal(report.withReadmeSection(readme, section), readme, 'README.md Benchmarks figures: run make bench');
+});
