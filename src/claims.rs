@@ -85,6 +85,9 @@ pub struct ClaimPlan {
     /// Whether the first claim (the roles) holds the host's role entries exactly as read
     /// ([`Roles::as_read`]).
     pub roles_as_read: bool,
+    /// How many names the roles, permissions and groups claims hold, `None` for a claim that is not
+    /// set (off, or dropped by `onOverflow=omit`): for the `logLine` line.
+    pub counts: [Option<usize>; 3],
 }
 
 impl ClaimPlan {
@@ -205,6 +208,11 @@ pub fn plan_claims(
     permissions: Option<Vec<String>>,
     groups: Option<Vec<String>>,
 ) -> Result<ClaimPlan, PlanError> {
+    let mut counts = [
+        Some(roles.names.len()),
+        permissions.as_ref().map(Vec::len),
+        groups.as_ref().map(Vec::len),
+    ];
     let mut claims = vec![Claim {
         name: settings.namespace.claim("roles"),
         value: ClaimValue::Strings(roles.names),
@@ -235,6 +243,15 @@ pub fn plan_claims(
         let Some(index) = next else {
             return Err(PlanError::TooLarge { bytes, limit });
         };
+        // Claim 1 is the permissions when there are any, else the groups (claim 2 is the groups).
+        let kind = if index == 1 && counts.get(1).is_some_and(Option::is_some) {
+            1
+        } else {
+            2
+        };
+        if let Some(count) = counts.get_mut(kind) {
+            *count = None;
+        }
         if let (Some(claim), Some(text)) = (claims.get_mut(index), json.get_mut(index)) {
             claim.name.push_str("_truncated");
             claim.value = ClaimValue::Bool(true);
@@ -247,6 +264,7 @@ pub fn plan_claims(
         json,
         tokens: settings.tokens,
         roles_as_read: roles.as_read,
+        counts,
     })
 }
 
@@ -464,6 +482,39 @@ mod tests {
             ]
         );
         assert_eq!(plan.access_token(), plan.id_token());
+        assert_eq!(
+            plan.counts,
+            [Some(1), None, None],
+            "a dropped claim counts as none"
+        );
+    }
+
+    #[test]
+    fn the_counts_follow_the_claims_whichever_is_dropped() {
+        let settings = sized_settings(&[("onOverflow", "omit"), ("maxClaimBytes", "1000")]);
+        let few = || Some(vec!["p".to_owned(), "q".to_owned()]);
+        let counts = |permissions, groups| {
+            plan_claims(&settings, roles(&["a", "b"]), permissions, groups)
+                .unwrap()
+                .counts
+        };
+        assert_eq!(counts(few(), None), [Some(2), Some(2), None]);
+        assert_eq!(counts(None, few()), [Some(2), None, Some(2)]);
+        assert_eq!(counts(few(), Some(Vec::new())), [Some(2), Some(2), Some(0)]);
+        // Only the groups are too many: dropping the permissions is not enough, then the groups go.
+        assert_eq!(
+            counts(few(), Some(long_permissions(500))),
+            [Some(2), None, None]
+        );
+        // No permissions claim: the groups are claim 1, and they are the one dropped.
+        assert_eq!(
+            counts(None, Some(long_permissions(500))),
+            [Some(2), None, None]
+        );
+        assert_eq!(
+            counts(Some(Vec::new()), Some(long_permissions(500))),
+            [Some(2), Some(0), None]
+        );
     }
 
     #[test]

@@ -83,6 +83,8 @@ pub mod keys {
     pub const GROUPS: &str = "groups";
     /// What happens over `maxClaimBytes`: `deny` or `omit`.
     pub const ON_OVERFLOW: &str = "onOverflow";
+    /// One structured line per login: `off` or `json`.
+    pub const LOG_LINE: &str = "logLine";
 }
 
 /// Every key this module reads, in the order of [`table::SETTINGS`] (a test holds them equal); the
@@ -103,6 +105,7 @@ pub const ALL_KEYS: &[&str] = &[
     keys::ON_OVERFLOW,
     keys::ROLES,
     keys::GROUPS,
+    keys::LOG_LINE,
 ];
 
 /// A setting whose text is one word of a fixed list. The type owns its words: [`Choice::CHOICES`]
@@ -178,6 +181,19 @@ impl Choice for OnError {
 
 impl Choice for OnOverflow {
     const CHOICES: &'static [(&'static str, Self)] = &[("deny", Self::Deny), ("omit", Self::Omit)];
+}
+
+impl Choice for LogLine {
+    const CHOICES: &'static [(&'static str, Self)] = &[("off", Self::Off), ("json", Self::Json)];
+}
+
+/// `logLine`: whether each login ends with one structured line ([`crate::login::summary_line`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLine {
+    /// No structured line (the other log lines stay).
+    Off,
+    /// `rbac-claims {...}`: one JSON object per login, written with `console.log`.
+    Json,
 }
 
 /// An on/off switch (`groups`).
@@ -330,6 +346,8 @@ pub struct Settings {
     pub max_claim_bytes: usize,
     /// What happens over `max_claim_bytes`.
     pub on_overflow: OnOverflow,
+    /// Whether each login ends with one structured line (`logLine=json`, [`LogLine::Json`]).
+    pub log_line: bool,
 }
 
 /// A setting that is missing or wrong. Its message names the key and the problem.
@@ -513,6 +531,8 @@ impl Settings {
             Some(value) => parse_whole(keys::MAX_CLAIM_BYTES, &value, MAX_CLAIM_BYTES)? as usize,
         };
         let on_overflow = choice(source, keys::ON_OVERFLOW, table::ON_OVERFLOW_VALUES)?;
+        // The table lists [`LogLine`]'s words: `off`, then `json`.
+        let log_line = word_index(source, keys::LOG_LINE, table::LOG_LINE_VALUES)? == Some(1);
         Ok(Self {
             namespace,
             tokens,
@@ -523,6 +543,7 @@ impl Settings {
             groups,
             max_claim_bytes,
             on_overflow,
+            log_line,
         })
     }
 }
@@ -1007,13 +1028,14 @@ pub fn outcome_json(text: &str) -> String {
         ),
     };
     format!(
-        r#"{{"fatal":null,"namespace":{},"tokens":{{"id":{},"access":{}}},"onError":{},"perms":{perms},"maxClaimBytes":{},"onOverflow":{}}}"#,
+        r#"{{"fatal":null,"namespace":{},"tokens":{{"id":{},"access":{}}},"onError":{},"perms":{perms},"maxClaimBytes":{},"onOverflow":{},"logLine":{}}}"#,
         word(settings.namespace.as_str()),
         settings.tokens.id,
         settings.tokens.access,
         word(settings.on_error.word()),
         settings.max_claim_bytes,
         word(settings.on_overflow.word()),
+        settings.log_line,
     )
 }
 
@@ -1452,7 +1474,11 @@ mod tests {
             outcome_json(
                 r#"{"namespace":"https://e.com/\"x","domain":"t.example","clientId":"c","clientSecret":"s","permissions":"roles","onError":"continue","tokens":"access"}"#
             ),
-            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all"},"maxClaimBytes":90000,"onOverflow":"deny"}"#
+            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all"},"maxClaimBytes":90000,"onOverflow":"deny","logLine":false}"#
+        );
+        assert!(
+            outcome_json(r#"{"namespace":"https://e.com","logLine":"json"}"#)
+                .ends_with(r#""logLine":true}"#)
         );
     }
 

@@ -76,15 +76,38 @@ pub enum Outcome {
 }
 
 /// Runs the Action for one login: every failure ends in a logged deny, and when even the deny
-/// fails, in [`Outcome::NotDenied`].
+/// fails, in [`Outcome::NotDenied`]. With `logLine=json`, the login ends with its [`summary_line`].
 pub async fn run<H: Host>(host: &H, instance: &Instance) -> Outcome {
-    let outcome = match decide(host, instance).await {
-        Ok(plan) => apply(host, &plan),
+    let settings = match host
+        .settings_text()
+        .and_then(|text| instance.settings(host, text))
+    {
+        Ok(settings) => settings,
+        Err(err) => return deny(host, err),
+    };
+    let deadline = Deadline::after(settings.budget_ms);
+    let planned = match decide(host, instance, &settings, &deadline).await {
+        Ok(plan) => apply(host, &plan).map(|()| plan.counts),
         Err(err) => Err(err),
     };
-    let Err(err) = outcome else {
-        return Outcome::Done;
+    let (outcome, word, counts) = match planned {
+        Ok(counts) if deadline.continued.get() => (Outcome::Done, "continued", counts),
+        Ok(counts) => (Outcome::Done, "set", counts),
+        Err(err) => (deny(host, err), "denied", [Some(0), None, None]),
     };
+    if settings.log_line {
+        host.write_line(&summary_line(
+            word,
+            counts,
+            deadline.requests.get(),
+            deadline.elapsed_ms(host.io()),
+        ));
+    }
+    outcome
+}
+
+/// Logs `err` and denies the login; [`Outcome::NotDenied`] when even the deny fails.
+fn deny<H: Host>(host: &H, err: Error) -> Outcome {
     host.log(&format!("login denied: {err}"));
     match host.deny(err.user_reason()) {
         Ok(()) => Outcome::Done,
@@ -97,26 +120,70 @@ pub async fn run<H: Host>(host: &H, instance: &Instance) -> Outcome {
     }
 }
 
-/// Reads settings, roles, permissions and groups from their sources, and plans the claims. Every
-/// outside call of the login shares one deadline: `budgetMs` from the first of them.
-async fn decide<H: Host>(host: &H, instance: &Instance) -> Result<ClaimPlan, Error> {
-    let settings = instance.settings(host, host.settings_text()?)?;
-    let deadline = Deadline::after(settings.budget_ms);
-    let roles = read_roles(host, &settings, &deadline).await?;
+/// The `logLine=json` line: `rbac-claims ` and one JSON object with exactly the keys `outcome`
+/// (`set`, `continued`, `denied`), `roles`, `permissions`, `groups` (the names in each claim, `null`
+/// for a claim not set; the roles claim is always set unless denied), `requests` and `ms`. Only words
+/// and numbers: never a user id, a name, a secret or a token; at most 137 characters.
+pub fn summary_line(outcome: &str, counts: [Option<usize>; 3], requests: u32, ms: u32) -> String {
+    let mut line = String::with_capacity(160);
+    line.push_str("rbac-claims {\"outcome\":\"");
+    line.push_str(outcome);
+    line.push('"');
+    let [roles, permissions, groups] = counts;
+    for (key, value) in [
+        ("roles", roles),
+        ("permissions", permissions),
+        ("groups", groups),
+        ("requests", Some(requests as usize)),
+        ("ms", Some(ms as usize)),
+    ] {
+        line.push_str(",\"");
+        line.push_str(key);
+        line.push_str("\":");
+        match value {
+            Some(number) => push_decimal(&mut line, number),
+            None => line.push_str("null"),
+        }
+    }
+    line.push('}');
+    line
+}
+
+/// Appends `number` in decimal (without the formatting machinery).
+fn push_decimal(out: &mut String, number: usize) {
+    if number >= 10 {
+        push_decimal(out, number / 10);
+    }
+    out.push(char::from(b'0' + (number % 10) as u8));
+}
+
+/// Reads roles, permissions and groups from their sources, and plans the claims. Every outside call
+/// of the login shares one deadline: `budgetMs` from the first of them.
+async fn decide<H: Host>(
+    host: &H,
+    instance: &Instance,
+    settings: &Settings,
+    deadline: &Deadline,
+) -> Result<ClaimPlan, Error> {
+    let roles = read_roles(host, settings, deadline).await?;
     let permissions = match &settings.permissions {
         None => None,
-        Some(management) => {
-            match permissions(host, instance, management, &roles, &deadline).await {
-                Ok(names) => Some(names),
-                Err(err) => {
-                    continue_or_fail(host, settings.on_error, "without permissions", err)?;
-                    None
-                }
+        Some(management) => match permissions(host, instance, management, &roles, deadline).await {
+            Ok(names) => Some(names),
+            Err(err) => {
+                continue_or_fail(
+                    host,
+                    deadline,
+                    settings.on_error,
+                    "without permissions",
+                    err,
+                )?;
+                None
             }
-        }
+        },
     };
-    let groups = read_groups(host, &settings, &deadline).await?;
-    Ok(plan_claims(&settings, roles, permissions, groups)?)
+    let groups = read_groups(host, settings, deadline).await?;
+    Ok(plan_claims(settings, roles, permissions, groups)?)
 }
 
 /// The user's permission names from the Management API, as the claim will hold them. In an
@@ -152,19 +219,22 @@ async fn permissions<H: Host>(
     if scope == PermissionScope::Requested && requested_api.is_none() {
         return Ok(Vec::new());
     }
-    let found = Client::new(
+    let client = Client::new(
         host.io(),
         settings,
         &instance.memory,
         deadline.at(host.io()),
-    )
-    .permission_lists(
-        source,
-        user_id.as_deref().unwrap_or_default(),
-        requested_api.as_deref(),
-        roles,
-    )
-    .await?;
+    );
+    let found = client
+        .permission_lists(
+            source,
+            user_id.as_deref().unwrap_or_default(),
+            requested_api.as_deref(),
+            roles,
+        )
+        .await;
+    deadline.count(client.requests());
+    let found = found?;
     Ok(permission_names(&found, scope, requested_api.as_deref()))
 }
 

@@ -100,7 +100,8 @@ pub enum ListFailure {
 /// `effective` mode only), [`Host::user_id`] (the same modes, outside organization logins) and
 /// [`Host::requested_api`], then [`Host::io`] for the Management API; then the groups ([`Host::list_page`] of
 /// [`ApiList::Groups`]) when on; at the end [`Host::set_claims`] once (the ID token's claims, then the
-/// access token's); on a failure, [`Host::log`] and [`Host::deny`]. The clock ([`Host::io`]) is first
+/// access token's); on a failure, [`Host::log`] and [`Host::deny`]; last, with `logLine=json`,
+/// [`Host::write_line`] once. The clock ([`Host::io`]) is first
 /// read just before the first call outside the event, which starts the login's `budgetMs`.
 /// A host must not read anything it is not asked for (a hostile event can throw from any getter).
 pub trait Host {
@@ -159,6 +160,10 @@ pub trait Host {
 
     /// Writes one operator log line (the host formats it with [`crate::error::log_line`]).
     fn log(&self, line: &str);
+
+    /// Writes `line` as it is (`console.log`): the `logLine=json` line, which the core makes of words
+    /// and numbers only ([`crate::login::summary_line`]), once at the end of a login.
+    fn write_line(&self, line: &str);
 
     /// The I/O the Management API client uses for this login.
     fn io(&self) -> &Self::Io;

@@ -100,6 +100,11 @@ pub fn log(line: &str) {
     console_log(&crate::error::log_line(line));
 }
 
+/// Writes `line` as it is: the `logLine=json` line, made of words and numbers by the core.
+pub fn write_line(line: &str) {
+    console_log(line);
+}
+
 /// Describes a thrown value by its error `name` and `cause.code` only, never its message (which can
 /// quote request data, e.g. a rejected `Authorization` header): see [`crate::error::error_kind_text`].
 pub fn error_kind(what: &str, thrown: &JsValue) -> String {

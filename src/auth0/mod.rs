@@ -184,6 +184,10 @@ impl Host for Auth0 {
         bindings::log(line);
     }
 
+    fn write_line(&self, line: &str) {
+        bindings::write_line(line);
+    }
+
     fn io(&self) -> &JsIo {
         &self.io
     }

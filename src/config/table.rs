@@ -5,7 +5,7 @@
 //! either file differs (`UPDATE_GENERATED=1 cargo test` rewrites them), and another parses every
 //! word, default and range bound the table shows through [`super::Settings::from_source`].
 
-use super::{keys, words, OnError, OnOverflow, PermissionScope, PermissionSource};
+use super::{keys, words, LogLine, OnError, OnOverflow, PermissionScope, PermissionSource};
 use crate::port::Token;
 use crate::roles::{RolesSource, ROLES_DOC};
 
@@ -21,6 +21,8 @@ pub const ON_ERROR_VALUES: &[&str] = &words::<OnError, 2>();
 pub const GROUPS_VALUES: &[&str] = &words::<bool, 2>();
 /// Values of `onOverflow`.
 pub const ON_OVERFLOW_VALUES: &[&str] = &words::<OnOverflow, 2>();
+/// Values of `logLine`.
+pub const LOG_LINE_VALUES: &[&str] = &words::<LogLine, 2>();
 /// Values of `roles`.
 pub const ROLES_VALUES: &[&str] = &words::<RolesSource, 2>();
 
@@ -192,6 +194,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         required: false,
         default: None,
         doc: "`on`: add the claim `<namespace>/groups`: the names of the user's groups from `api.groups.getUserGroups({ take: 100, from })` (every page), deduplicated and sorted, `[]` when none; entries without a string `name` are dropped (logged). It goes to the same tokens and counts toward `maxClaimBytes`. `off`: no groups claim, `api.groups` is not called.",
+    },
+    SettingSpec {
+        name: keys::LOG_LINE,
+        kind: SettingKind::Choice(LOG_LINE_VALUES),
+        required: false,
+        default: None,
+        doc: "`json`: one line per login with `console.log` (for log streams): `rbac-claims ` and a JSON object with exactly the keys `outcome` (`\"set\"`, `\"continued\"`: a step failed and `onError=continue` went on, `\"denied\"`), `roles` (role names in the claim), `permissions` (permissions set, `null` without a permissions claim), `groups` (`null` without a groups claim), `requests` (Management API requests and `api.roles`/`api.groups` calls of this login) and `ms` (whole milliseconds of outside work). At most 256 characters; never a user id, a name, a secret or a token. `off`: no such line. Other log lines are the same either way.",
     },
 ];
 

@@ -208,6 +208,10 @@ impl Host for FakeHost {
         self.io.log(line);
     }
 
+    fn write_line(&self, line: &str) {
+        self.calls.borrow_mut().push(format!("line {line}"));
+    }
+
     fn io(&self) -> &FakeIo {
         &self.io
     }
@@ -1113,4 +1117,141 @@ fn a_misspelled_required_setting_is_named_before_the_denial() {
     host.secrets = None;
     login(&host, &Instance::default());
     assert_eq!(host.names_read.get(), 0);
+}
+
+/// The `logLine=json` line a login wrote (the last call), parsed: its keys in order and the object.
+fn summary(host: &FakeHost) -> (Vec<String>, json::Json) {
+    let calls = host.calls();
+    let line = calls.last().unwrap().strip_prefix("line ").unwrap();
+    assert!(line.encode_utf16().count() <= 256, "{line}");
+    let object = json::parse(line.strip_prefix("rbac-claims ").unwrap()).unwrap();
+    let json::Json::Object(members) = &object else {
+        panic!("not an object: {line}")
+    };
+    let keys = members.iter().map(|(key, _)| key.clone()).collect();
+    (keys, object)
+}
+
+const LINE_KEYS: [&str; 6] = [
+    "outcome",
+    "roles",
+    "permissions",
+    "groups",
+    "requests",
+    "ms",
+];
+
+#[test]
+fn log_line_json_ends_each_login_with_one_line_of_counts_and_nothing_else_new() {
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","logLine":"json"}"#,
+        &["editor", "admin"],
+    );
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls().last().unwrap(),
+        r#"line rbac-claims {"outcome":"set","roles":2,"permissions":null,"groups":null,"requests":0,"ms":0}"#
+    );
+    assert_eq!(summary(&host).0, LINE_KEYS);
+    assert!(host.logs().is_empty(), "{:?}", host.logs());
+    // Off (the default): the same login writes no line.
+    let host = FakeHost::new(NS, &["editor"]);
+    login(&host, &Instance::default());
+    assert!(host.calls().iter().all(|call| !call.starts_with("line ")));
+}
+
+#[test]
+fn log_line_counts_requests_and_permissions_and_never_names_the_user() {
+    let host = FakeHost::new(
+        &format!(r#"{{{CREDENTIALS},"logLine":"json","groups":"on"}}"#),
+        &["admin"],
+    )
+    .answering(management_api)
+    .listing(|_, _| {
+        Some(Ok(ListPage {
+            entries: vec![ListEntry {
+                name: Some("g1".into()),
+                id: None,
+            }],
+            next: None,
+        }))
+    });
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    let (keys, line) = summary(&host);
+    assert_eq!(keys, LINE_KEYS);
+    assert_eq!(line.get("outcome"), Some(&json::Json::String("set".into())));
+    assert_eq!(line.get("roles"), Some(&json::Json::Number(1.0)));
+    assert_eq!(line.get("permissions"), Some(&json::Json::Number(2.0)));
+    assert_eq!(line.get("groups"), Some(&json::Json::Number(1.0)));
+    // The token request, the permissions request, one api.groups page.
+    assert_eq!(line.get("requests"), Some(&json::Json::Number(3.0)));
+    let text = host.calls().last().unwrap().clone();
+    for private in [
+        "auth0|1",
+        "auth0%7C1",
+        "admin",
+        "g1",
+        "s3cr3t",
+        "mgmt-token",
+        "cid",
+        "read:x",
+    ] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+}
+
+#[test]
+fn log_line_says_continued_or_denied_as_on_error_decides() {
+    for (on_error, outcome, word) in [
+        ("continue", Outcome::Done, "continued"),
+        ("deny", Outcome::Done, "denied"),
+    ] {
+        let host = FakeHost::new(
+            &format!(
+                r#"{{{CREDENTIALS},"logLine":"json","onError":"{on_error}","budgetMs":"1000"}}"#
+            ),
+            &["admin"],
+        );
+        assert_eq!(login(&host, &Instance::default()), outcome, "{on_error}");
+        let (keys, line) = summary(&host);
+        assert_eq!(keys, LINE_KEYS);
+        assert_eq!(line.get("outcome"), Some(&json::Json::String(word.into())));
+        assert_eq!(line.get("permissions"), Some(&json::Json::Null));
+        let roles = if word == "denied" { 0.0 } else { 1.0 };
+        assert_eq!(line.get("roles"), Some(&json::Json::Number(roles)));
+        // Every try of the token request counts (it fails and is retried in the budget).
+        let Some(json::Json::Number(requests)) = line.get("requests") else {
+            panic!("{line:?}")
+        };
+        assert_eq!(*requests as usize, host.requests().len(), "{on_error}");
+        assert!(*requests >= 1.0);
+    }
+    // A configuration error: the settings (and so logLine) are unknown, no line.
+    let host = FakeHost::new(r#"{"namespace":"x","logLine":"json"}"#, &[]);
+    login(&host, &Instance::default());
+    assert!(host.calls().iter().all(|call| !call.starts_with("line ")));
+    // A word logLine does not know is a configuration error naming both.
+    let host = FakeHost::new(r#"{"namespace":"https://e.com","logLine":"yes"}"#, &[]);
+    login(&host, &Instance::default());
+    assert!(
+        host.logs()
+            .iter()
+            .any(|l| l.contains("setting `logLine` has unknown value \"yes\": use off or json")),
+        "{:?}",
+        host.logs()
+    );
+}
+
+#[test]
+fn the_longest_summary_line_fits_in_one_log_line() {
+    let line = summary_line("continued", [Some(usize::MAX); 3], u32::MAX, u32::MAX);
+    assert!(
+        line.encode_utf16().count() <= crate::error::MAX_LOG_CHARS,
+        "{line}"
+    );
+    assert!(json::parse(line.strip_prefix("rbac-claims ").unwrap()).is_ok());
+    assert_eq!(
+        summary_line("denied", [Some(0), None, None], 0, 0),
+        r#"rbac-claims {"outcome":"denied","roles":0,"permissions":null,"groups":null,"requests":0,"ms":0}"#
+    );
 }

@@ -804,7 +804,7 @@ describe('CLI', () => {
     assert.equal(report.outcome, 'allowed', report.error);
     assert.ok(report.decoded.accessToken['https://rbac.example.com/permissions'].includes('manage:users'));
     assert.deepEqual(report.logs, ['secret is [secret:clientSecret]']);
-    assert.deepEqual(report.event.secrets, ['namespace', 'tokens', 'managementUrl', 'domain', 'clientId', 'clientSecret']);
+    assert.deepEqual(report.event.secrets, ['namespace', 'tokens', 'logLine', 'managementUrl', 'domain', 'clientId', 'clientSecret']);
     assert.equal(report.standIn.byRoute.token, 1);
     assert.equal(report.standIn.byRoute.userPermissions, 1);
     const text = await cli(['--action', action, '--event', 'examples/event.json', '--secrets', 'examples/secrets.json', '--standin', 'examples/fixture.json']);

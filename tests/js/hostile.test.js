@@ -69,12 +69,31 @@ function scanOutputs(lines, calls) {
 /** Checks common to every login: entry never rejects, logs are ours and one line each (no control character), nothing trapped. */
 function checkLogs(lines, where) {
   for (const line of lines) {
-    assert.ok(line.startsWith('rbac-claims: '), `${where}: foreign log line ${JSON.stringify(line.slice(0, 200))}`);
+    assert.ok(line.startsWith('rbac-claims: ') || line.startsWith(SUMMARY_PREFIX), `${where}: foreign log line ${JSON.stringify(line.slice(0, 200))}`);
     // eslint-disable-next-line no-control-regex -- the point: no control character may reach a log line
     assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f]/, `${where}: a control character in a log line ${JSON.stringify(line.slice(0, 300))}`);
     assert.ok(!line.includes('internal failure') && !line.includes('trapped'), `${where}: ${line.slice(0, 300)}`);
     assert.ok(line.length <= 256, `${where}: a log line of ${line.length} characters (Auth0 keeps 256)`);
   }
+}
+
+const SUMMARY_PREFIX = 'rbac-claims {';
+const SUMMARY_KEYS = ['outcome', 'roles', 'permissions', 'groups', 'requests', 'ms'];
+
+/** logLine=json: exactly one structured line, the last, with exactly its keys; none with logLine=off. */
+function checkSummaryLine(lines, expect) {
+  const summaries = lines.filter((l) => l.startsWith(SUMMARY_PREFIX));
+  if (!expect.logLine) {
+    assert.deepEqual(summaries, [], 'no structured line without logLine=json');
+    return;
+  }
+  assert.equal(summaries.length, 1, `one structured line: ${JSON.stringify(lines.slice(-3))}`);
+  assert.equal(lines.at(-1), summaries[0], 'the structured line comes last');
+  const line = JSON.parse(summaries[0].slice('rbac-claims '.length));
+  assert.deepEqual(Object.keys(line), SUMMARY_KEYS, summaries[0]);
+  assert.ok(['set', 'continued', 'denied'].includes(line.outcome), summaries[0]);
+  if (expect.outcome.startsWith('deny') || expect.outcome.startsWith('api threw')) assert.equal(line.outcome, 'denied', summaries[0]);
+  else if (expect.outcome.startsWith('claims')) assert.equal(line.outcome, expect.permissionsSkipped ? 'continued' : 'set', summaries[0]);
 }
 
 const DROPPED_LINE = /^rbac-claims: dropped (\d+) role entries that were not well-formed strings$/;
@@ -160,6 +179,7 @@ test(`generated hostile events: ${COUNT} cases, seed ${SEED} (HOSTILE_SEED), eac
         else assert.deepEqual(c.calls, c.expect.expectedCalls, `api calls (${c.expect.outcome})`);
         figures.outcomes[c.expect.outcome] = (figures.outcomes[c.expect.outcome] || 0) + 1;
         checkReadingLogs(lines, c.expect);
+        checkSummaryLine(lines, c.expect);
         if (c.expect.dropped) { figures.droppedCases += 1; figures.droppedEntries += c.expect.dropped; }
         if (c.expect.permissionsSkipped) figures.skippedLines += 1;
         const denied = lines.filter((l) => l.startsWith('rbac-claims: login denied: '));

@@ -168,6 +168,7 @@ const SETTING_POOLS = {
   },
   onError: { valid: [['deny', 'deny'], ['continue', 'continue'], [' continue ', 'continue']], invalid: ['ignore', 'Deny', 'CONTINUE', 'deny,continue'] },
   onOverflow: { valid: [['deny', 'deny'], ['omit', 'omit']], invalid: ['truncate', 'Omit', 'drop'] },
+  logLine: { valid: [['off', 'off'], ['json', 'json'], [' json ', 'json']], invalid: ['JSON', 'on', 'json,off', 'text'] },
   maxClaimBytes: {
     valid: [['100', 100], ['1000', 1000], ['4096', 4096], ['90000', 90000], ['100000', 100000], [' 5000 ', 5000], ['000500', 500]],
     invalid: ['99', '100001', '1e5', '-1', 'abc', '90 000', '1.5', '9999999999', '+500'],
@@ -989,7 +990,8 @@ function oracle(c) {
       }
     }
   }
-  const logs = { dropped, permissionsSkipped, denyLine: plan.deny ? plan.line : null };
+  // logLine=json: one structured line last, whenever the settings were read and accepted.
+  const logs = { dropped, permissionsSkipped, denyLine: plan.deny ? plan.line : null, logLine: Boolean(config && !config.fatal && config.logLine) };
   // A configuration error has its own reason (a retry cannot help), from the test build.
   const deny = ['deny', plan.deny === 'config' ? TEST_EXPORTS.configDenyReason() : c.denyReason];
   const { broken, throwAt } = c.apiInfo;

@@ -59,6 +59,9 @@ function cases({ healthy, failing }) {
     { name: 'config error', event: EVENT, secrets: { namespace: 'https://tenant.auth0.com' } },
     { name: '5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000' } },
     { name: '5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000' } },
+    { name: 'logLine, permissions', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), logLine: 'json' } },
+    { name: 'logLine, 5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000', logLine: 'json' } },
+    { name: 'logLine, 5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000', logLine: 'json' } },
   ];
 }
 
@@ -105,12 +108,37 @@ function checkResults(results) {
   r = by['5xx, onError=deny'];
   assert.equal(r.outcome, 'denied', why(r));
   assert.match(r.denyReason, GENERIC_DENY);
+
+  // logLine=json: the same login, its log lines unchanged, and one more line last: `rbac-claims {...}`.
+  // One request: the permissions (the Management API token is the one an earlier login got).
+  for (const [name, plain, outcome, counts] of [
+    ['logLine, permissions', 'permissions', 'set', { roles: 1, permissions: 3, groups: null, requests: 1 }],
+    ['logLine, 5xx, onError=continue', '5xx, onError=continue', 'continued', { roles: 1, permissions: null, groups: null }],
+    ['logLine, 5xx, onError=deny', '5xx, onError=deny', 'denied', { roles: 0, permissions: null, groups: null }],
+  ]) {
+    r = by[name];
+    assert.equal(r.outcome, by[plain].outcome, why(r));
+    assert.deepEqual(r.claims, by[plain].claims, name);
+    const lines = r.logs.filter((l) => l.startsWith('rbac-claims {'));
+    assert.equal(lines.length, 1, why(r));
+    assert.equal(r.logs.at(-1), lines[0], `${name}: the line comes last`);
+    assert.deepEqual(comparable([{ ...r, logs: r.logs.slice(0, -1) }])[0].logs, comparable([by[plain]])[0].logs, `${name}: nothing else new`);
+    const line = lines[0];
+    assert.ok(line.length <= 256, line);
+    const parsed = JSON.parse(line.slice('rbac-claims '.length));
+    assert.deepEqual(Object.keys(parsed), ['outcome', 'roles', 'permissions', 'groups', 'requests', 'ms'], line);
+    assert.equal(parsed.outcome, outcome, line);
+    for (const [key, value] of Object.entries(counts)) assert.equal(parsed[key], value, `${name} ${key}: ${line}`);
+    assert.ok(Number.isInteger(parsed.requests) && parsed.requests >= 1, line);
+    assert.ok(Number.isInteger(parsed.ms) && parsed.ms >= 0, line);
+    for (const secret of ['alice', 'editor', 'reports', 'secret', 'token', 'Bearer']) assert.ok(!line.includes(secret), `${secret} in ${line}`);
+  }
 }
 
 /** What must be equal between two forms of the Action: everything but timings in the logs. */
 function comparable(results) {
   return results.map(({ name, outcome, denyReason, claims, logs }) => ({
-    name, outcome, denyReason, claims, logs: logs.map((l) => l.replace(/\d+(\.\d+)? ?ms\b/g, 'N ms')),
+    name, outcome, denyReason, claims, logs: logs.map((l) => l.replace(/\d+(\.\d+)? ?ms\b/g, 'N ms').replace(/"(ms|requests)":\d+/g, '"$1":N')),
   }));
 }
 
