@@ -67,6 +67,8 @@ pub mod keys {
     pub const PERMISSIONS: &str = "permissions";
     /// Which permissions: `all` or `requested` (the requested API's only).
     pub const PERMISSIONS_FOR: &str = "permissionsFor";
+    /// How permissions reach the tokens: `claim`, `scope` or `both`.
+    pub const PERMISSIONS_AS: &str = "permissionsAs";
     /// What a Management API failure does: `deny` or `continue`.
     pub const ON_ERROR: &str = "onError";
     /// Time budget for all Management API work in one login, in milliseconds.
@@ -97,6 +99,7 @@ pub const ALL_KEYS: &[&str] = &[
     keys::CLIENT_SECRET,
     keys::PERMISSIONS,
     keys::PERMISSIONS_FOR,
+    keys::PERMISSIONS_AS,
     keys::ON_ERROR,
     keys::BUDGET_MS,
     keys::MANAGEMENT_URL,
@@ -181,6 +184,26 @@ impl Choice for OnError {
 
 impl Choice for OnOverflow {
     const CHOICES: &'static [(&'static str, Self)] = &[("deny", Self::Deny), ("omit", Self::Omit)];
+}
+
+impl Choice for PermissionsAs {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("claim", Self::Claim),
+        ("scope", Self::Scope),
+        ("both", Self::Both),
+    ];
+}
+
+/// `permissionsAs`: how the permissions reach the tokens. Parsed into
+/// [`Settings::permission_claim`] and [`Settings::permission_scopes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionsAs {
+    /// The `<namespace>/permissions` claim.
+    Claim,
+    /// `api.accessToken.addScope` for each permission, no permissions claim.
+    Scope,
+    /// Both.
+    Both,
 }
 
 impl Choice for LogLine {
@@ -346,6 +369,10 @@ pub struct Settings {
     pub max_claim_bytes: usize,
     /// What happens over `max_claim_bytes`.
     pub on_overflow: OnOverflow,
+    /// `permissionsAs` `claim` or `both`: the permissions claim is set.
+    pub permission_claim: bool,
+    /// `permissionsAs` `scope` or `both`: each permission is added to the access token as a scope.
+    pub permission_scopes: bool,
     /// Whether each login ends with one structured line (`logLine=json`, [`LogLine::Json`]).
     pub log_line: bool,
 }
@@ -531,6 +558,17 @@ impl Settings {
             Some(value) => parse_whole(keys::MAX_CLAIM_BYTES, &value, MAX_CLAIM_BYTES)? as usize,
         };
         let on_overflow = choice(source, keys::ON_OVERFLOW, table::ON_OVERFLOW_VALUES)?;
+        // The table lists [`PermissionsAs`]'s words: `claim`, `scope`, `both`.
+        let permissions_as =
+            word_index(source, keys::PERMISSIONS_AS, table::PERMISSIONS_AS_VALUES)?;
+        let permission_claim = permissions_as != Some(1);
+        let permission_scopes = matches!(permissions_as, Some(1 | 2));
+        if permission_scopes && !tokens.access {
+            return Err(error(
+                keys::PERMISSIONS_AS,
+                "needs the access token (scopes exist only there): add access to `tokens` (id,access) or set permissionsAs=claim",
+            ));
+        }
         // The table lists [`LogLine`]'s words: `off`, then `json`.
         let log_line = word_index(source, keys::LOG_LINE, table::LOG_LINE_VALUES)? == Some(1);
         Ok(Self {
@@ -543,6 +581,8 @@ impl Settings {
             groups,
             max_claim_bytes,
             on_overflow,
+            permission_claim,
+            permission_scopes,
             log_line,
         })
     }

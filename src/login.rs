@@ -87,7 +87,7 @@ pub async fn run<H: Host>(host: &H, instance: &Instance) -> Outcome {
     };
     let deadline = Deadline::after(settings.budget_ms);
     let planned = match decide(host, instance, &settings, &deadline).await {
-        Ok(plan) => apply(host, &plan).map(|()| plan.counts),
+        Ok(plan) => apply(host, &settings, &deadline, plan),
         Err(err) => Err(err),
     };
     let (outcome, word, counts) = match planned {
@@ -238,9 +238,34 @@ async fn permissions<H: Host>(
     Ok(permission_names(&found, scope, requested_api.as_deref()))
 }
 
-/// Applies a finished plan: ID token claims first, then access token claims, each value as the JSON
-/// text the plan wrote once, for both tokens (the roles as the host read them, when they are).
-fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
+/// Applies a finished plan: the access token's scopes first (`permissionsAs` `scope`, `both`; when
+/// they cannot be added, `onError` decides: `continue` goes on without the permissions), then the ID
+/// token claims, then the access token claims, each value as the JSON text the plan wrote once, for
+/// both tokens (the roles as the host read them, when they are). Gives the plan's counts.
+fn apply<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline: &Deadline,
+    mut plan: ClaimPlan,
+) -> Result<[Option<usize>; 3], Error> {
+    if plan.not_scopes > 0 {
+        host.log(&format!(
+            "not added as scopes: {} permission names that are not RFC 6749 scope-tokens (a space, \", \\ or a character outside printable ASCII)",
+            plan.not_scopes
+        ));
+    }
+    if !plan.scopes.is_empty() {
+        if let Err(err) = host.add_scopes(&plan.scopes) {
+            continue_or_fail(
+                host,
+                deadline,
+                settings.on_error,
+                "without permissions",
+                err,
+            )?;
+            plan.drop_permissions();
+        }
+    }
     // At most three claims (roles, permissions, groups): kept on the stack.
     let mut slots = [("", ""); 3];
     let mut count = 0;
@@ -254,7 +279,8 @@ fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
         for_token(plan.tokens.id),
         for_token(plan.tokens.access),
         plan.roles_as_read,
-    )
+    )?;
+    Ok(plan.counts)
 }
 
 #[cfg(test)]

@@ -99,7 +99,7 @@ pub enum ListFailure {
 /// [`ApiList::EffectiveRoles`]); when permissions are on, [`Host::organization_login`] (in `user` and
 /// `effective` mode only), [`Host::user_id`] (the same modes, outside organization logins) and
 /// [`Host::requested_api`], then [`Host::io`] for the Management API; then the groups ([`Host::list_page`] of
-/// [`ApiList::Groups`]) when on; at the end [`Host::set_claims`] once (the ID token's claims, then the
+/// [`ApiList::Groups`]) when on; at the end [`Host::add_scopes`] (with scopes to add), then [`Host::set_claims`] once (the ID token's claims, then the
 /// access token's); on a failure, [`Host::log`] and [`Host::deny`]; last, with `logLine=json`,
 /// [`Host::write_line`] once. The clock ([`Host::io`]) is first
 /// read just before the first call outside the event, which starts the login's `budgetMs`.
@@ -154,6 +154,10 @@ pub trait Host {
         access: &[(&str, &str)],
         roles_as_read: bool,
     ) -> Result<(), Error>;
+
+    /// Adds each of `scopes` to the access token (`api.accessToken.addScope`), in order; stops at the
+    /// first failure (a missing method is one). Called before [`Host::set_claims`], only with scopes.
+    fn add_scopes(&self, scopes: &[String]) -> Result<(), Error>;
 
     /// Denies the login with `reason` (shown to the end user).
     fn deny(&self, reason: &str) -> Result<(), Error>;

@@ -61,6 +61,17 @@ export interface Settings {
   permissionsFor?: 'all' | 'requested';
 
   /**
+   * `claim`: the permissions claim. `scope`: each permission is added to the access token with
+   * `api.accessToken.addScope(name)`, and there is no permissions claim. `both`: both. A name that
+   * is not an RFC 6749 scope-token (only `!`, `#`-`[` and `]`-`~`: no space, `"`, `\` or non-ASCII
+   * character) is not added as a scope (one log line says how many). `scope` and `both` need
+   * `tokens` to include `access`. An `addScope` that throws or is missing fails the permissions step
+   * (`onError`: `deny`, or `continue` without the permissions claim and without further scopes).
+   * Default: `claim`.
+   */
+  permissionsAs?: 'claim' | 'scope' | 'both';
+
+  /**
    * A failure of the Management API, `api.roles` or `api.groups` (missing on an older host, throws,
    * rejects, answers the wrong shape, more than 50 pages, out of time): `deny` the login, or
    * `continue`: without the permissions claim, with `event.authorization.roles` for the roles,

@@ -83,6 +83,10 @@ extern "C" {
         value: &JsValue,
     ) -> Result<JsValue, JsValue>;
 
+    /// `api.accessToken.addScope(scope)`: throws on an invalid scope, or is missing on an older host.
+    #[wasm_bindgen(method, catch, js_name = addScope)]
+    fn add_scope(this: &TokenApi, scope: &str) -> Result<JsValue, JsValue>;
+
     /// `api.access`.
     type AccessApi;
     #[wasm_bindgen(method, catch)]
@@ -549,6 +553,17 @@ impl Api {
         };
         for (name, value) in claims {
             quiet_if_promise(&token.set_custom_claim(name, value).map_err(thrown(call))?);
+        }
+        Ok(())
+    }
+
+    /// Adds each scope to the access token; a missing `addScope` throws (not a function), caught.
+    pub fn add_scopes(&self, scopes: &[String]) -> Result<(), Error> {
+        let token = self.access_token().map_err(thrown("api.accessToken"))?;
+        for scope in scopes {
+            quiet_if_promise(&token.add_scope(scope).map_err(thrown(
+                "api.accessToken.addScope (permissionsAs=scope or both; set permissionsAs=claim without it)",
+            ))?);
         }
         Ok(())
     }

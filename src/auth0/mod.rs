@@ -176,6 +176,10 @@ impl Host for Auth0 {
         self.io.api().set_claims(Token::Access, access_values)
     }
 
+    fn add_scopes(&self, scopes: &[String]) -> Result<(), Error> {
+        self.io.api().add_scopes(scopes)
+    }
+
     fn deny(&self, reason: &str) -> Result<(), Error> {
         self.io.api().deny_login(reason)
     }

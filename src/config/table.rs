@@ -5,7 +5,9 @@
 //! either file differs (`UPDATE_GENERATED=1 cargo test` rewrites them), and another parses every
 //! word, default and range bound the table shows through [`super::Settings::from_source`].
 
-use super::{keys, words, LogLine, OnError, OnOverflow, PermissionScope, PermissionSource};
+use super::{
+    keys, words, LogLine, OnError, OnOverflow, PermissionScope, PermissionSource, PermissionsAs,
+};
 use crate::port::Token;
 use crate::roles::{RolesSource, ROLES_DOC};
 
@@ -21,6 +23,8 @@ pub const ON_ERROR_VALUES: &[&str] = &words::<OnError, 2>();
 pub const GROUPS_VALUES: &[&str] = &words::<bool, 2>();
 /// Values of `onOverflow`.
 pub const ON_OVERFLOW_VALUES: &[&str] = &words::<OnOverflow, 2>();
+/// Values of `permissionsAs`.
+pub const PERMISSIONS_AS_VALUES: &[&str] = &words::<PermissionsAs, 3>();
 /// Values of `logLine`.
 pub const LOG_LINE_VALUES: &[&str] = &words::<LogLine, 2>();
 /// Values of `roles`.
@@ -138,6 +142,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         required: false,
         default: None,
         doc: "`all`, or `requested`: only permissions of the requested API (`event.resource_server.identifier`; none when no API was requested).",
+    },
+    SettingSpec {
+        name: keys::PERMISSIONS_AS,
+        kind: SettingKind::Choice(PERMISSIONS_AS_VALUES),
+        required: false,
+        default: None,
+        doc: "`claim`: the permissions claim. `scope`: each permission is added to the access token with `api.accessToken.addScope(name)`, and there is no permissions claim. `both`: both. A name that is not an RFC 6749 scope-token (only `!`, `#`-`[` and `]`-`~`: no space, `\"`, `\\` or non-ASCII character) is not added as a scope (one log line says how many). `scope` and `both` need `tokens` to include `access`. An `addScope` that throws or is missing fails the permissions step (`onError`: `deny`, or `continue` without the permissions claim and without further scopes).",
     },
     SettingSpec {
         name: keys::ON_ERROR,

@@ -208,6 +208,11 @@ impl Host for FakeHost {
         self.io.log(line);
     }
 
+    fn add_scopes(&self, scopes: &[String]) -> Result<(), Error> {
+        self.call(format!("addScope {}", scopes.join(" ")));
+        self.fails("addScope", "api.accessToken.addScope")
+    }
+
     fn write_line(&self, line: &str) {
         self.calls.borrow_mut().push(format!("line {line}"));
     }
@@ -1254,4 +1259,142 @@ fn the_longest_summary_line_fits_in_one_log_line() {
         summary_line("denied", [Some(0), None, None], 0, 0),
         r#"rbac-claims {"outcome":"denied","roles":0,"permissions":null,"groups":null,"requests":0,"ms":0}"#
     );
+}
+
+/// The token-setting calls of a login (scopes and claims), in order.
+fn token_calls(host: &FakeHost) -> Vec<String> {
+    host.calls()
+        .into_iter()
+        .filter(|c| c.starts_with("addScope") || c.contains("Token "))
+        .collect()
+}
+
+#[test]
+fn permissions_as_scope_adds_scopes_and_sets_no_permissions_claim() {
+    for (word, claim) in [("scope", false), ("both", true), ("claim", true)] {
+        let host = FakeHost::new(
+            &format!(r#"{{{CREDENTIALS},"permissionsAs":"{word}","logLine":"json"}}"#),
+            &["a"],
+        )
+        .answering(management_api);
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done, "{word}");
+        let permissions = if claim {
+            r#" https://e.com/permissions=["read:x","write:x"]"#
+        } else {
+            ""
+        };
+        let mut want = Vec::new();
+        if word != "claim" {
+            // Before any claim, so that a failure can still leave the permissions claim out.
+            want.push("addScope read:x write:x".to_owned());
+        }
+        for token in ["idToken", "accessToken"] {
+            want.push(format!(r#"{token} https://e.com/roles=["a"]{permissions}"#));
+        }
+        assert_eq!(token_calls(&host), want, "{word}");
+        assert!(host.logs().is_empty(), "{word}: {:?}", host.logs());
+        let (_, line) = summary(&host);
+        assert_eq!(
+            line.get("permissions"),
+            Some(&json::Json::Number(2.0)),
+            "{word}"
+        );
+    }
+}
+
+#[test]
+fn names_that_are_not_scope_tokens_are_kept_out_of_the_scopes_with_one_line() {
+    let host = FakeHost::new(
+        &format!(r#"{{{CREDENTIALS},"permissionsAs":"both"}}"#),
+        &["a"],
+    )
+    .answering(|request| {
+        if request.url.contains("/oauth/token") {
+            return management_api(request);
+        }
+        ok(r#"{"total":5,"permissions":[
+            {"permission_name":"read x","resource_server_identifier":"https://api"},
+            {"permission_name":"say\"hi","resource_server_identifier":"https://api"},
+            {"permission_name":"a\\b","resource_server_identifier":"https://api"},
+            {"permission_name":"lesen:bücher","resource_server_identifier":"https://api"},
+            {"permission_name":"!#[]~","resource_server_identifier":"https://api"}]}"#)
+    });
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    let calls = token_calls(&host);
+    assert_eq!(calls.first().unwrap(), "addScope !#[]~");
+    // The claim keeps every name.
+    assert!(calls.get(1).unwrap().contains(r#""read x""#), "{calls:?}");
+    assert_eq!(
+        host.logs(),
+        ["not added as scopes: 4 permission names that are not RFC 6749 scope-tokens (a space, \", \\ or a character outside printable ASCII)"]
+    );
+}
+
+#[test]
+fn an_add_scope_that_fails_denies_or_continues_without_permissions() {
+    for on_error in ["deny", "continue"] {
+        let mut host = FakeHost::new(
+            &format!(r#"{{{CREDENTIALS},"permissionsAs":"both","onError":"{on_error}","logLine":"json"}}"#),
+            &["a"],
+        )
+        .answering(management_api);
+        host.broken = vec!["addScope"];
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        let (_, line) = summary(&host);
+        if on_error == "deny" {
+            assert_eq!(
+                token_calls(&host),
+                ["addScope read:x write:x"],
+                "no claim is set"
+            );
+            assert!(host.calls().contains(&deny()));
+            assert_eq!(
+                host.logs(),
+                ["login denied: api.accessToken.addScope threw: TypeError: broken"]
+            );
+            assert_eq!(
+                line.get("outcome"),
+                Some(&json::Json::String("denied".into()))
+            );
+        } else {
+            assert_eq!(
+                token_calls(&host),
+                [
+                    "addScope read:x write:x",
+                    r#"idToken https://e.com/roles=["a"]"#,
+                    r#"accessToken https://e.com/roles=["a"]"#,
+                ]
+            );
+            assert_eq!(
+                host.logs(),
+                ["continuing without permissions (onError=continue): api.accessToken.addScope threw: TypeError: broken"]
+            );
+            assert_eq!(
+                line.get("outcome"),
+                Some(&json::Json::String("continued".into()))
+            );
+            assert_eq!(line.get("permissions"), Some(&json::Json::Null));
+        }
+    }
+}
+
+#[test]
+fn scopes_without_the_access_token_are_a_configuration_error() {
+    for word in ["scope", "both"] {
+        let host = FakeHost::new(
+            &format!(r#"{{"namespace":"https://e.com","tokens":"id","permissionsAs":"{word}"}}"#),
+            &["a"],
+        );
+        login(&host, &Instance::default());
+        assert_eq!(
+            host.logs(),
+            ["login denied: configuration: setting `permissionsAs` needs the access token (scopes exist only there): add access to `tokens` (id,access) or set permissionsAs=claim"]
+        );
+    }
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","tokens":"id","permissionsAs":"claim"}"#,
+        &["a"],
+    );
+    login(&host, &Instance::default());
+    assert!(host.logs().is_empty());
 }

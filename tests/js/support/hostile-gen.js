@@ -168,6 +168,9 @@ const SETTING_POOLS = {
   },
   onError: { valid: [['deny', 'deny'], ['continue', 'continue'], [' continue ', 'continue']], invalid: ['ignore', 'Deny', 'CONTINUE', 'deny,continue'] },
   onOverflow: { valid: [['deny', 'deny'], ['omit', 'omit']], invalid: ['truncate', 'Omit', 'drop'] },
+  // Only the default counts as valid here: these hostile api objects need no addScope, which
+  // tests/js/support/login-cases.js covers through the built Action; refusals are checked here.
+  permissionsAs: { valid: [['claim', 'claim']], invalid: ['scopes', 'Scope', 'claim,scope', 'all'] },
   logLine: { valid: [['off', 'off'], ['json', 'json'], [' json ', 'json']], invalid: ['JSON', 'on', 'json,off', 'text'] },
   maxClaimBytes: {
     valid: [['100', 100], ['1000', 1000], ['4096', 4096], ['90000', 90000], ['100000', 100000], [' 5000 ', 5000], ['000500', 500]],

@@ -59,6 +59,12 @@ function cases({ healthy, failing }) {
     { name: 'config error', event: EVENT, secrets: { namespace: 'https://tenant.auth0.com' } },
     { name: '5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000' } },
     { name: '5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000' } },
+    { name: 'permissionsAs=scope', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'scope' } },
+    { name: 'permissionsAs=both', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'both' } },
+    { name: 'permissionsAs=scope, 5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), permissionsAs: 'scope', onError: 'continue', budgetMs: '4000' } },
+    { name: 'permissionsAs=both, no addScope, onError=continue', event: EVENT, directory: { omit: ['addScope'] }, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'both', onError: 'continue', logLine: 'json' } },
+    { name: 'permissionsAs=both, no addScope, onError=deny', event: EVENT, directory: { omit: ['addScope'] }, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'both' } },
+    { name: 'permissionsAs=scope, tokens=id', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'scope', tokens: 'id' } },
     { name: 'logLine, permissions', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), logLine: 'json' } },
     { name: 'logLine, 5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000', logLine: 'json' } },
     { name: 'logLine, 5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000', logLine: 'json' } },
@@ -109,6 +115,40 @@ function checkResults(results) {
   assert.equal(r.outcome, 'denied', why(r));
   assert.match(r.denyReason, GENERIC_DENY);
 
+  // permissionsAs: the permissions as access token scopes (beside the scopes the login asked for), the claim or both.
+  const PERMS = ['delete:reports', 'read:reports', 'write:reports'];
+  const added = (x) => x.scopes.filter((s) => PERMS.includes(s));
+  r = by['permissionsAs=scope'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(added(r), PERMS, why(r));
+  for (const token of ['idToken', 'accessToken']) {
+    assert.deepEqual(claim(r, token, 'roles'), ['editor']);
+    assert.equal(claim(r, token, 'permissions'), undefined, `${token}: no permissions claim with permissionsAs=scope`);
+  }
+  r = by['permissionsAs=both'];
+  assert.deepEqual(added(r), PERMS, why(r));
+  for (const token of ['idToken', 'accessToken']) assert.deepEqual(claim(r, token, 'permissions'), PERMS, token);
+  assert.deepEqual(by.permissions.scopes.filter((s) => PERMS.includes(s)), [], 'permissionsAs=claim (the default) adds no scope');
+  r = by['permissionsAs=scope, 5xx, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(added(r), [], why(r));
+  assert.ok(r.logs.some((l) => l.includes('continuing without permissions')), why(r));
+  r = by['permissionsAs=both, no addScope, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(added(r), []);
+  assert.equal(claim(r, 'idToken', 'permissions'), undefined, 'continue: without the permissions claim too');
+  assert.deepEqual(claim(r, 'idToken', 'roles'), ['editor']);
+  assert.ok(r.logs.some((l) => l.startsWith('rbac-claims: continuing without permissions (onError=continue): api.accessToken.addScope')), why(r));
+  assert.match(r.logs.at(-1), /^rbac-claims \{"outcome":"continued","roles":1,"permissions":null,/);
+  r = by['permissionsAs=both, no addScope, onError=deny'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.match(r.denyReason, GENERIC_DENY);
+  assert.ok(r.logs.some((l) => l.startsWith('rbac-claims: login denied: api.accessToken.addScope')), why(r));
+  r = by['permissionsAs=scope, tokens=id'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.equal(r.denyReason, CONFIG_DENY);
+  assert.ok(r.logs.some((l) => l.includes('setting `permissionsAs` needs the access token')), why(r));
+
   // logLine=json: the same login, its log lines unchanged, and one more line last: `rbac-claims {...}`.
   // One request: the permissions (the Management API token is the one an earlier login got).
   for (const [name, plain, outcome, counts] of [
@@ -137,8 +177,10 @@ function checkResults(results) {
 
 /** What must be equal between two forms of the Action: everything but timings in the logs. */
 function comparable(results) {
-  return results.map(({ name, outcome, denyReason, claims, logs }) => ({
-    name, outcome, denyReason, claims, logs: logs.map((l) => l.replace(/\d+(\.\d+)? ?ms\b/g, 'N ms').replace(/"(ms|requests)":\d+/g, '"$1":N')),
+  return results.map(({ name, outcome, denyReason, claims, scopes, logs }) => ({
+    name, outcome, denyReason, claims, scopes, logs: logs.map((l) => l.replace(/\d+(\.\d+)? ?ms\b/g, 'N ms').replace(/"(ms|requests)":\d+/g, '"$1":N')
+    // The glue's own variable name in "x.addScope is not a function" (minified in the single file).
+      .replace(/\w+\.addScope is not a function/, 'api.accessToken.addScope is not a function')),
   }));
 }
 
@@ -151,8 +193,8 @@ async function referenceResults(standIns) {
   const action = require('../../../js/action');
   const results = [];
   for (const c of cases(standIns)) {
-    const r = await host.run(action, c.event, { secrets: c.secrets });
-    results.push({ name: c.name, outcome: r.outcome, denyReason: r.denyReason, error: r.error, claims: r.claims, logs: r.logs });
+    const r = await host.run(action, c.event, { secrets: c.secrets, directory: c.directory });
+    results.push({ name: c.name, outcome: r.outcome, denyReason: r.denyReason, error: r.error, claims: r.claims, scopes: r.scopes, logs: r.logs });
   }
   return results;
 }
