@@ -81,6 +81,8 @@ pub mod keys {
     pub const MAX_CLAIM_BYTES: &str = "maxClaimBytes";
     /// Where the role names come from: `event` or `effective` (`api.roles`).
     pub const ROLES: &str = "roles";
+    /// `roles=metadata`: the dot-separated keys of the roles array inside `app_metadata`.
+    pub const METADATA_PATH: &str = "metadataPath";
     /// Whether to add the groups claim (`api.groups`): `on` or `off`.
     pub const GROUPS: &str = "groups";
     /// What happens over `maxClaimBytes`: `deny` or `omit`.
@@ -107,6 +109,7 @@ pub const ALL_KEYS: &[&str] = &[
     keys::MAX_CLAIM_BYTES,
     keys::ON_OVERFLOW,
     keys::ROLES,
+    keys::METADATA_PATH,
     keys::GROUPS,
     keys::LOG_LINE,
 ];
@@ -363,6 +366,8 @@ pub struct Settings {
     pub budget_ms: u64,
     /// Where the role names come from.
     pub roles: RolesSource,
+    /// `roles=metadata`: the roles array's dot-separated keys inside `app_metadata` (validated).
+    pub metadata_path: String,
     /// Whether the groups claim is added (from `api.groups`).
     pub groups: bool,
     /// Largest JSON size of one token's custom claims.
@@ -552,6 +557,10 @@ impl Settings {
             Some(value) => parse_whole(keys::BUDGET_MS, &value, BUDGET_MS)?,
         };
         let roles = choice(source, keys::ROLES, table::ROLES_VALUES)?;
+        let metadata_path = match text(source, keys::METADATA_PATH)? {
+            Some(path) if roles == RolesSource::Metadata => parse_metadata_path(path)?,
+            _ => DEFAULT_METADATA_PATH.to_owned(),
+        };
         let groups = choice(source, keys::GROUPS, table::GROUPS_VALUES)?;
         let max_claim_bytes = match text(source, keys::MAX_CLAIM_BYTES)? {
             None => DEFAULT_MAX_CLAIM_BYTES,
@@ -578,6 +587,7 @@ impl Settings {
             permissions,
             budget_ms,
             roles,
+            metadata_path,
             groups,
             max_claim_bytes,
             on_overflow,
@@ -888,6 +898,31 @@ fn text(
             Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
         }
     }
+}
+
+/// `metadataPath` when unset.
+pub const DEFAULT_METADATA_PATH: &str = "roles";
+/// Most keys in `metadataPath`.
+pub const METADATA_PATH_KEYS: usize = 8;
+/// Most characters in one key of `metadataPath`.
+pub const METADATA_KEY_CHARS: usize = 64;
+
+/// Checks `metadataPath`: 1 to [`METADATA_PATH_KEYS`] dot-separated keys of 1 to
+/// [`METADATA_KEY_CHARS`] characters each.
+fn parse_metadata_path(path: String) -> Result<String, ConfigError> {
+    for (index, key) in path.split('.').enumerate() {
+        let chars = key.chars().count();
+        if chars == 0 || chars > METADATA_KEY_CHARS || index >= METADATA_PATH_KEYS {
+            return Err(error(
+                keys::METADATA_PATH,
+                format!(
+                    "{} must be 1 to {METADATA_PATH_KEYS} keys of 1 to {METADATA_KEY_CHARS} characters, separated by single dots, e.g. authorization.roles",
+                    quote(&path)
+                ),
+            ));
+        }
+    }
+    Ok(path)
 }
 
 /// Parses `tokens`: a comma-separated list of `id` and `access`.
@@ -1500,6 +1535,48 @@ mod tests {
         ] {
             assert!(with_creds(&[("managementUrl", ok)]).is_ok(), "{ok}");
         }
+    }
+
+    #[test]
+    fn metadata_path_is_one_to_eight_keys_of_one_to_64_characters() {
+        let path = |value: &str| {
+            parse(&[
+                ("namespace", "https://e.com"),
+                ("roles", "metadata"),
+                ("metadataPath", value),
+            ])
+            .map(|s| s.metadata_path)
+        };
+        let long_key = "k".repeat(64);
+        let eight = "a.b.c.d.e.f.g.h";
+        for good in [
+            "roles",
+            "authorization.roles",
+            eight,
+            long_key.as_str(),
+            "rôles",
+            "my roles",
+        ] {
+            assert_eq!(path(good).as_deref(), Ok(good), "{good}");
+        }
+        assert_eq!(
+            path("").as_deref(),
+            Ok(DEFAULT_METADATA_PATH),
+            "blank is unset"
+        );
+        let too_long = "k".repeat(65);
+        let nine = format!("{eight}.i");
+        for bad in [".", "a.", ".a", "a..b", nine.as_str(), too_long.as_str()] {
+            let err = path(bad).unwrap_err();
+            assert_eq!(err.key, "metadataPath", "{bad}");
+            assert!(
+                err.to_string().ends_with("must be 1 to 8 keys of 1 to 64 characters, separated by single dots, e.g. authorization.roles"),
+                "{err}"
+            );
+        }
+        // Read only with roles=metadata.
+        let event = parse(&[("namespace", "https://e.com"), ("metadataPath", "a..b")]).unwrap();
+        assert_eq!(event.metadata_path, DEFAULT_METADATA_PATH);
     }
 
     #[test]

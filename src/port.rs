@@ -95,7 +95,7 @@ pub enum ListFailure {
 /// What one login reads from, and does to, its host.
 ///
 /// A login calls these in a fixed order, and only those it needs: [`Host::settings_text`] first
-/// (then [`Host::secret_names`] when that text is new to the instance), then the roles ([`Host::role_entries`], or [`Host::list_page`] of
+/// (then [`Host::secret_names`] when that text is new to the instance), then the roles ([`Host::role_entries`], [`Host::metadata_role_entries`] or [`Host::list_page`] of
 /// [`ApiList::EffectiveRoles`]); when permissions are on, [`Host::organization_login`] (in `user` and
 /// `effective` mode only), [`Host::user_id`] (the same modes, outside organization logins) and
 /// [`Host::requested_api`], then [`Host::io`] for the Management API; then the groups ([`Host::list_page`] of
@@ -121,6 +121,18 @@ pub trait Host {
     /// The event's role entries, `None` for each one that is not a well-formed string. More than
     /// `limit` entries, or more than `max_chars` UTF-16 units in all, is an error.
     fn role_entries(&self, limit: usize, max_chars: usize) -> Result<Vec<Option<String>>, Error>;
+
+    /// `roles=metadata`: the entries of the array at `path` (dot-separated keys) inside
+    /// `event.user.app_metadata`, `None` for each one that is not a well-formed string; `None` when
+    /// the path is missing (an absent, `null` or non-object value on the way). A value there that is
+    /// not an array, a read that throws, more than `limit` entries or more than `max_chars` UTF-16
+    /// units in all is an error. Only the path's keys are read.
+    fn metadata_role_entries(
+        &self,
+        path: &str,
+        limit: usize,
+        max_chars: usize,
+    ) -> Result<Option<Vec<Option<String>>>, Error>;
 
     /// The user id, required and non-empty.
     fn user_id(&self) -> Result<String, Error>;

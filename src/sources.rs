@@ -219,8 +219,10 @@ pub async fn read_roles<H: Host>(
     settings: &Settings,
     deadline: &Deadline,
 ) -> Result<Roles, Error> {
-    if settings.roles == RolesSource::Event {
-        return event_roles(host, settings);
+    match settings.roles {
+        RolesSource::Event => return event_roles(host, settings),
+        RolesSource::Metadata => return metadata_roles(host, settings, deadline),
+        RolesSource::Effective => {}
     }
     let read = read_list(
         host,
@@ -242,6 +244,42 @@ pub async fn read_roles<H: Host>(
     });
     match read {
         Ok(roles) => Ok(roles),
+        Err(err) => {
+            continue_or_fail(
+                host,
+                deadline,
+                settings.on_error,
+                "with event.authorization.roles",
+                err,
+            )?;
+            event_roles(host, settings)
+        }
+    }
+}
+
+/// `roles=metadata`: the array at `metadataPath` in `event.user.app_metadata` (none when the path is
+/// missing), entries that are not non-empty strings dropped and logged, names deduplicated. A value
+/// that is not an array (or cannot be read) is handled by `onError`, like a failed `api.roles`.
+fn metadata_roles<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline: &Deadline,
+) -> Result<Roles, Error> {
+    match host.metadata_role_entries(
+        &settings.metadata_path,
+        MAX_ROLE_ENTRIES,
+        settings.max_claim_bytes,
+    ) {
+        Ok(entries) => {
+            let roles = Roles::from_metadata(entries.unwrap_or_default());
+            if roles.dropped > 0 {
+                host.log(&format!(
+                    "dropped {} app_metadata role entries that were not non-empty strings",
+                    roles.dropped
+                ));
+            }
+            Ok(roles)
+        }
         Err(err) => {
             continue_or_fail(
                 host,

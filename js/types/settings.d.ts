@@ -117,9 +117,21 @@ export interface Settings {
    * `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or
    * through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order;
    * with `permissions=roles` their role ids are used directly (no role directory request for a role
-   * that comes with an id). Default: `event`.
+   * that comes with an id). `metadata`: the array at `metadataPath` inside `event.user.app_metadata`
+   * (e.g. the Authorization Extension's `authorization.roles`): a missing path (or no
+   * `app_metadata`) is no roles; a value there that is not an array fails the roles step (`onError`:
+   * `deny`, or `continue` with `event.authorization.roles`); entries that are not non-empty strings
+   * are dropped (one log line); deduplicated, first-seen order; with `permissions=roles` looked up
+   * by name in the role directory. Default: `event`.
    */
-  roles?: 'event' | 'effective';
+  roles?: 'event' | 'effective' | 'metadata';
+
+  /**
+   * `roles=metadata`: where the role names are inside `event.user.app_metadata`, as dot-separated
+   * keys, e.g. `authorization.roles` (the Authorization Extension's layout). 1 to 8 keys of 1 to 64
+   * characters each, no empty key. Read only with `roles=metadata`. Default: `roles`.
+   */
+  metadataPath?: string;
 
   /**
    * `on`: add the claim `<namespace>/groups`: the names of the user's groups from

@@ -129,6 +129,15 @@ impl Host for Auth0 {
         Ok(entries)
     }
 
+    fn metadata_role_entries(
+        &self,
+        path: &str,
+        limit: usize,
+        max_chars: usize,
+    ) -> Result<Option<Vec<Option<String>>>, Error> {
+        self.event.metadata_role_entries(path, limit, max_chars)
+    }
+
     fn user_id(&self) -> Result<String, Error> {
         self.event.user_id()
     }

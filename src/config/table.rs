@@ -28,7 +28,7 @@ pub const PERMISSIONS_AS_VALUES: &[&str] = &words::<PermissionsAs, 3>();
 /// Values of `logLine`.
 pub const LOG_LINE_VALUES: &[&str] = &words::<LogLine, 2>();
 /// Values of `roles`.
-pub const ROLES_VALUES: &[&str] = &words::<RolesSource, 2>();
+pub const ROLES_VALUES: &[&str] = &words::<RolesSource, 3>();
 
 /// `budgetMs`: default and range, in milliseconds (the largest stays well under Auth0's 20 s limit;
 /// less than the smallest cannot fit one Management API round trip).
@@ -198,6 +198,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         required: false,
         default: None,
         doc: ROLES_DOC,
+    },
+    SettingSpec {
+        name: keys::METADATA_PATH,
+        kind: SettingKind::Text,
+        required: false,
+        default: Some("`roles`"),
+        doc: "`roles=metadata`: where the role names are inside `event.user.app_metadata`, as dot-separated keys, e.g. `authorization.roles` (the Authorization Extension's layout). 1 to 8 keys of 1 to 64 characters each, no empty key. Read only with `roles=metadata`.",
     },
     SettingSpec {
         name: keys::GROUPS,
@@ -535,13 +542,22 @@ mod tests {
             permissions.base_url,
             format!("https://{}", permissions.domain)
         );
+        // `metadataPath`: `roles`, the parser's default.
+        assert_eq!(described(keys::METADATA_PATH), "`roles`");
+        assert_eq!(
+            parse_with(&[]).unwrap().metadata_path,
+            crate::config::DEFAULT_METADATA_PATH
+        );
         // No other row describes its default: the others are their kind's own.
         let rows: Vec<&str> = SETTINGS
             .iter()
             .filter(|s| s.default.is_some())
             .map(|s| s.name)
             .collect();
-        assert_eq!(rows, [keys::PERMISSIONS, keys::MANAGEMENT_URL]);
+        assert_eq!(
+            rows,
+            [keys::PERMISSIONS, keys::MANAGEMENT_URL, keys::METADATA_PATH]
+        );
     }
 
     #[test]

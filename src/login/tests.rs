@@ -24,6 +24,8 @@ type ListAnswers = RefCell<ListAnswer>;
 struct FakeHost {
     secrets: Option<String>,
     roles: Vec<Option<String>>,
+    /// The array at `metadataPath` in `app_metadata` (`None`: the path is missing).
+    metadata: Option<Vec<Option<String>>>,
     user_id: String,
     requested_api: Option<String>,
     /// `event.organization.id` set.
@@ -32,7 +34,8 @@ struct FakeHost {
     list_delay_ms: f64,
     /// The pages of `api.roles` / `api.groups`: `None` is a page that never comes.
     lists: ListAnswers,
-    /// Among `settings`, `roles`, `organization`, `idToken`, `accessToken` and `deny`: the calls that fail.
+    /// Among `settings`, `roles`, `metadata`, `organization`, `idToken`, `accessToken`, `addScope` and
+    /// `deny`: the calls that fail.
     broken: Vec<&'static str>,
     calls: RefCell<Vec<String>>,
     io: FakeIo,
@@ -48,6 +51,7 @@ impl FakeHost {
         Self {
             secrets: Some(secrets.to_owned()),
             roles: roles.iter().map(|r| Some((*r).to_owned())).collect(),
+            metadata: None,
             user_id: "auth0|1".into(),
             requested_api: None,
             organization: false,
@@ -138,6 +142,21 @@ impl Host for FakeHost {
         self.call(format!("role_entries {limit} {max_chars}"));
         self.fails("roles", "event.authorization")?;
         Ok(self.roles.clone())
+    }
+
+    fn metadata_role_entries(
+        &self,
+        path: &str,
+        limit: usize,
+        max_chars: usize,
+    ) -> Result<Option<Vec<Option<String>>>, Error> {
+        self.call(format!("metadata_role_entries {path} {limit} {max_chars}"));
+        if self.broken.contains(&"metadata") {
+            return Err(Error::Event(format!(
+                "user.app_metadata.{path} is object, not an array"
+            )));
+        }
+        Ok(self.metadata.clone())
     }
 
     fn user_id(&self) -> Result<String, Error> {
@@ -1397,4 +1416,106 @@ fn scopes_without_the_access_token_are_a_configuration_error() {
     );
     login(&host, &Instance::default());
     assert!(host.logs().is_empty());
+}
+
+#[test]
+fn roles_from_app_metadata_are_deduplicated_and_strings_only() {
+    let mut host = FakeHost::new(
+        r#"{"namespace":"https://e.com","roles":"metadata","metadataPath":"authorization.roles"}"#,
+        &["from-event"],
+    );
+    host.metadata = Some(vec![
+        Some("editor".into()),
+        None,
+        Some(String::new()),
+        Some("admin".into()),
+        Some("editor".into()),
+    ]);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text",
+            "metadata_role_entries authorization.roles 1000 90000",
+            r#"idToken https://e.com/roles=["editor","admin"]"#,
+            r#"accessToken https://e.com/roles=["editor","admin"]"#,
+        ],
+        "event.authorization.roles is not read"
+    );
+    assert_eq!(
+        host.logs(),
+        ["dropped 2 app_metadata role entries that were not non-empty strings"]
+    );
+    // A missing path: no roles, nothing logged; the default path is `roles`.
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","roles":"metadata"}"#,
+        &["x"],
+    );
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text",
+            "metadata_role_entries roles 1000 90000",
+            "idToken https://e.com/roles=[]",
+            "accessToken https://e.com/roles=[]",
+        ]
+    );
+    assert!(host.logs().is_empty());
+}
+
+#[test]
+fn app_metadata_roles_that_are_no_array_deny_or_continue_with_the_event_roles() {
+    let cause = "event: user.app_metadata.roles is object, not an array";
+    for on_error in ["deny", "continue"] {
+        let mut host = FakeHost::new(
+            &format!(
+                r#"{{"namespace":"https://e.com","roles":"metadata","onError":"{on_error}","logLine":"json"}}"#
+            ),
+            &["from-event"],
+        );
+        host.broken = vec!["metadata"];
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        let (_, line) = summary(&host);
+        if on_error == "deny" {
+            assert!(host.calls().contains(&deny()));
+            assert_eq!(host.logs(), [format!("login denied: {cause}")]);
+            assert_eq!(
+                line.get("outcome"),
+                Some(&json::Json::String("denied".into()))
+            );
+        } else {
+            assert!(host
+                .calls()
+                .contains(&r#"idToken https://e.com/roles=["from-event"]"#.to_owned()));
+            assert_eq!(
+                host.logs(),
+                [format!(
+                    "continuing with event.authorization.roles (onError=continue): {cause}"
+                )]
+            );
+            assert_eq!(
+                line.get("outcome"),
+                Some(&json::Json::String("continued".into()))
+            );
+        }
+    }
+}
+
+#[test]
+fn app_metadata_roles_get_their_permissions_through_the_role_directory() {
+    let mut host = FakeHost::new(
+        &format!(r#"{{{CREDENTIALS},"roles":"metadata","metadataPath":"authorization.roles","permissions":"roles"}}"#),
+        &[],
+    )
+    .answering(management_api);
+    host.metadata = Some(vec![Some("admin".into())]);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.calls().contains(
+        &r#"idToken https://e.com/roles=["admin"] https://e.com/permissions=["read:r"]"#.to_owned()
+    ));
+    assert!(host
+        .requests()
+        .iter()
+        .any(|r| r.starts_with("GET https://tenant.auth0.com/api/v2/roles")));
 }

@@ -455,6 +455,62 @@ test('named: Proxies whose getters throw, revoked Proxies, null and undefined, i
   }
 });
 
+test('named: hostile app_metadata with roles=metadata (deep, cyclic getters, huge arrays, non-objects, throwing Proxies), both onError values', async () => {
+  /** An object whose every key is a getter that counts its reads and gives the object again: a cycle. */
+  const cyclic = () => {
+    const reads = { n: 0 };
+    const o = new Proxy({}, { get: (_t, k) => { if (typeof k === 'string') reads.n += 1; return o; } });
+    return { o, reads };
+  };
+  let deep = {};
+  for (let i = 0; i < 100000; i += 1) deep = { roles: deep };
+  const lyingArray = new Proxy([], { get: (t, k) => (k === 'length' ? 2 ** 32 - 1 : 'a') });
+  const manyChars = new Array(1000).fill(0).map((_, i) => `${i}-${'x'.repeat(100)}`);
+  const failing = {
+    'a value deep in nested objects': deep,
+    'a cycle through getters': null, // cyclic(), below
+    'a million entries': new Array(1e6).fill('a'),
+    'a Proxy whose length lies': lyingArray,
+    'more characters than maxClaimBytes': manyChars,
+    'a throwing Proxy': throwingProxy({}, 'app_metadata roles'),
+    'a revoked Proxy': revokedProxy([]),
+    'a string': 'admin',
+    'a Date': new Date(0),
+  };
+  for (const onError of ['deny', 'continue']) {
+    const secrets = { namespace: NS, roles: 'metadata', metadataPath: 'authorization.roles', onError };
+    const expected = onError === 'deny' ? DENY : rolesCalls(['fallback']);
+    for (const [why, value] of Object.entries(failing)) {
+      const c = why === 'a cycle through getters' ? cyclic() : null;
+      const appMetadata = c ? c.o : { authorization: { roles: value } };
+      const r = await named({ secrets, user: { user_id: 'auth0|1', app_metadata: appMetadata }, authorization: { roles: ['fallback'] } });
+      assert.deepEqual(r.calls, expected, `${why}, onError=${onError}`);
+      assert.ok(r.lines.some((l) => l.includes('user.app_metadata')), `${why}: ${r.lines.join('\n')}`);
+      assert.ok(r.ms < 1000, `${why}: took ${r.ms} ms`);
+      if (c) assert.equal(c.reads.n, 2, 'only the path\'s two keys are read, once each');
+    }
+    // A getter that throws on the way: the same failure of the roles step.
+    const thrower = { get authorization() { throw new Error('app_metadata getter'); } };
+    let r = await named({ secrets, user: { user_id: 'auth0|1', app_metadata: thrower }, authorization: { roles: ['fallback'] } });
+    assert.deepEqual(r.calls, expected, `throwing getter, onError=${onError}`);
+    r = await named({ secrets, user: { user_id: 'auth0|1', get app_metadata() { throw new Error('no'); } }, authorization: { roles: ['fallback'] } });
+    assert.deepEqual(r.calls, expected, `throwing app_metadata getter, onError=${onError}`);
+    // No app_metadata, or something on the way that is not an object: the path is missing, no roles.
+    for (const user of [{ user_id: 'auth0|1' }, { app_metadata: null }, { app_metadata: 'roles' }, { app_metadata: 42 }, { app_metadata: true },
+      { app_metadata: Symbol('m') }, { app_metadata: { authorization: 'roles' } }, { app_metadata: { authorization: null } },
+      { app_metadata: { authorization: { roles: null } } }, { app_metadata: () => ['admin'] }, 'user', null]) {
+      r = await named({ secrets, user, authorization: { roles: ['fallback'] } });
+      assert.deepEqual(r.calls, rolesCalls([]), `${JSON.stringify(String(user && user.app_metadata))}, onError=${onError}`);
+      assert.deepEqual(r.lines, []);
+    }
+    // Entries that are not non-empty strings are dropped (one line), never converted.
+    const toStringer = { toString: () => 'admin', toJSON: () => 'admin' };
+    r = await named({ secrets, user: { app_metadata: { authorization: { roles: [toStringer, 1, null, '', 'ok', new String('s'), throwingProxy({}, 'entry'), 'ok'] } } } });
+    assert.deepEqual(r.calls, rolesCalls(['ok']));
+    assert.deepEqual(r.lines, ['rbac-claims: dropped 6 app_metadata role entries that were not non-empty strings']);
+  }
+});
+
 test('named: an api whose every getter throws, or null, cannot deny: the login is failed by rejecting', async () => {
   for (const api of [throwingProxy({}, 'api'), revokedProxy({}), null, undefined]) {
     for (const event of [{ secrets: { namespace: NS } }, { secrets: {} }, { secrets: { namespace: NS }, authorization: { roles: ['a'] } }]) {

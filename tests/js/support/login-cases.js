@@ -46,6 +46,8 @@ async function startStandIns() {
 
 const credentials = (s) => ({ domain: s.domain, clientId: s.clientId, clientSecret: s.clientSecret, managementUrl: s.url });
 const EVENT = { user: { user_id: 'auth0|alice' }, authorization: { roles: ['editor'] }, resource_server: { identifier: API } };
+/** The event with `app_metadata`, and no roles in `event.authorization` but `reader` (what `onError=continue` falls back to). */
+const META_EVENT = (appMetadata) => ({ ...EVENT, user: { user_id: 'auth0|alice', app_metadata: appMetadata }, authorization: { roles: ['reader'] } });
 
 /**
  * The cases, against the stand-ins.
@@ -65,6 +67,11 @@ function cases({ healthy, failing }) {
     { name: 'permissionsAs=both, no addScope, onError=continue', event: EVENT, directory: { omit: ['addScope'] }, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'both', onError: 'continue', logLine: 'json' } },
     { name: 'permissionsAs=both, no addScope, onError=deny', event: EVENT, directory: { omit: ['addScope'] }, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'both' } },
     { name: 'permissionsAs=scope, tokens=id', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'scope', tokens: 'id' } },
+    { name: 'roles=metadata (Authorization Extension layout), permissions=roles', event: META_EVENT({ authorization: { roles: ['editor', '', 7, 'editor'] } }), secrets: { namespace: NS, ...credentials(healthy), roles: 'metadata', metadataPath: 'authorization.roles', permissions: 'roles' } },
+    { name: 'roles=metadata, no app_metadata', event: { ...EVENT, user: { user_id: 'auth0|alice' } }, secrets: { namespace: NS, roles: 'metadata' } },
+    { name: 'roles=metadata, not an array, onError=continue', event: META_EVENT({ roles: { editor: true } }), secrets: { namespace: NS, roles: 'metadata', onError: 'continue', logLine: 'json' } },
+    { name: 'roles=metadata, not an array, onError=deny', event: META_EVENT({ roles: 'editor' }), secrets: { namespace: NS, roles: 'metadata' } },
+    { name: 'roles=metadata, metadataPath invalid', event: META_EVENT({ roles: ['editor'] }), secrets: { namespace: NS, roles: 'metadata', metadataPath: 'a..b' } },
     { name: 'logLine, permissions', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), logLine: 'json' } },
     { name: 'logLine, 5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000', logLine: 'json' } },
     { name: 'logLine, 5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000', logLine: 'json' } },
@@ -148,6 +155,32 @@ function checkResults(results) {
   assert.equal(r.outcome, 'denied', why(r));
   assert.equal(r.denyReason, CONFIG_DENY);
   assert.ok(r.logs.some((l) => l.includes('setting `permissionsAs` needs the access token')), why(r));
+
+  // roles=metadata: the role names from app_metadata, with their permissions through the role directory.
+  r = by['roles=metadata (Authorization Extension layout), permissions=roles'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  for (const token of ['idToken', 'accessToken']) {
+    assert.deepEqual(claim(r, token, 'roles'), ['editor'], `${token}: deduplicated, strings only, not the event's roles`);
+    assert.deepEqual(claim(r, token, 'permissions'), ['read:reports', 'write:reports'], token);
+  }
+  assert.ok(r.logs.includes('rbac-claims: dropped 2 app_metadata role entries that were not non-empty strings'), why(r));
+  r = by['roles=metadata, no app_metadata'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(claim(r, 'idToken', 'roles'), []);
+  assert.deepEqual(r.logs, [], why(r));
+  r = by['roles=metadata, not an array, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(claim(r, 'accessToken', 'roles'), ['reader'], 'continue: event.authorization.roles');
+  assert.ok(r.logs.includes('rbac-claims: continuing with event.authorization.roles (onError=continue): event: user.app_metadata.roles is object, not an array'), why(r));
+  assert.match(r.logs.at(-1), /^rbac-claims \{"outcome":"continued","roles":1,/);
+  r = by['roles=metadata, not an array, onError=deny'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.match(r.denyReason, GENERIC_DENY);
+  assert.ok(r.logs.includes('rbac-claims: login denied: event: user.app_metadata.roles is string, not an array'), why(r));
+  r = by['roles=metadata, metadataPath invalid'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.equal(r.denyReason, CONFIG_DENY);
+  assert.ok(r.logs.some((l) => l.startsWith('rbac-claims: login denied: configuration: setting `metadataPath` "a..b" must be 1 to 8 keys')), why(r));
 
   // logLine=json: the same login, its log lines unchanged, and one more line last: `rbac-claims {...}`.
   // One request: the permissions (the Management API token is the one an earlier login got).
