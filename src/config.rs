@@ -87,6 +87,9 @@ pub mod keys {
     pub const GROUPS: &str = "groups";
     /// What happens over `maxClaimBytes`: `deny` or `omit`.
     pub const ON_OVERFLOW: &str = "onOverflow";
+    /// In organization logins, `permissions=user`/`effective`: `organization` (the login's roles) or
+    /// `tenant` (the user's tenant-wide permissions).
+    pub const ORGANIZATION_PERMISSIONS: &str = "organizationPermissions";
     /// One structured line per login: `off` or `json`.
     pub const LOG_LINE: &str = "logLine";
 }
@@ -112,6 +115,7 @@ pub const ALL_KEYS: &[&str] = &[
     keys::METADATA_PATH,
     keys::GROUPS,
     keys::LOG_LINE,
+    keys::ORGANIZATION_PERMISSIONS,
 ];
 
 /// A setting whose text is one word of a fixed list. The type owns its words: [`Choice::CHOICES`]
@@ -207,6 +211,23 @@ pub enum PermissionsAs {
     Scope,
     /// Both.
     Both,
+}
+
+impl Choice for OrganizationPermissions {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("organization", Self::Organization),
+        ("tenant", Self::Tenant),
+    ];
+}
+
+/// `organizationPermissions`: what `permissions=user`/`effective` give in an organization login.
+/// Parsed into [`Settings::tenant_permissions_in_organizations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationPermissions {
+    /// The permissions of the login's roles, which Auth0 scoped to the organization.
+    Organization,
+    /// The user's tenant-wide permissions, as outside organizations.
+    Tenant,
 }
 
 impl Choice for LogLine {
@@ -380,6 +401,9 @@ pub struct Settings {
     pub permission_scopes: bool,
     /// Whether each login ends with one structured line (`logLine=json`, [`LogLine::Json`]).
     pub log_line: bool,
+    /// `organizationPermissions=tenant`: in organization logins, `permissions=user`/`effective` read
+    /// the user's tenant-wide permissions as outside them (no organization rule).
+    pub tenant_permissions_in_organizations: bool,
 }
 
 /// A setting that is missing or wrong. Its message names the key and the problem.
@@ -580,6 +604,12 @@ impl Settings {
         }
         // The table lists [`LogLine`]'s words: `off`, then `json`.
         let log_line = word_index(source, keys::LOG_LINE, table::LOG_LINE_VALUES)? == Some(1);
+        // The table lists [`OrganizationPermissions`]'s words: `organization`, then `tenant`.
+        let tenant_permissions_in_organizations = word_index(
+            source,
+            keys::ORGANIZATION_PERMISSIONS,
+            table::ORGANIZATION_PERMISSIONS_VALUES,
+        )? == Some(1);
         Ok(Self {
             namespace,
             tokens,
@@ -594,6 +624,7 @@ impl Settings {
             permission_claim,
             permission_scopes,
             log_line,
+            tenant_permissions_in_organizations,
         })
     }
 }
@@ -1097,9 +1128,10 @@ pub fn outcome_json(text: &str) -> String {
     let perms = match &settings.permissions {
         None => "null".to_owned(),
         Some(p) => format!(
-            r#"{{"source":{},"scope":{}}}"#,
+            r#"{{"source":{},"scope":{},"tenant":{}}}"#,
             word(Some(p.source).word()),
-            word(p.scope.word())
+            word(p.scope.word()),
+            settings.tenant_permissions_in_organizations
         ),
     };
     format!(
@@ -1591,7 +1623,7 @@ mod tests {
             outcome_json(
                 r#"{"namespace":"https://e.com/\"x","domain":"t.example","clientId":"c","clientSecret":"s","permissions":"roles","onError":"continue","tokens":"access"}"#
             ),
-            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all"},"maxClaimBytes":90000,"onOverflow":"deny","logLine":false}"#
+            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all","tenant":false},"maxClaimBytes":90000,"onOverflow":"deny","logLine":false}"#
         );
         assert!(
             outcome_json(r#"{"namespace":"https://e.com","logLine":"json"}"#)

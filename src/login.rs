@@ -168,7 +168,16 @@ async fn decide<H: Host>(
     let roles = read_roles(host, settings, deadline).await?;
     let permissions = match &settings.permissions {
         None => None,
-        Some(management) => match permissions(host, instance, management, &roles, deadline).await {
+        Some(management) => match permissions(
+            host,
+            instance,
+            management,
+            settings.tenant_permissions_in_organizations,
+            &roles,
+            deadline,
+        )
+        .await
+        {
             Ok(names) => Some(names),
             Err(err) => {
                 continue_or_fail(
@@ -188,15 +197,19 @@ async fn decide<H: Host>(
 
 /// The user's permission names from the Management API, as the claim will hold them. In an
 /// organization login, `user` and `effective` take the `roles` path (the login's roles, which Auth0
-/// scoped to the organization), as Auth0's own RBAC does: tenant-wide permissions are never read.
+/// scoped to the organization), as Auth0's own RBAC does: tenant-wide permissions are never read;
+/// unless `tenant_wide` (`organizationPermissions=tenant`), which reads them as outside organizations
+/// (and so never asks whether the login is an organization's).
 async fn permissions<H: Host>(
     host: &H,
     instance: &Instance,
     settings: &PermissionSettings,
+    tenant_wide: bool,
     roles: &Roles,
     deadline: &Deadline,
 ) -> Result<Vec<String>, Error> {
-    let organization = settings.source != PermissionSource::Roles && host.organization_login()?;
+    let organization =
+        settings.source != PermissionSource::Roles && !tenant_wide && host.organization_login()?;
     let (source, scope) = if organization {
         if !instance.organization_rule_logged.replace(true) {
             host.log("organization login: permissions come from the login's roles (as Auth0 scopes them to the organization), never the user's tenant-wide permissions");

@@ -48,9 +48,9 @@ export interface Settings {
    * `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an
    * organization login (`event.organization.id` set), `user` and `effective` take the `roles` path
    * over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested
-   * API's only): the user's tenant-wide permissions are never requested. Setting only some of the
-   * three credentials is an error. Default: `user` when `domain`, `clientId`, `clientSecret` are
-   * set, else `off`.
+   * API's only): the user's tenant-wide permissions are never requested (unless
+   * `organizationPermissions=tenant`). Setting only some of the three credentials is an error.
+   * Default: `user` when `domain`, `clientId`, `clientSecret` are set, else `off`.
    */
   permissions?: 'user' | 'effective' | 'roles' | 'off';
 
@@ -152,6 +152,15 @@ export interface Settings {
    * or a token. `off`: no such line. Other log lines are the same either way. Default: `off`.
    */
   logLine?: 'off' | 'json';
+
+  /**
+   * In an organization login (`event.organization.id` set), with `permissions=user` or `effective`:
+   * `organization`: the permissions of the login's roles, which Auth0 scoped to the organization
+   * (the `roles` path; see `permissions`). `tenant`: the user's tenant-wide permissions, requested
+   * as outside organizations (`GET /api/v2/users/{id}/permissions` or `effective-permissions`). No
+   * effect outside organization logins or with `permissions=roles`. Default: `organization`.
+   */
+  organizationPermissions?: 'organization' | 'tenant';
 }
 
 /** `id`, `access` or both, comma-separated. */

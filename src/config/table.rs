@@ -6,7 +6,8 @@
 //! word, default and range bound the table shows through [`super::Settings::from_source`].
 
 use super::{
-    keys, words, LogLine, OnError, OnOverflow, PermissionScope, PermissionSource, PermissionsAs,
+    keys, words, LogLine, OnError, OnOverflow, OrganizationPermissions, PermissionScope,
+    PermissionSource, PermissionsAs,
 };
 use crate::port::Token;
 use crate::roles::{RolesSource, ROLES_DOC};
@@ -27,6 +28,8 @@ pub const ON_OVERFLOW_VALUES: &[&str] = &words::<OnOverflow, 2>();
 pub const PERMISSIONS_AS_VALUES: &[&str] = &words::<PermissionsAs, 3>();
 /// Values of `logLine`.
 pub const LOG_LINE_VALUES: &[&str] = &words::<LogLine, 2>();
+/// Values of `organizationPermissions`.
+pub const ORGANIZATION_PERMISSIONS_VALUES: &[&str] = &words::<OrganizationPermissions, 2>();
 /// Values of `roles`.
 pub const ROLES_VALUES: &[&str] = &words::<RolesSource, 3>();
 
@@ -134,7 +137,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         kind: SettingKind::Choice(PERMISSIONS_VALUES),
         required: false,
         default: Some("`user` when `domain`, `clientId`, `clientSecret` are set, else `off`"),
-        doc: "`user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`). `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions of the login's roles, from `GET /api/v2/roles/{id}/permissions` (by the role ids `roles=effective` gives, else by name through the directory `GET /api/v2/roles`; scope `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an organization login (`event.organization.id` set), `user` and `effective` take the `roles` path over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested API's only): the user's tenant-wide permissions are never requested. Setting only some of the three credentials is an error.",
+        doc: "`user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`). `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions of the login's roles, from `GET /api/v2/roles/{id}/permissions` (by the role ids `roles=effective` gives, else by name through the directory `GET /api/v2/roles`; scope `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an organization login (`event.organization.id` set), `user` and `effective` take the `roles` path over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested API's only): the user's tenant-wide permissions are never requested (unless `organizationPermissions=tenant`). Setting only some of the three credentials is an error.",
     },
     SettingSpec {
         name: keys::PERMISSIONS_FOR,
@@ -219,6 +222,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         required: false,
         default: None,
         doc: "`json`: one line per login with `console.log` (for log streams): `rbac-claims ` and a JSON object with exactly the keys `outcome` (`\"set\"`, `\"continued\"`: a step failed and `onError=continue` went on, `\"denied\"`), `roles` (role names in the claim), `permissions` (permissions set, `null` without a permissions claim), `groups` (`null` without a groups claim), `requests` (Management API requests and `api.roles`/`api.groups` calls of this login) and `ms` (whole milliseconds of outside work). At most 256 characters; never a user id, a name, a secret or a token. `off`: no such line. Other log lines are the same either way.",
+    },
+    SettingSpec {
+        name: keys::ORGANIZATION_PERMISSIONS,
+        kind: SettingKind::Choice(ORGANIZATION_PERMISSIONS_VALUES),
+        required: false,
+        default: None,
+        doc: "In an organization login (`event.organization.id` set), with `permissions=user` or `effective`: `organization`: the permissions of the login's roles, which Auth0 scoped to the organization (the `roles` path; see `permissions`). `tenant`: the user's tenant-wide permissions, requested as outside organizations (`GET /api/v2/users/{id}/permissions` or `effective-permissions`). No effect outside organization logins or with `permissions=roles`.",
     },
 ];
 

@@ -1519,3 +1519,79 @@ fn app_metadata_roles_get_their_permissions_through_the_role_directory() {
         .iter()
         .any(|r| r.starts_with("GET https://tenant.auth0.com/api/v2/roles")));
 }
+
+#[test]
+fn organization_permissions_tenant_reads_the_tenant_wide_permissions_in_organization_logins() {
+    // The user's tenant-wide permissions (and the effective ones of the requested API).
+    let tenant_api = |request: &Request| {
+        let path = request.url.strip_prefix(TENANT).unwrap_or_default();
+        match path.split('?').next().unwrap_or_default() {
+            "/api/v2/users/auth0%7C1/effective-permissions" => ok(
+                r#"{"permissions":[{"permission_name":"tenant:e","resource_server_identifier":"https://api","sources":[]}]}"#,
+            ),
+            _ => management_api(request),
+        }
+    };
+    for (mode, expected) in [
+        ("user", r#"["read:x","write:x"]"#),
+        ("effective", r#"["tenant:e"]"#),
+    ] {
+        let secrets = format!(
+            r#"{{{CREDENTIALS},"permissions":"{mode}","organizationPermissions":"tenant"}}"#
+        );
+        let mut host = FakeHost::new(&secrets, &["a"]).answering(tenant_api);
+        host.organization = true;
+        host.requested_api = Some("https://api".into());
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        let calls = host.calls();
+        assert!(
+            calls
+                .last()
+                .unwrap()
+                .ends_with(&format!("https://e.com/permissions={expected}")),
+            "{mode}: {calls:?}"
+        );
+        // The user id is read and sent; whether the login is an organization's is never asked.
+        assert!(calls.contains(&"user_id".to_owned()), "{mode}");
+        assert!(!calls.contains(&"organization_login".to_owned()), "{mode}");
+        assert!(host
+            .requests()
+            .iter()
+            .any(|r| r.contains("/users/auth0%7C1/")));
+        assert!(host.requests().iter().all(|r| !r.contains("/roles")));
+        assert!(
+            host.logs().is_empty(),
+            "no organization rule line: {:?}",
+            host.logs()
+        );
+    }
+    // permissions=roles: the same roles path either way.
+    let secrets =
+        format!(r#"{{{CREDENTIALS},"permissions":"roles","organizationPermissions":"tenant"}}"#);
+    let mut host = FakeHost::new(&secrets, &["a"]).answering(role_api);
+    host.organization = true;
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host
+        .calls()
+        .last()
+        .unwrap()
+        .ends_with(r#"permissions=["use:a"]"#));
+    // The default, `organization`, is the rule: the same as unset.
+    let secrets = format!(
+        r#"{{{CREDENTIALS},"permissions":"user","organizationPermissions":"organization"}}"#
+    );
+    let mut host = FakeHost::new(&secrets, &["a"]).answering(role_api);
+    host.organization = true;
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.calls().contains(&"organization_login".to_owned()));
+    assert!(host.requests().iter().all(|r| !r.contains("/users/")));
+    // A word it does not know names both.
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","organizationPermissions":"all"}"#,
+        &[],
+    );
+    login(&host, &Instance::default());
+    assert!(host.logs().iter().any(|l| l.contains(
+        "setting `organizationPermissions` has unknown value \"all\": use organization or tenant"
+    )));
+}

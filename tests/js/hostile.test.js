@@ -809,7 +809,7 @@ async function callsFor(event, api = recordingApi()) {
   return { calls: api.calls, lines: logs.lines };
 }
 
-test('regression: only the 13 known settings of event.secrets are read; other keys cannot deny the login', async () => {
+test('regression: only the known settings of event.secrets are read; other keys cannot deny the login', async () => {
   const withOther = (define) => { const secrets = { namespace: NS }; define(secrets); return secrets; };
   const cases = [
     ['throwing getter', withOther((o) => Object.defineProperty(o, 'otherSecret', { enumerable: true, get() { throw new Error('not ours'); } }))],

@@ -171,6 +171,7 @@ const SETTING_POOLS = {
   // Only the default counts as valid here: these hostile api objects need no addScope, which
   // tests/js/support/login-cases.js covers through the built Action; refusals are checked here.
   permissionsAs: { valid: [['claim', 'claim']], invalid: ['scopes', 'Scope', 'claim,scope', 'all'] },
+  organizationPermissions: { valid: [['organization', 'organization'], ['tenant', 'tenant']], invalid: ['Tenant', 'org', 'all', 'organization,tenant'] },
   logLine: { valid: [['off', 'off'], ['json', 'json'], [' json ', 'json']], invalid: ['JSON', 'on', 'json,off', 'text'] },
   maxClaimBytes: {
     valid: [['100', 100], ['1000', 1000], ['4096', 4096], ['90000', 90000], ['100000', 100000], [' 5000 ', 5000], ['000500', 500]],
@@ -900,7 +901,9 @@ function readRoles(c, maxChars) {
 function permissionsStep(c, perms, roleNames) {
   let { source, scope } = perms;
   const id = c.user.userId;
-  if (source !== 'roles') { // an organization login takes the roles path (effective: the requested API's only)
+  // An organization login takes the roles path (effective: the requested API's only), unless
+  // organizationPermissions=tenant, which never reads the organization.
+  if (source !== 'roles' && !perms.tenant) {
     if (c.event.fatalField === 'organization') return { fails: 'event.organization threw: ' };
     if (c.org.fails) return { fails: c.org.fails };
     if (c.org.isOrg) {

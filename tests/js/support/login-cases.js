@@ -46,6 +46,8 @@ async function startStandIns() {
 
 const credentials = (s) => ({ domain: s.domain, clientId: s.clientId, clientSecret: s.clientSecret, managementUrl: s.url });
 const EVENT = { user: { user_id: 'auth0|alice' }, authorization: { roles: ['editor'] }, resource_server: { identifier: API } };
+/** An organization login: `editor` is her member role there. */
+const ORG_EVENT = { ...EVENT, organization: { id: 'org_acme', name: 'acme' } };
 /** The event with `app_metadata`, and no roles in `event.authorization` but `reader` (what `onError=continue` falls back to). */
 const META_EVENT = (appMetadata) => ({ ...EVENT, user: { user_id: 'auth0|alice', app_metadata: appMetadata }, authorization: { roles: ['reader'] } });
 
@@ -72,6 +74,10 @@ function cases({ healthy, failing }) {
     { name: 'roles=metadata, not an array, onError=continue', event: META_EVENT({ roles: { editor: true } }), secrets: { namespace: NS, roles: 'metadata', onError: 'continue', logLine: 'json' } },
     { name: 'roles=metadata, not an array, onError=deny', event: META_EVENT({ roles: 'editor' }), secrets: { namespace: NS, roles: 'metadata' } },
     { name: 'roles=metadata, metadataPath invalid', event: META_EVENT({ roles: ['editor'] }), secrets: { namespace: NS, roles: 'metadata', metadataPath: 'a..b' } },
+    { name: 'organization login, organizationPermissions default', event: ORG_EVENT, secrets: { namespace: NS, ...credentials(failing) } },
+    { name: 'organization login, organizationPermissions=tenant', event: ORG_EVENT, secrets: { namespace: NS, ...credentials(healthy), organizationPermissions: 'tenant' } },
+    { name: 'organization login, tenant, 5xx, onError=continue', event: ORG_EVENT, secrets: { namespace: NS, ...credentials(failing), organizationPermissions: 'tenant', onError: 'continue', budgetMs: '4000' } },
+    { name: 'organization login, tenant, 5xx, onError=deny', event: ORG_EVENT, secrets: { namespace: NS, ...credentials(failing), organizationPermissions: 'tenant', budgetMs: '4000' } },
     { name: 'logLine, permissions', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), logLine: 'json' } },
     { name: 'logLine, 5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000', logLine: 'json' } },
     { name: 'logLine, 5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000', logLine: 'json' } },
@@ -181,6 +187,23 @@ function checkResults(results) {
   assert.equal(r.outcome, 'denied', why(r));
   assert.equal(r.denyReason, CONFIG_DENY);
   assert.ok(r.logs.some((l) => l.startsWith('rbac-claims: login denied: configuration: setting `metadataPath` "a..b" must be 1 to 8 keys')), why(r));
+
+  // organizationPermissions: the organization rule by default (the login's roles, never /users/{id}:
+  // the failing stand-in's only failing route), the tenant-wide permissions with `tenant`.
+  r = by['organization login, organizationPermissions default'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  for (const token of ['idToken', 'accessToken']) assert.deepEqual(claim(r, token, 'permissions'), ['read:reports', 'write:reports'], token);
+  r = by['organization login, organizationPermissions=tenant'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  for (const token of ['idToken', 'accessToken']) assert.deepEqual(claim(r, token, 'permissions'), PERMS, `${token}: the direct permission too`);
+  assert.ok(!r.logs.some((l) => l.includes('organization login')), why(r));
+  r = by['organization login, tenant, 5xx, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.equal(claim(r, 'idToken', 'permissions'), undefined);
+  assert.ok(r.logs.some((l) => l.includes('continuing without permissions') && l.includes('/users/{id}/permissions')), why(r));
+  r = by['organization login, tenant, 5xx, onError=deny'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.match(r.denyReason, GENERIC_DENY);
 
   // logLine=json: the same login, its log lines unchanged, and one more line last: `rbac-claims {...}`.
   // One request: the permissions (the Management API token is the one an earlier login got).
