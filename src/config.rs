@@ -1135,7 +1135,7 @@ pub fn outcome_json(text: &str) -> String {
         ),
     };
     format!(
-        r#"{{"fatal":null,"namespace":{},"tokens":{{"id":{},"access":{}}},"onError":{},"perms":{perms},"maxClaimBytes":{},"onOverflow":{},"logLine":{}}}"#,
+        r#"{{"fatal":null,"namespace":{},"tokens":{{"id":{},"access":{}}},"onError":{},"perms":{perms},"maxClaimBytes":{},"onOverflow":{},"logLine":{},"roles":{},"metadataPath":{}}}"#,
         word(settings.namespace.as_str()),
         settings.tokens.id,
         settings.tokens.access,
@@ -1143,6 +1143,8 @@ pub fn outcome_json(text: &str) -> String {
         settings.max_claim_bytes,
         word(settings.on_overflow.word()),
         settings.log_line,
+        word(settings.roles.word()),
+        word(&settings.metadata_path),
     )
 }
 
@@ -1623,11 +1625,11 @@ mod tests {
             outcome_json(
                 r#"{"namespace":"https://e.com/\"x","domain":"t.example","clientId":"c","clientSecret":"s","permissions":"roles","onError":"continue","tokens":"access"}"#
             ),
-            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all","tenant":false},"maxClaimBytes":90000,"onOverflow":"deny","logLine":false}"#
+            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all","tenant":false},"maxClaimBytes":90000,"onOverflow":"deny","logLine":false,"roles":"event","metadataPath":"roles"}"#
         );
         assert!(
             outcome_json(r#"{"namespace":"https://e.com","logLine":"json"}"#)
-                .ends_with(r#""logLine":true}"#)
+                .contains(r#""logLine":true,"#)
         );
     }
 
