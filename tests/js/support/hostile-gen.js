@@ -544,7 +544,7 @@ const DOT_SEGMENT_IDS = new Set(['.', '..']);
 /** How `roles=metadata` reads a user's app_metadata at a path: `{missing}`, `{fails}` (the error, or how it starts) or `{entries}`. */
 const META_MISSING = () => ({ missing: true });
 const META_THROWS = () => ({ fails: 'event.user.app_metadata (metadataPath) threw: ' });
-const notArray = (path, type) => ({ fails: `event: user.app_metadata.${path} is ${type}, not an array` });
+const notArray = (at, type) => ({ fails: `event: user.app_metadata.${at} is ${type}, not an array` });
 
 /**
  * A user's `app_metadata` for `roles=metadata`: the Authorization Extension's layout, a flat `roles`,
@@ -560,7 +560,7 @@ function genAppMetadata(r) {
     const pool = ['admin', 'editor', 'admin', '', 5, null, {}, 'x\ud800', new String('s'), ['admin'], 'viewer'];
     return Array.from({ length: r.int(0, 6) }, () => r.pick(pool));
   };
-  const at = (map) => (path) => (Object.prototype.hasOwnProperty.call(map, path) ? map[path] : { missing: true });
+  const at = (map) => (key) => (Object.prototype.hasOwnProperty.call(map, key) ? map[key] : { missing: true });
   switch (kind) {
     case 'empty': return { value: {}, read: META_MISSING, tags };
     case 'flat': { const e = entries(); return { value: { roles: e, plan: 'team' }, read: at({ roles: { entries: e } }), tags }; }
@@ -577,19 +577,19 @@ function genAppMetadata(r) {
     case 'cyclic': { // every key gives the object again
       const o = new Proxy({}, { get: () => o });
       tags.push('proxy');
-      return { value: o, read: (path) => notArray(path, 'object'), tags };
+      return { value: o, read: (key) => notArray(key, 'object'), tags };
     }
     case 'huge': {
       const big = new Array(100000).fill('admin');
-      const fails = (path) => ({ fails: `event: user.app_metadata.${path} has 100000 entries, more than 1000` });
+      const fails = (key) => ({ fails: `event: user.app_metadata.${key} has 100000 entries, more than 1000` });
       return { value: { roles: big, authorization: { roles: big } }, read: at({ roles: fails('roles'), 'authorization.roles': fails('authorization.roles') }), tags };
     }
     case 'nonObject': tags.push('wrong type'); return { value: r.pick(['roles', 5, true, null, undefined, 1n]), read: META_MISSING, tags };
     case 'throwing': tags.push('proxy', 'throwing getter'); return { value: throwingProxy({}, 'app_metadata'), read: META_THROWS, tags };
     case 'getterThrows': {
-      const thrower = () => { throw new Error('app_metadata getter'); };
+      const throws = () => { throw new Error('app_metadata getter'); };
       tags.push('throwing getter');
-      return { value: Object.defineProperties({}, { roles: { get: thrower }, authorization: { get: thrower } }), read: at({ roles: META_THROWS(), 'authorization.roles': META_THROWS() }), tags };
+      return { value: Object.defineProperties({}, { roles: { get: throws }, authorization: { get: throws } }), read: at({ roles: META_THROWS(), 'authorization.roles': META_THROWS() }), tags };
     }
     case 'nonArray': {
       const [value, type] = r.pick([['admin', 'string'], [{ 0: 'admin', length: 1 }, 'object'], [5, 'number'], [new Date(0), 'object']]);
