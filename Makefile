@@ -21,11 +21,14 @@ bundle: build
 	node scripts/bundle.js
 
 demo: build
-	@echo "=== Login 1: roles from the event, permissions from GET /api/v2/users/{id}/permissions ==="
+	@echo "=== Login 1: roles from the event, permissions from GET /api/v2/users/{id}/permissions, logLine=json ==="
 	node host/cli.js --action js/action.js --event examples/event.json --secrets examples/secrets.json --standin examples/fixture.json
 	@echo
-	@echo "=== Login 2: organization acme, roles=effective (org member + group roles), groups=on, permissions=roles ==="
+	@echo "=== Login 2: organization acme, roles=effective (org member + group roles), groups=on, permissions=roles, permissionsAs=both ==="
 	node host/cli.js --action js/action.js --event examples/org-event.json --secrets examples/org-secrets.json --standin examples/fixture.json
+	@echo
+	@echo "=== Login 3: roles kept in app_metadata (Authorization Extension layout), roles=metadata, permissions=roles ==="
+	node host/cli.js --action js/action.js --event examples/metadata-event.json --secrets examples/metadata-secrets.json --standin examples/fixture.json
 
 lint: setup
 	eslint .

@@ -68,17 +68,18 @@ function checkMetadataMap(label, map) {
  *   the call log; a promise that never settles never settles); any other value, thenables included,
  *   reaches it as it is. The other methods of that namespace then reject (they have no list to look in).
  *
- * `omit`: `['roles']`, `['groups']` or both: `api.roles` / `api.groups` is undefined, as on a host
- * older than those namespaces.
+ * `omit`: any of `'roles'`, `'groups'`: `api.roles` / `api.groups` is undefined, as on a host
+ * older than those namespaces; `'addScope'`: `api.accessToken.addScope` is undefined.
  *
  * Every call is recorded in the call log whatever the form.
  * @typedef {object} Directory
  * @property {null|object[]|((params?: {take?: number, from?: string}) => any)} [roles]
  * @property {null|object[]|((params?: {take?: number, from?: string}) => any)} [groups]
- * @property {('roles'|'groups')[]} [omit]
+ * @property {('roles'|'groups'|'addScope')[]} [omit]
  */
 
 const DIRECTORY_KEYS = ['roles', 'groups'];
+const OMITTABLE = [...DIRECTORY_KEYS, 'addScope'];
 
 /** Throws a TypeError when `directory` is not a Directory (a host usage error, not the Action's). */
 function checkDirectory(directory) {
@@ -92,8 +93,8 @@ function checkDirectory(directory) {
     }
   }
   const { omit } = directory;
-  if (omit !== undefined && (!Array.isArray(omit) || omit.some((k) => !DIRECTORY_KEYS.includes(k)))) {
-    throw new TypeError(`directory.omit must be an array of ${DIRECTORY_KEYS.map((k) => `'${k}'`).join(', ')}`);
+  if (omit !== undefined && (!Array.isArray(omit) || omit.some((k) => !OMITTABLE.includes(k)))) {
+    throw new TypeError(`directory.omit must be an array of ${OMITTABLE.map((k) => `'${k}'`).join(', ')}`);
   }
 }
 
@@ -203,6 +204,8 @@ function createApi({ event, cache, now = Date.now, entrypoint = 'onExecutePostLo
       state.scopes = state.scopes.filter((s) => s !== scope);
     }),
   };
+
+  if ((directory.omit || []).includes('addScope')) delete api.accessToken.addScope;
 
   api.idToken = { setCustomClaim: method('idToken.setCustomClaim', setClaim('idToken'), { chain: true }) };
 

@@ -19,7 +19,8 @@
  *                 "organizations": { "org_…": { "roles": ["rol_…"],   // optional: org member roles
  *                                               "groups": ["grp_…"] } },  // and groups giving roles there
  *                 "permissions": [{ "permission_name": "…", "resource_server_identifier": "…" }],  // direct
- *                 "groupPermissions": [ … ] }]             // optional, only in effective-permissions
+ *                 "groupPermissions": [ … ],               // optional, only in effective-permissions
+ *                 "app_metadata": { … } }]                 // optional: event.user.app_metadata
  *   }
  *
  * `resourceServers[].scopes` and `permissions[].description` are optional (descriptions default
@@ -138,8 +139,10 @@ function indexFixture(fx) {
         }));
       }
     }
+    if (u.app_metadata !== undefined && !isPlainObject(u.app_metadata)) throw new Error(`fixture: app_metadata of user ${userId} must be an object`);
     return {
       user_id: userId,
+      app_metadata: u.app_metadata,
       roles: rolesOf(u.roles, `user ${userId}`),
       direct: (u.permissions || []).map(describe),
       groupPermissions: (u.groupPermissions || []).map(describe),

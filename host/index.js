@@ -115,9 +115,15 @@ function fromFixture(fixture, event, eventOverrides, directory) {
   for (const key of ['roles', 'groups']) if (out[key] === undefined || out[key] === null) out[key] = derived[key];
   const auth = eventOverrides.authorization;
   const rolesGiven = auth !== undefined && (!isPlainObject(auth) || Object.prototype.hasOwnProperty.call(auth, 'roles'));
+  const user = typeof userId === 'string' ? data.user(userId) : undefined;
   if (!rolesGiven && isPlainObject(event.authorization)) {
-    const user = typeof userId === 'string' ? data.user(userId) : undefined;
     event.authorization.roles = user ? data.eventRoles(user, orgId) : [];
+  }
+  // The fixture user's app_metadata, unless the overrides set one.
+  const given = eventOverrides.user;
+  const metadataGiven = isPlainObject(given) && Object.prototype.hasOwnProperty.call(given, 'app_metadata');
+  if (!metadataGiven && user && isPlainObject(user.app_metadata) && isPlainObject(event.user)) {
+    event.user.app_metadata = structuredClone(user.app_metadata);
   }
   return out;
 }
@@ -158,7 +164,9 @@ function createHost({
    *   `organization.id`, it gives `directory.roles` / `directory.groups` where `directory` leaves them
    *   unset (directoryFor: effective roles with group roles, the user's groups), and
    *   `event.authorization.roles` (the direct or organization member role names) when
-   *   `eventOverrides` does not set `authorization` or `authorization.roles`. A user the fixture does
+   *   `eventOverrides` does not set `authorization` or `authorization.roles`, and
+   *   `event.user.app_metadata` (the fixture user's `app_metadata`, when it has one) when
+   *   `eventOverrides` does not set `user.app_metadata`. A user the fixture does
    *   not have gets no roles and no groups.
    * @returns {Promise<RunResult>}
    */

@@ -85,6 +85,42 @@ pub struct ClaimPlan {
     /// Whether the first claim (the roles) holds the host's role entries exactly as read
     /// ([`Roles::as_read`]).
     pub roles_as_read: bool,
+    /// How many names the roles, permissions and groups claims hold, `None` for a claim that is not
+    /// set (off, or dropped by `onOverflow=omit`): for the `logLine` line. With `permissionsAs=scope`
+    /// (or `both` when the claim was dropped), the permissions' is the number of scopes.
+    pub counts: [Option<usize>; 3],
+    /// The permissions to add as access token scopes (`permissionsAs` `scope` or `both`): the ones
+    /// that are RFC 6749 scope-tokens ([`is_scope_token`]), in order.
+    pub scopes: Vec<String>,
+    /// How many permission names were not added as scopes for not being scope-tokens.
+    pub not_scopes: usize,
+    /// Whether claim 1 is the permissions claim (a list of names), for [`ClaimPlan::drop_permissions`].
+    pub permissions_claimed: bool,
+}
+
+impl ClaimPlan {
+    /// The plan without permissions (their scopes could not be added and `onError=continue`): no
+    /// permissions claim, no more scopes.
+    pub fn drop_permissions(&mut self) {
+        if self.permissions_claimed && self.claims.len() > 1 && self.json.len() > 1 {
+            self.claims.remove(1);
+            self.json.remove(1);
+        }
+        self.permissions_claimed = false;
+        self.scopes.clear();
+        if let Some(count) = self.counts.get_mut(1) {
+            *count = None;
+        }
+    }
+}
+
+/// An RFC 6749 §3.3 `scope-token`: one or more of `!`, `#`-`[` and `]`-`~` (printable ASCII without
+/// space, `"` and `\`).
+pub fn is_scope_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b == b'!' || (b'#'..=b'[').contains(&b) || (b']'..=b'~').contains(&b))
 }
 
 impl ClaimPlan {
@@ -225,6 +261,25 @@ pub fn plan_claims(
     permissions: Option<Vec<String>>,
     groups: Option<Vec<String>>,
 ) -> Result<ClaimPlan, PlanError> {
+    let (scopes, not_scopes) = match &permissions {
+        Some(names) if settings.permission_scopes => {
+            let scopes: Vec<String> = names
+                .iter()
+                .filter(|n| is_scope_token(n))
+                .cloned()
+                .collect();
+            let not_scopes = names.len() - scopes.len();
+            (scopes, not_scopes)
+        }
+        _ => (Vec::new(), 0),
+    };
+    let scoped = settings.permission_scopes && permissions.is_some();
+    let permissions = permissions.filter(|_| settings.permission_claim);
+    let mut counts = [
+        Some(roles.names.len()),
+        permissions.as_ref().map(Vec::len),
+        groups.as_ref().map(Vec::len),
+    ];
     let mut claims = vec![Claim {
         name: settings.namespace.claim("roles"),
         value: ClaimValue::Strings(roles.names),
@@ -255,6 +310,15 @@ pub fn plan_claims(
         let Some(index) = next else {
             return Err(PlanError::TooLarge { bytes, limit });
         };
+        // Claim 1 is the permissions when there are any, else the groups (claim 2 is the groups).
+        let kind = if index == 1 && counts.get(1).is_some_and(Option::is_some) {
+            1
+        } else {
+            2
+        };
+        if let Some(count) = counts.get_mut(kind) {
+            *count = None;
+        }
         if let (Some(claim), Some(text)) = (claims.get_mut(index), json.get_mut(index)) {
             claim.name.push_str("_truncated");
             claim.value = ClaimValue::Bool(true);
@@ -262,11 +326,21 @@ pub fn plan_claims(
         }
         bytes = json_bytes(&claims, &json);
     }
+    let permissions_claimed = counts.get(1).is_some_and(Option::is_some);
+    if scoped && !permissions_claimed {
+        if let Some(count) = counts.get_mut(1) {
+            *count = Some(scopes.len());
+        }
+    }
     Ok(ClaimPlan {
         claims,
         json,
         tokens: settings.tokens,
         roles_as_read: roles.as_read,
+        counts,
+        scopes,
+        not_scopes,
+        permissions_claimed,
     })
 }
 
@@ -484,6 +558,118 @@ mod tests {
             ]
         );
         assert_eq!(plan.access_token(), plan.id_token());
+        assert_eq!(
+            plan.counts,
+            [Some(1), None, None],
+            "a dropped claim counts as none"
+        );
+    }
+
+    #[test]
+    fn scope_tokens_are_rfc_6749s() {
+        for good in [
+            "read:x",
+            "!",
+            "#",
+            "[",
+            "]",
+            "~",
+            "a-b_c.d/e",
+            "https://api/x:y",
+            "#$%&'()*+,-./:;<=>?@[]^_`{|}~",
+        ] {
+            assert!(is_scope_token(good), "{good}");
+        }
+        for bad in [
+            "",
+            " ",
+            "a b",
+            "\"",
+            "a\\b",
+            "\t",
+            "caf\u{e9}",
+            "\u{7f}",
+            "a\n",
+            "\u{1F600}",
+        ] {
+            assert!(!is_scope_token(bad), "{bad:?}");
+        }
+        // Every byte: `!` (0x21), 0x23-0x5B, 0x5D-0x7E, nothing else.
+        for b in 0u8..128 {
+            let want = b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b);
+            assert_eq!(is_scope_token(&char::from(b).to_string()), want, "{b:#x}");
+        }
+    }
+
+    #[test]
+    fn permissions_as_decides_claim_scopes_and_counts() {
+        let names = || Some(vec!["read:x".to_owned(), "bad name".to_owned()]);
+        for (word, claimed, scopes, count) in [
+            ("claim", true, 0, 2),
+            ("scope", false, 1, 1),
+            ("both", true, 1, 2),
+        ] {
+            let settings = sized_settings(&[("permissionsAs", word)]);
+            let plan = plan_claims(&settings, roles(&["a"]), names(), None).unwrap();
+            assert_eq!(plan.claims.len(), 1 + usize::from(claimed), "{word}");
+            assert_eq!(plan.permissions_claimed, claimed, "{word}");
+            assert_eq!(plan.scopes.len(), scopes, "{word}");
+            assert_eq!(
+                plan.not_scopes,
+                if word == "claim" { 0 } else { 1 },
+                "{word}"
+            );
+            assert_eq!(plan.counts, [Some(1), Some(count), None], "{word}");
+            let mut dropped = plan.clone();
+            dropped.drop_permissions();
+            assert_eq!(dropped.claims.len(), 1, "{word}");
+            assert_eq!(dropped.json.len(), 1, "{word}");
+            assert!(dropped.scopes.is_empty());
+            assert_eq!(dropped.counts, [Some(1), None, None], "{word}");
+        }
+        // Permissions off: no scopes, whatever permissionsAs says.
+        let settings = sized_settings(&[("permissionsAs", "scope")]);
+        let plan = plan_claims(&settings, roles(&["a"]), None, Some(vec![])).unwrap();
+        assert_eq!(plan.counts, [Some(1), None, Some(0)]);
+        assert!(plan.scopes.is_empty());
+        // The groups claim stays when the permissions claim is dropped.
+        let settings = sized_settings(&[("permissionsAs", "both")]);
+        let mut plan =
+            plan_claims(&settings, roles(&["a"]), names(), Some(vec!["g".into()])).unwrap();
+        plan.drop_permissions();
+        assert_eq!(
+            plan.claims.last().unwrap().name,
+            "https://rbac.example.com/groups"
+        );
+        assert_eq!(plan.json.last().unwrap(), r#"["g"]"#);
+    }
+
+    #[test]
+    fn the_counts_follow_the_claims_whichever_is_dropped() {
+        let settings = sized_settings(&[("onOverflow", "omit"), ("maxClaimBytes", "1000")]);
+        let few = || Some(vec!["p".to_owned(), "q".to_owned()]);
+        let counts = |permissions, groups| {
+            plan_claims(&settings, roles(&["a", "b"]), permissions, groups)
+                .unwrap()
+                .counts
+        };
+        assert_eq!(counts(few(), None), [Some(2), Some(2), None]);
+        assert_eq!(counts(None, few()), [Some(2), None, Some(2)]);
+        assert_eq!(counts(few(), Some(Vec::new())), [Some(2), Some(2), Some(0)]);
+        // Only the groups are too many: dropping the permissions is not enough, then the groups go.
+        assert_eq!(
+            counts(few(), Some(long_permissions(500))),
+            [Some(2), None, None]
+        );
+        // No permissions claim: the groups are claim 1, and they are the one dropped.
+        assert_eq!(
+            counts(None, Some(long_permissions(500))),
+            [Some(2), None, None]
+        );
+        assert_eq!(
+            counts(Some(Vec::new()), Some(long_permissions(500))),
+            [Some(2), Some(0), None]
+        );
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub mod keys {
     pub const PERMISSIONS: &str = "permissions";
     /// Which permissions: `all` or `requested` (the requested API's only).
     pub const PERMISSIONS_FOR: &str = "permissionsFor";
+    /// How permissions reach the tokens: `claim`, `scope` or `both`.
+    pub const PERMISSIONS_AS: &str = "permissionsAs";
     /// What a Management API failure does: `deny` or `continue`.
     pub const ON_ERROR: &str = "onError";
     /// Time budget for all Management API work in one login, in milliseconds.
@@ -79,10 +81,17 @@ pub mod keys {
     pub const MAX_CLAIM_BYTES: &str = "maxClaimBytes";
     /// Where the role names come from: `event` or `effective` (`api.roles`).
     pub const ROLES: &str = "roles";
+    /// `roles=metadata`: the dot-separated keys of the roles array inside `app_metadata`.
+    pub const METADATA_PATH: &str = "metadataPath";
     /// Whether to add the groups claim (`api.groups`): `on` or `off`.
     pub const GROUPS: &str = "groups";
     /// What happens over `maxClaimBytes`: `deny` or `omit`.
     pub const ON_OVERFLOW: &str = "onOverflow";
+    /// In organization logins, `permissions=user`/`effective`: `organization` (the login's roles) or
+    /// `tenant` (the user's tenant-wide permissions).
+    pub const ORGANIZATION_PERMISSIONS: &str = "organizationPermissions";
+    /// One structured line per login: `off` or `json`.
+    pub const LOG_LINE: &str = "logLine";
 }
 
 /// Every key this module reads, in the order of [`table::SETTINGS`] (a test holds them equal); the
@@ -95,6 +104,7 @@ pub const ALL_KEYS: &[&str] = &[
     keys::CLIENT_SECRET,
     keys::PERMISSIONS,
     keys::PERMISSIONS_FOR,
+    keys::PERMISSIONS_AS,
     keys::ON_ERROR,
     keys::BUDGET_MS,
     keys::MANAGEMENT_URL,
@@ -102,7 +112,10 @@ pub const ALL_KEYS: &[&str] = &[
     keys::MAX_CLAIM_BYTES,
     keys::ON_OVERFLOW,
     keys::ROLES,
+    keys::METADATA_PATH,
     keys::GROUPS,
+    keys::LOG_LINE,
+    keys::ORGANIZATION_PERMISSIONS,
 ];
 
 /// A setting whose text is one word of a fixed list. The type owns its words: [`Choice::CHOICES`]
@@ -178,6 +191,56 @@ impl Choice for OnError {
 
 impl Choice for OnOverflow {
     const CHOICES: &'static [(&'static str, Self)] = &[("deny", Self::Deny), ("omit", Self::Omit)];
+}
+
+impl Choice for PermissionsAs {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("claim", Self::Claim),
+        ("scope", Self::Scope),
+        ("both", Self::Both),
+    ];
+}
+
+/// `permissionsAs`: how the permissions reach the tokens. Parsed into
+/// [`Settings::permission_claim`] and [`Settings::permission_scopes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PermissionsAs {
+    /// The `<namespace>/permissions` claim.
+    Claim,
+    /// `api.accessToken.addScope` for each permission, no permissions claim.
+    Scope,
+    /// Both.
+    Both,
+}
+
+impl Choice for OrganizationPermissions {
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("organization", Self::Organization),
+        ("tenant", Self::Tenant),
+    ];
+}
+
+/// `organizationPermissions`: what `permissions=user`/`effective` give in an organization login.
+/// Parsed into [`Settings::tenant_permissions_in_organizations`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrganizationPermissions {
+    /// The permissions of the login's roles, which Auth0 scoped to the organization.
+    Organization,
+    /// The user's tenant-wide permissions, as outside organizations.
+    Tenant,
+}
+
+impl Choice for LogLine {
+    const CHOICES: &'static [(&'static str, Self)] = &[("off", Self::Off), ("json", Self::Json)];
+}
+
+/// `logLine`: whether each login ends with one structured line ([`crate::login::summary_line`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLine {
+    /// No structured line (the other log lines stay).
+    Off,
+    /// `rbac-claims {...}`: one JSON object per login, written with `console.log`.
+    Json,
 }
 
 /// An on/off switch (`groups`).
@@ -324,12 +387,23 @@ pub struct Settings {
     pub budget_ms: u64,
     /// Where the role names come from.
     pub roles: RolesSource,
+    /// `roles=metadata`: the roles array's dot-separated keys inside `app_metadata` (validated).
+    pub metadata_path: String,
     /// Whether the groups claim is added (from `api.groups`).
     pub groups: bool,
     /// Largest JSON size of one token's custom claims.
     pub max_claim_bytes: usize,
     /// What happens over `max_claim_bytes`.
     pub on_overflow: OnOverflow,
+    /// `permissionsAs` `claim` or `both`: the permissions claim is set.
+    pub permission_claim: bool,
+    /// `permissionsAs` `scope` or `both`: each permission is added to the access token as a scope.
+    pub permission_scopes: bool,
+    /// Whether each login ends with one structured line (`logLine=json`, [`LogLine::Json`]).
+    pub log_line: bool,
+    /// `organizationPermissions=tenant`: in organization logins, `permissions=user`/`effective` read
+    /// the user's tenant-wide permissions as outside them (no organization rule).
+    pub tenant_permissions_in_organizations: bool,
 }
 
 /// A setting that is missing or wrong. Its message names the key and the problem.
@@ -507,12 +581,35 @@ impl Settings {
             Some(value) => parse_whole(keys::BUDGET_MS, &value, BUDGET_MS)?,
         };
         let roles = choice(source, keys::ROLES, table::ROLES_VALUES)?;
+        let metadata_path = match text(source, keys::METADATA_PATH)? {
+            Some(path) if roles == RolesSource::Metadata => parse_metadata_path(path)?,
+            _ => DEFAULT_METADATA_PATH.to_owned(),
+        };
         let groups = choice(source, keys::GROUPS, table::GROUPS_VALUES)?;
         let max_claim_bytes = match text(source, keys::MAX_CLAIM_BYTES)? {
             None => DEFAULT_MAX_CLAIM_BYTES,
             Some(value) => parse_whole(keys::MAX_CLAIM_BYTES, &value, MAX_CLAIM_BYTES)? as usize,
         };
         let on_overflow = choice(source, keys::ON_OVERFLOW, table::ON_OVERFLOW_VALUES)?;
+        // The table lists [`PermissionsAs`]'s words: `claim`, `scope`, `both`.
+        let permissions_as =
+            word_index(source, keys::PERMISSIONS_AS, table::PERMISSIONS_AS_VALUES)?;
+        let permission_claim = permissions_as != Some(1);
+        let permission_scopes = matches!(permissions_as, Some(1 | 2));
+        if permission_scopes && !tokens.access {
+            return Err(error(
+                keys::PERMISSIONS_AS,
+                "needs the access token (scopes exist only there): add access to `tokens` (id,access) or set permissionsAs=claim",
+            ));
+        }
+        // The table lists [`LogLine`]'s words: `off`, then `json`.
+        let log_line = word_index(source, keys::LOG_LINE, table::LOG_LINE_VALUES)? == Some(1);
+        // The table lists [`OrganizationPermissions`]'s words: `organization`, then `tenant`.
+        let tenant_permissions_in_organizations = word_index(
+            source,
+            keys::ORGANIZATION_PERMISSIONS,
+            table::ORGANIZATION_PERMISSIONS_VALUES,
+        )? == Some(1);
         Ok(Self {
             namespace,
             tokens,
@@ -520,9 +617,14 @@ impl Settings {
             permissions,
             budget_ms,
             roles,
+            metadata_path,
             groups,
             max_claim_bytes,
             on_overflow,
+            permission_claim,
+            permission_scopes,
+            log_line,
+            tenant_permissions_in_organizations,
         })
     }
 }
@@ -829,6 +931,31 @@ fn text(
     }
 }
 
+/// `metadataPath` when unset.
+pub const DEFAULT_METADATA_PATH: &str = "roles";
+/// Most keys in `metadataPath`.
+pub const METADATA_PATH_KEYS: usize = 8;
+/// Most characters in one key of `metadataPath`.
+pub const METADATA_KEY_CHARS: usize = 64;
+
+/// Checks `metadataPath`: 1 to [`METADATA_PATH_KEYS`] dot-separated keys of 1 to
+/// [`METADATA_KEY_CHARS`] characters each.
+fn parse_metadata_path(path: String) -> Result<String, ConfigError> {
+    for (index, key) in path.split('.').enumerate() {
+        let chars = key.chars().count();
+        if chars == 0 || chars > METADATA_KEY_CHARS || index >= METADATA_PATH_KEYS {
+            return Err(error(
+                keys::METADATA_PATH,
+                format!(
+                    "{} must be 1 to {METADATA_PATH_KEYS} keys of 1 to {METADATA_KEY_CHARS} characters, separated by single dots, e.g. authorization.roles",
+                    quote(&path)
+                ),
+            ));
+        }
+    }
+    Ok(path)
+}
+
 /// Parses `tokens`: a comma-separated list of `id` and `access`.
 fn parse_tokens(value: &str) -> Result<TokenSelection, ConfigError> {
     let mut selection = TokenSelection {
@@ -1001,19 +1128,23 @@ pub fn outcome_json(text: &str) -> String {
     let perms = match &settings.permissions {
         None => "null".to_owned(),
         Some(p) => format!(
-            r#"{{"source":{},"scope":{}}}"#,
+            r#"{{"source":{},"scope":{},"tenant":{}}}"#,
             word(Some(p.source).word()),
-            word(p.scope.word())
+            word(p.scope.word()),
+            settings.tenant_permissions_in_organizations
         ),
     };
     format!(
-        r#"{{"fatal":null,"namespace":{},"tokens":{{"id":{},"access":{}}},"onError":{},"perms":{perms},"maxClaimBytes":{},"onOverflow":{}}}"#,
+        r#"{{"fatal":null,"namespace":{},"tokens":{{"id":{},"access":{}}},"onError":{},"perms":{perms},"maxClaimBytes":{},"onOverflow":{},"logLine":{},"roles":{},"metadataPath":{}}}"#,
         word(settings.namespace.as_str()),
         settings.tokens.id,
         settings.tokens.access,
         word(settings.on_error.word()),
         settings.max_claim_bytes,
         word(settings.on_overflow.word()),
+        settings.log_line,
+        word(settings.roles.word()),
+        word(&settings.metadata_path),
     )
 }
 
@@ -1441,6 +1572,48 @@ mod tests {
     }
 
     #[test]
+    fn metadata_path_is_one_to_eight_keys_of_one_to_64_characters() {
+        let path = |value: &str| {
+            parse(&[
+                ("namespace", "https://e.com"),
+                ("roles", "metadata"),
+                ("metadataPath", value),
+            ])
+            .map(|s| s.metadata_path)
+        };
+        let long_key = "k".repeat(64);
+        let eight = "a.b.c.d.e.f.g.h";
+        for good in [
+            "roles",
+            "authorization.roles",
+            eight,
+            long_key.as_str(),
+            "rôles",
+            "my roles",
+        ] {
+            assert_eq!(path(good).as_deref(), Ok(good), "{good}");
+        }
+        assert_eq!(
+            path("").as_deref(),
+            Ok(DEFAULT_METADATA_PATH),
+            "blank is unset"
+        );
+        let too_long = "k".repeat(65);
+        let nine = format!("{eight}.i");
+        for bad in [".", "a.", ".a", "a..b", nine.as_str(), too_long.as_str()] {
+            let err = path(bad).unwrap_err();
+            assert_eq!(err.key, "metadataPath", "{bad}");
+            assert!(
+                err.to_string().ends_with("must be 1 to 8 keys of 1 to 64 characters, separated by single dots, e.g. authorization.roles"),
+                "{err}"
+            );
+        }
+        // Read only with roles=metadata.
+        let event = parse(&[("namespace", "https://e.com"), ("metadataPath", "a..b")]).unwrap();
+        assert_eq!(event.metadata_path, DEFAULT_METADATA_PATH);
+    }
+
+    #[test]
     fn the_outcome_json_says_what_a_login_will_do() {
         assert_eq!(outcome_json("{"), r#"{"fatal":"event"}"#);
         assert_eq!(outcome_json("{}"), r#"{"fatal":"namespace"}"#);
@@ -1452,7 +1625,11 @@ mod tests {
             outcome_json(
                 r#"{"namespace":"https://e.com/\"x","domain":"t.example","clientId":"c","clientSecret":"s","permissions":"roles","onError":"continue","tokens":"access"}"#
             ),
-            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all"},"maxClaimBytes":90000,"onOverflow":"deny"}"#
+            r#"{"fatal":null,"namespace":"https://e.com/\"x","tokens":{"id":false,"access":true},"onError":"continue","perms":{"source":"roles","scope":"all","tenant":false},"maxClaimBytes":90000,"onOverflow":"deny","logLine":false,"roles":"event","metadataPath":"roles"}"#
+        );
+        assert!(
+            outcome_json(r#"{"namespace":"https://e.com","logLine":"json"}"#)
+                .contains(r#""logLine":true,"#)
         );
     }
 

@@ -76,15 +76,38 @@ pub enum Outcome {
 }
 
 /// Runs the Action for one login: every failure ends in a logged deny, and when even the deny
-/// fails, in [`Outcome::NotDenied`].
+/// fails, in [`Outcome::NotDenied`]. With `logLine=json`, the login ends with its [`summary_line`].
 pub async fn run<H: Host>(host: &H, instance: &Instance) -> Outcome {
-    let outcome = match decide(host, instance).await {
-        Ok(plan) => apply(host, &plan),
+    let settings = match host
+        .settings_text()
+        .and_then(|text| instance.settings(host, text))
+    {
+        Ok(settings) => settings,
+        Err(err) => return deny(host, err),
+    };
+    let deadline = Deadline::after(settings.budget_ms);
+    let planned = match decide(host, instance, &settings, &deadline).await {
+        Ok(plan) => apply(host, &settings, &deadline, plan),
         Err(err) => Err(err),
     };
-    let Err(err) = outcome else {
-        return Outcome::Done;
+    let (outcome, word, counts) = match planned {
+        Ok(counts) if deadline.continued.get() => (Outcome::Done, "continued", counts),
+        Ok(counts) => (Outcome::Done, "set", counts),
+        Err(err) => (deny(host, err), "denied", [Some(0), None, None]),
     };
+    if settings.log_line {
+        host.write_line(&summary_line(
+            word,
+            counts,
+            deadline.requests.get(),
+            deadline.elapsed_ms(host.io()),
+        ));
+    }
+    outcome
+}
+
+/// Logs `err` and denies the login; [`Outcome::NotDenied`] when even the deny fails.
+fn deny<H: Host>(host: &H, err: Error) -> Outcome {
     host.log(&format!("login denied: {err}"));
     match host.deny(err.user_reason()) {
         Ok(()) => Outcome::Done,
@@ -97,39 +120,96 @@ pub async fn run<H: Host>(host: &H, instance: &Instance) -> Outcome {
     }
 }
 
-/// Reads settings, roles, permissions and groups from their sources, and plans the claims. Every
-/// outside call of the login shares one deadline: `budgetMs` from the first of them.
-async fn decide<H: Host>(host: &H, instance: &Instance) -> Result<ClaimPlan, Error> {
-    let settings = instance.settings(host, host.settings_text()?)?;
-    let deadline = Deadline::after(settings.budget_ms);
-    let roles = read_roles(host, &settings, &deadline).await?;
+/// The `logLine=json` line: `rbac-claims ` and one JSON object with exactly the keys `outcome`
+/// (`set`, `continued`, `denied`), `roles`, `permissions`, `groups` (the names in each claim, `null`
+/// for a claim not set; the roles claim is always set unless denied), `requests` and `ms`. Only words
+/// and numbers: never a user id, a name, a secret or a token; at most 137 characters.
+pub fn summary_line(outcome: &str, counts: [Option<usize>; 3], requests: u32, ms: u32) -> String {
+    let mut line = String::with_capacity(160);
+    line.push_str("rbac-claims {\"outcome\":\"");
+    line.push_str(outcome);
+    line.push('"');
+    let [roles, permissions, groups] = counts;
+    for (key, value) in [
+        ("roles", roles),
+        ("permissions", permissions),
+        ("groups", groups),
+        ("requests", Some(requests as usize)),
+        ("ms", Some(ms as usize)),
+    ] {
+        line.push_str(",\"");
+        line.push_str(key);
+        line.push_str("\":");
+        match value {
+            Some(number) => push_decimal(&mut line, number),
+            None => line.push_str("null"),
+        }
+    }
+    line.push('}');
+    line
+}
+
+/// Appends `number` in decimal (without the formatting machinery).
+fn push_decimal(out: &mut String, number: usize) {
+    if number >= 10 {
+        push_decimal(out, number / 10);
+    }
+    out.push(char::from(b'0' + (number % 10) as u8));
+}
+
+/// Reads roles, permissions and groups from their sources, and plans the claims. Every outside call
+/// of the login shares one deadline: `budgetMs` from the first of them.
+async fn decide<H: Host>(
+    host: &H,
+    instance: &Instance,
+    settings: &Settings,
+    deadline: &Deadline,
+) -> Result<ClaimPlan, Error> {
+    let roles = read_roles(host, settings, deadline).await?;
     let permissions = match &settings.permissions {
         None => None,
-        Some(management) => {
-            match permissions(host, instance, management, &roles, &deadline).await {
-                Ok(names) => Some(names),
-                Err(err) => {
-                    continue_or_fail(host, settings.on_error, "without permissions", err)?;
-                    None
-                }
+        Some(management) => match permissions(
+            host,
+            instance,
+            management,
+            settings.tenant_permissions_in_organizations,
+            &roles,
+            deadline,
+        )
+        .await
+        {
+            Ok(names) => Some(names),
+            Err(err) => {
+                continue_or_fail(
+                    host,
+                    deadline,
+                    settings.on_error,
+                    "without permissions",
+                    err,
+                )?;
+                None
             }
-        }
+        },
     };
-    let groups = read_groups(host, &settings, &deadline).await?;
-    Ok(plan_claims(&settings, roles, permissions, groups)?)
+    let groups = read_groups(host, settings, deadline).await?;
+    Ok(plan_claims(settings, roles, permissions, groups)?)
 }
 
 /// The user's permission names from the Management API, as the claim will hold them. In an
 /// organization login, `user` and `effective` take the `roles` path (the login's roles, which Auth0
-/// scoped to the organization), as Auth0's own RBAC does: tenant-wide permissions are never read.
+/// scoped to the organization), as Auth0's own RBAC does: tenant-wide permissions are never read;
+/// unless `tenant_wide` (`organizationPermissions=tenant`), which reads them as outside organizations
+/// (and so never asks whether the login is an organization's).
 async fn permissions<H: Host>(
     host: &H,
     instance: &Instance,
     settings: &PermissionSettings,
+    tenant_wide: bool,
     roles: &Roles,
     deadline: &Deadline,
 ) -> Result<Vec<String>, Error> {
-    let organization = settings.source != PermissionSource::Roles && host.organization_login()?;
+    let organization =
+        settings.source != PermissionSource::Roles && !tenant_wide && host.organization_login()?;
     let (source, scope) = if organization {
         if !instance.organization_rule_logged.replace(true) {
             host.log("organization login: permissions come from the login's roles (as Auth0 scopes them to the organization), never the user's tenant-wide permissions");
@@ -152,25 +232,53 @@ async fn permissions<H: Host>(
     if scope == PermissionScope::Requested && requested_api.is_none() {
         return Ok(Vec::new());
     }
-    let found = Client::new(
+    let client = Client::new(
         host.io(),
         settings,
         &instance.memory,
         deadline.at(host.io()),
-    )
-    .permission_lists(
-        source,
-        user_id.as_deref().unwrap_or_default(),
-        requested_api.as_deref(),
-        roles,
-    )
-    .await?;
+    );
+    let found = client
+        .permission_lists(
+            source,
+            user_id.as_deref().unwrap_or_default(),
+            requested_api.as_deref(),
+            roles,
+        )
+        .await;
+    deadline.count(client.requests());
+    let found = found?;
     Ok(permission_names(&found, scope, requested_api.as_deref()))
 }
 
-/// Applies a finished plan: ID token claims first, then access token claims, each value as the JSON
-/// text the plan wrote once, for both tokens (the roles as the host read them, when they are).
-fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
+/// Applies a finished plan: the access token's scopes first (`permissionsAs` `scope`, `both`; when
+/// they cannot be added, `onError` decides: `continue` goes on without the permissions), then the ID
+/// token claims, then the access token claims, each value as the JSON text the plan wrote once, for
+/// both tokens (the roles as the host read them, when they are). Gives the plan's counts.
+fn apply<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline: &Deadline,
+    mut plan: ClaimPlan,
+) -> Result<[Option<usize>; 3], Error> {
+    if plan.not_scopes > 0 {
+        host.log(&format!(
+            "not added as scopes: {} permission names that are not RFC 6749 scope-tokens (a space, \", \\ or a character outside printable ASCII)",
+            plan.not_scopes
+        ));
+    }
+    if !plan.scopes.is_empty() {
+        if let Err(err) = host.add_scopes(&plan.scopes) {
+            continue_or_fail(
+                host,
+                deadline,
+                settings.on_error,
+                "without permissions",
+                err,
+            )?;
+            plan.drop_permissions();
+        }
+    }
     // At most three claims (roles, permissions, groups): kept on the stack.
     let mut slots = [("", ""); 3];
     let mut count = 0;
@@ -184,7 +292,8 @@ fn apply<H: Host>(host: &H, plan: &ClaimPlan) -> Result<(), Error> {
         for_token(plan.tokens.id),
         for_token(plan.tokens.access),
         plan.roles_as_read,
-    )
+    )?;
+    Ok(plan.counts)
 }
 
 #[cfg(test)]

@@ -99,12 +99,13 @@ pub enum ListFailure {
 /// What one login reads from, and does to, its host.
 ///
 /// A login calls these in a fixed order, and only those it needs: [`Host::settings_text`] first
-/// (then [`Host::secret_names`] when that text is new to the instance), then the roles ([`Host::role_entries`], or [`Host::list_page`] of
+/// (then [`Host::secret_names`] when that text is new to the instance), then the roles ([`Host::role_entries`], [`Host::metadata_role_entries`] or [`Host::list_page`] of
 /// [`ApiList::EffectiveRoles`]); when permissions are on, [`Host::organization_login`] (in `user` and
 /// `effective` mode only), [`Host::user_id`] (the same modes, outside organization logins) and
 /// [`Host::requested_api`], then [`Host::io`] for the Management API; then the groups ([`Host::list_page`] of
-/// [`ApiList::Groups`]) when on; at the end [`Host::set_claims`] once (the ID token's claims, then the
-/// access token's); on a failure, [`Host::log`] and [`Host::deny`]. The clock ([`Host::io`]) is first
+/// [`ApiList::Groups`]) when on; at the end [`Host::add_scopes`] (with scopes to add), then [`Host::set_claims`] once (the ID token's claims, then the
+/// access token's); on a failure, [`Host::log`] and [`Host::deny`]; last, with `logLine=json`,
+/// [`Host::write_line`] once. The clock ([`Host::io`]) is first
 /// read just before the first call outside the event, which starts the login's `budgetMs`.
 /// A host must not read anything it is not asked for (a hostile event can throw from any getter).
 pub trait Host {
@@ -124,6 +125,18 @@ pub trait Host {
     /// The event's role entries, `None` for each one that is not a well-formed string. More than
     /// `limit` entries, or more than `max_chars` UTF-16 units in all, is an error.
     fn role_entries(&self, limit: usize, max_chars: usize) -> Result<Vec<Option<String>>, Error>;
+
+    /// `roles=metadata`: the entries of the array at `path` (dot-separated keys) inside
+    /// `event.user.app_metadata`, `None` for each one that is not a well-formed string; `None` when
+    /// the path is missing (an absent, `null` or non-object value on the way). A value there that is
+    /// not an array, a read that throws, more than `limit` entries or more than `max_chars` UTF-16
+    /// units in all is an error. Only the path's keys are read.
+    fn metadata_role_entries(
+        &self,
+        path: &str,
+        limit: usize,
+        max_chars: usize,
+    ) -> Result<Option<Vec<Option<String>>>, Error>;
 
     /// The user id, required and non-empty.
     fn user_id(&self) -> Result<String, Error>;
@@ -158,11 +171,19 @@ pub trait Host {
         roles_as_read: bool,
     ) -> Result<(), Error>;
 
+    /// Adds each of `scopes` to the access token (`api.accessToken.addScope`), in order; stops at the
+    /// first failure (a missing method is one). Called before [`Host::set_claims`], only with scopes.
+    fn add_scopes(&self, scopes: &[String]) -> Result<(), Error>;
+
     /// Denies the login with `reason` (shown to the end user).
     fn deny(&self, reason: &str) -> Result<(), Error>;
 
     /// Writes one operator log line (the host formats it with [`crate::error::log_line`]).
     fn log(&self, line: &str);
+
+    /// Writes `line` as it is (`console.log`): the `logLine=json` line, which the core makes of words
+    /// and numbers only ([`crate::login::summary_line`]), once at the end of a login.
+    fn write_line(&self, line: &str);
 
     /// The I/O the Management API client uses for this login.
     fn io(&self) -> &Self::Io;

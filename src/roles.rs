@@ -7,7 +7,7 @@
 use crate::config::Choice;
 
 /// What the `roles` setting does (the settings table's row).
-pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request for a role that comes with an id).";
+pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request for a role that comes with an id). `metadata`: the array at `metadataPath` inside `event.user.app_metadata` (e.g. the Authorization Extension's `authorization.roles`): a missing path (or no `app_metadata`) is no roles; a value there that is not an array fails the roles step (`onError`: `deny`, or `continue` with `event.authorization.roles`); entries that are not non-empty strings are dropped (one log line); deduplicated, first-seen order; with `permissions=roles` looked up by name in the role directory.";
 
 /// Where the role names come from (setting `roles`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,12 +16,17 @@ pub enum RolesSource {
     Event,
     /// `api.roles.getUserEffectiveRoles`, every page.
     Effective,
+    /// The array at `metadataPath` in `event.user.app_metadata`.
+    Metadata,
 }
 
 /// The words of the `roles` setting; the first, `event`, is the default.
 impl Choice for RolesSource {
-    const CHOICES: &'static [(&'static str, Self)] =
-        &[("event", Self::Event), ("effective", Self::Effective)];
+    const CHOICES: &'static [(&'static str, Self)] = &[
+        ("event", Self::Event),
+        ("effective", Self::Effective),
+        ("metadata", Self::Metadata),
+    ];
 }
 
 /// Most role entries read from an event: Auth0 allows 1000 roles per tenant, so more is not a real login.
@@ -58,6 +63,23 @@ impl Roles {
         }
     }
 
+    /// Roles from `app_metadata` entries: the non-empty strings, deduplicated in first-seen order;
+    /// the others are counted in [`Roles::dropped`].
+    pub fn from_metadata(entries: Vec<Option<String>>) -> Self {
+        let read = entries.len();
+        let named: Vec<(String, Option<String>)> = entries
+            .into_iter()
+            .flatten()
+            .filter(|name| !name.is_empty())
+            .map(|name| (name, None))
+            .collect();
+        let dropped = read - named.len();
+        Self {
+            dropped,
+            ..Self::from_named(named)
+        }
+    }
+
     /// Roles with their ids, deduplicated by name (the first id of a name is kept), in first-seen order.
     /// Quadratic in the entries: the caller keeps them to [`MAX_ROLE_ENTRIES`].
     pub fn from_named(named: Vec<(String, Option<String>)>) -> Self {
@@ -85,13 +107,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn metadata_roles_keep_the_first_of_each_non_empty_string() {
+        let roles = Roles::from_metadata(vec![
+            Some("b".into()),
+            Some(String::new()),
+            None,
+            Some("a".into()),
+            Some("b".into()),
+        ]);
+        assert_eq!(roles.names, ["b", "a"]);
+        assert_eq!(roles.dropped, 2, "a repeat is not dropped, only merged");
+        assert!(!roles.as_read);
+        assert_eq!(roles.ids, [None, None]);
+    }
+
+    #[test]
     fn every_word_names_a_source_and_no_other_word_does() {
         assert_eq!(RolesSource::from_word("event"), Some(RolesSource::Event));
         assert_eq!(
             RolesSource::from_word("effective"),
             Some(RolesSource::Effective)
         );
-        for source in [RolesSource::Event, RolesSource::Effective] {
+        assert_eq!(
+            RolesSource::from_word("metadata"),
+            Some(RolesSource::Metadata)
+        );
+        for source in [
+            RolesSource::Event,
+            RolesSource::Effective,
+            RolesSource::Metadata,
+        ] {
             assert_eq!(RolesSource::from_word(source.word()), Some(source));
         }
         for word in ["", "Event", "effective ", "groups"] {

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::management::flight::before;
 use crate::port::{ApiList, Host, Io, ListFailure};
 use crate::roles::{Roles, RolesSource, MAX_ROLE_ENTRIES};
+use std::cell::Cell;
 use std::fmt;
 
 /// Items asked for per page of an `api` list (the most `api.roles` gives).
@@ -21,10 +22,15 @@ pub const API_TAKE: u32 = 100;
 pub const MAX_API_PAGES: u32 = 50;
 
 /// The login's one deadline for outside work: `budgetMs` from the first time it is asked for, so a
-/// login that asks nothing outside the event never reads the clock.
+/// login that asks nothing outside the event never reads the clock. It also tallies that work for the
+/// `logLine` line: the requests made and whether `onError=continue` went on after a failed step.
 pub struct Deadline {
     budget_ms: f64,
-    at_ms: std::cell::Cell<Option<f64>>,
+    at_ms: Cell<Option<f64>>,
+    /// Management API requests and `api.roles`/`api.groups` calls made by this login.
+    pub requests: Cell<u32>,
+    /// Whether a step failed and `onError=continue` went on.
+    pub continued: Cell<bool>,
 }
 
 impl Deadline {
@@ -32,7 +38,23 @@ impl Deadline {
     pub fn after(budget_ms: u64) -> Self {
         Self {
             budget_ms: budget_ms as f64,
-            at_ms: std::cell::Cell::new(None),
+            at_ms: Cell::new(None),
+            requests: Cell::new(0),
+            continued: Cell::new(false),
+        }
+    }
+
+    /// Counts `more` requests made by this login.
+    pub fn count(&self, more: u32) {
+        self.requests.set(self.requests.get().saturating_add(more));
+    }
+
+    /// Whole milliseconds since the first outside call (0 when there was none: the clock is not read).
+    pub fn elapsed_ms(&self, io: &impl Io) -> u32 {
+        match self.at_ms.get() {
+            // A float-to-integer `as` saturates: a clock that went back gives 0.
+            Some(at) => (io.now_ms() - (at - self.budget_ms)) as u32,
+            None => 0,
         }
     }
 
@@ -50,9 +72,11 @@ impl Deadline {
 }
 
 /// `onError` for a step that failed: `deny` gives the error back; `continue` logs
-/// `continuing {instead} (onError=continue): {err}` and lets the login go on.
+/// `continuing {instead} (onError=continue): {err}`, notes it in `deadline`'s tally and lets the login
+/// go on.
 pub fn continue_or_fail<H: Host>(
     host: &H,
+    deadline: &Deadline,
     on_error: OnError,
     instead: &str,
     err: impl Into<Error> + fmt::Display,
@@ -61,6 +85,7 @@ pub fn continue_or_fail<H: Host>(
         return Err(err.into());
     }
     host.log(&format!("continuing {instead} (onError=continue): {err}"));
+    deadline.continued.set(true);
     Ok(())
 }
 
@@ -140,6 +165,7 @@ pub async fn read_list<H: Host>(
         if remaining <= 0.0 {
             return Err(SourceError::Budget(list));
         }
+        deadline.count(1);
         let page = before(
             host.list_page(list, API_TAKE, from.as_deref(), chars_left),
             host.io().sleep(remaining),
@@ -195,6 +221,7 @@ pub async fn read_roles<H: Host>(
 ) -> Result<Roles, Error> {
     match settings.roles {
         RolesSource::Event => return event_roles(host, settings),
+        RolesSource::Metadata => return metadata_roles(host, settings, deadline),
         // The rest of this function; kept in line, as a separate async fn costs 0.3 kB of wasm.
         RolesSource::Effective => {}
     }
@@ -221,6 +248,43 @@ pub async fn read_roles<H: Host>(
         Err(err) => {
             continue_or_fail(
                 host,
+                deadline,
+                settings.on_error,
+                "with event.authorization.roles",
+                err,
+            )?;
+            event_roles(host, settings)
+        }
+    }
+}
+
+/// `roles=metadata`: the array at `metadataPath` in `event.user.app_metadata` (none when the path is
+/// missing), entries that are not non-empty strings dropped and logged, names deduplicated. A value
+/// that is not an array (or cannot be read) is handled by `onError`, like a failed `api.roles`.
+fn metadata_roles<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline: &Deadline,
+) -> Result<Roles, Error> {
+    match host.metadata_role_entries(
+        &settings.metadata_path,
+        MAX_ROLE_ENTRIES,
+        settings.max_claim_bytes,
+    ) {
+        Ok(entries) => {
+            let roles = Roles::from_metadata(entries.unwrap_or_default());
+            if roles.dropped > 0 {
+                host.log(&format!(
+                    "dropped {} app_metadata role entries that were not non-empty strings",
+                    roles.dropped
+                ));
+            }
+            Ok(roles)
+        }
+        Err(err) => {
+            continue_or_fail(
+                host,
+                deadline,
                 settings.on_error,
                 "with event.authorization.roles",
                 err,
@@ -262,7 +326,13 @@ pub async fn read_groups<H: Host>(
             Ok(Some(sorted_unique(names)))
         }
         Err(err) => {
-            continue_or_fail(host, settings.on_error, "without the groups claim", err)?;
+            continue_or_fail(
+                host,
+                deadline,
+                settings.on_error,
+                "without the groups claim",
+                err,
+            )?;
             Ok(None)
         }
     }

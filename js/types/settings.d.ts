@@ -48,9 +48,9 @@ export interface Settings {
    * `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an
    * organization login (`event.organization.id` set), `user` and `effective` take the `roles` path
    * over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested
-   * API's only): the user's tenant-wide permissions are never requested. Setting only some of the
-   * three credentials is an error. Default: `user` when `domain`, `clientId`, `clientSecret` are
-   * set, else `off`.
+   * API's only): the user's tenant-wide permissions are never requested (unless
+   * `organizationPermissions=tenant`). Setting only some of the three credentials is an error.
+   * Default: `user` when `domain`, `clientId`, `clientSecret` are set, else `off`.
    */
   permissions?: 'user' | 'effective' | 'roles' | 'off';
 
@@ -59,6 +59,17 @@ export interface Settings {
    * (`event.resource_server.identifier`; none when no API was requested). Default: `all`.
    */
   permissionsFor?: 'all' | 'requested';
+
+  /**
+   * `claim`: the permissions claim. `scope`: each permission is added to the access token with
+   * `api.accessToken.addScope(name)`, and there is no permissions claim. `both`: both. A name that
+   * is not an RFC 6749 scope-token (only `!`, `#`-`[` and `]`-`~`: no space, `"`, `\` or non-ASCII
+   * character) is not added as a scope (one log line says how many). `scope` and `both` need
+   * `tokens` to include `access`. An `addScope` that throws or is missing fails the permissions step
+   * (`onError`: `deny`, or `continue` without the permissions claim and without further scopes).
+   * Default: `claim`.
+   */
+  permissionsAs?: 'claim' | 'scope' | 'both';
 
   /**
    * A failure of the Management API, `api.roles` or `api.groups` (missing on an older host, throws,
@@ -106,9 +117,21 @@ export interface Settings {
    * `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or
    * through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order;
    * with `permissions=roles` their role ids are used directly (no role directory request for a role
-   * that comes with an id). Default: `event`.
+   * that comes with an id). `metadata`: the array at `metadataPath` inside `event.user.app_metadata`
+   * (e.g. the Authorization Extension's `authorization.roles`): a missing path (or no
+   * `app_metadata`) is no roles; a value there that is not an array fails the roles step (`onError`:
+   * `deny`, or `continue` with `event.authorization.roles`); entries that are not non-empty strings
+   * are dropped (one log line); deduplicated, first-seen order; with `permissions=roles` looked up
+   * by name in the role directory. Default: `event`.
    */
-  roles?: 'event' | 'effective';
+  roles?: 'event' | 'effective' | 'metadata';
+
+  /**
+   * `roles=metadata`: where the role names are inside `event.user.app_metadata`, as dot-separated
+   * keys, e.g. `authorization.roles` (the Authorization Extension's layout). 1 to 8 keys of 1 to 64
+   * characters each, no empty key. Read only with `roles=metadata`. Default: `roles`.
+   */
+  metadataPath?: string;
 
   /**
    * `on`: add the claim `<namespace>/groups`: the names of the user's groups from
@@ -118,6 +141,26 @@ export interface Settings {
    * `off`.
    */
   groups?: 'off' | 'on';
+
+  /**
+   * `json`: one line per login with `console.log` (for log streams): `rbac-claims ` and a JSON
+   * object with exactly the keys `outcome` (`"set"`, `"continued"`: a step failed and
+   * `onError=continue` went on, `"denied"`), `roles` (role names in the claim), `permissions`
+   * (permissions set, `null` without a permissions claim), `groups` (`null` without a groups claim),
+   * `requests` (Management API requests and `api.roles`/`api.groups` calls of this login) and `ms`
+   * (whole milliseconds of outside work). At most 256 characters; never a user id, a name, a secret
+   * or a token. `off`: no such line. Other log lines are the same either way. Default: `off`.
+   */
+  logLine?: 'off' | 'json';
+
+  /**
+   * In an organization login (`event.organization.id` set), with `permissions=user` or `effective`:
+   * `organization`: the permissions of the login's roles, which Auth0 scoped to the organization
+   * (the `roles` path; see `permissions`). `tenant`: the user's tenant-wide permissions, requested
+   * as outside organizations (`GET /api/v2/users/{id}/permissions` or `effective-permissions`). No
+   * effect outside organization logins or with `permissions=roles`. Default: `organization`.
+   */
+  organizationPermissions?: 'organization' | 'tenant';
 }
 
 /** `id`, `access` or both, comma-separated. */

@@ -82,6 +82,10 @@ extern "C" {
         value: &JsValue,
     ) -> Result<JsValue, JsValue>;
 
+    /// `api.accessToken.addScope(scope)`: throws on an invalid scope, or is missing on an older host.
+    #[wasm_bindgen(method, catch, js_name = addScope)]
+    fn add_scope(this: &TokenApi, scope: &str) -> Result<JsValue, JsValue>;
+
     /// `api.access`.
     type AccessApi;
     #[wasm_bindgen(method, catch)]
@@ -97,6 +101,85 @@ extern "C" {
 /// Writes one operator log line ([`crate::error::log_line`]: prefixed, one line, at most 256 characters).
 pub fn log(line: &str) {
     console_log(&crate::error::log_line(line));
+}
+
+/// What the reads of one string list are called in messages: `Array.isArray`, `.length`, an entry.
+pub(super) struct ListCalls {
+    is_array: &'static str,
+    length: &'static str,
+    entry: &'static str,
+}
+
+/// `event.authorization.roles`.
+const EVENT_ROLES: ListCalls = ListCalls {
+    is_array: "Array.isArray(event.authorization.roles)",
+    length: "event.authorization.roles.length",
+    entry: "event.authorization.roles[i]",
+};
+
+/// The roles array in `event.user.app_metadata` (`roles=metadata`).
+const METADATA_ROLES: ListCalls = ListCalls {
+    is_array: "Array.isArray(event.user.app_metadata roles)",
+    length: "event.user.app_metadata roles.length",
+    entry: "event.user.app_metadata roles[i]",
+};
+
+/// The entries of the array `list` (`label` in messages), `None` for each one that is not a
+/// well-formed string: more than `limit` entries, or more than `max_chars` UTF-16 units of strings,
+/// is an error, found before long strings are copied. Each entry read is also pushed to `read`.
+fn string_entries(
+    list: &JsValue,
+    label: &str,
+    calls: &ListCalls,
+    limit: usize,
+    max_chars: usize,
+    read: Option<&Array>,
+) -> Result<Vec<Option<String>>, Error> {
+    if !is_array(list).map_err(thrown(calls.is_array))? {
+        return Err(Error::Event(format!(
+            "{label} is {}, not an array",
+            type_name(list)
+        )));
+    }
+    let limit = limit.min(u32::MAX as usize) as u32;
+    let length = match array_length(list, limit).map_err(thrown(calls.length))? {
+        Length::Fits(length) => length,
+        Length::TooMany(shown) => {
+            return Err(Error::Event(format!(
+                "{label} has {shown} entries, more than {limit}"
+            )))
+        }
+        // An array whose length lies (only a Proxy can): its entries up to that bound are read.
+        Length::Invalid(read_as) => read_as,
+    };
+    // One read per entry: its type is checked before anything is converted, so an object with
+    // toJSON, a Date or a Proxy is dropped, never turned into a role name.
+    let mut chars_left = max_chars as u32;
+    let mut entries = Vec::with_capacity(length as usize);
+    for index in 0..length {
+        let entry = Reflect::get_u32(list, index).map_err(thrown(calls.entry))?;
+        match well_formed_string(&entry, chars_left) {
+            Ok(name) => {
+                chars_left = chars_left.saturating_sub(name.encode_utf16().count() as u32);
+                if let Some(read) = read {
+                    read.push(&entry);
+                }
+                entries.push(Some(name));
+            }
+            Err(BadString::TooLong) => {
+                return Err(Error::Event(format!(
+                    "{label} holds more than {max_chars} characters: the claim cannot fit maxClaimBytes"
+                )))
+            }
+            Err(_) => entries.push(None),
+        }
+    }
+    Ok(entries)
+}
+
+/// Writes `line` as it is: the `logLine=json` line, made of words and numbers by the core.
+pub fn write_line(line: &str) {
+    console_log(line);
 }
 
 /// Describes a thrown value by its error `name` and `cause.code` only, never its message (which can
@@ -317,47 +400,42 @@ impl Event {
         if roles.is_undefined() || roles.is_null() {
             return Ok(Vec::new());
         }
-        if !is_array(&roles).map_err(thrown("Array.isArray(event.authorization.roles)"))? {
-            return Err(Error::Event(format!(
-                "authorization.roles is {}, not an array",
-                type_name(&roles)
-            )));
-        }
-        let limit = limit.min(u32::MAX as usize) as u32;
-        let length = match array_length(&roles, limit)
-            .map_err(thrown("event.authorization.roles.length"))?
-        {
-            Length::Fits(length) => length,
-            Length::TooMany(shown) => {
-                return Err(Error::Event(format!(
-                    "authorization.roles has {shown} entries, more than {limit}"
-                )))
+        string_entries(
+            &roles,
+            "authorization.roles",
+            &EVENT_ROLES,
+            limit,
+            max_chars,
+            Some(read),
+        )
+    }
+
+    /// The entries of the array at `path` (dot-separated keys) inside `event.user.app_metadata`,
+    /// `None` when the path is missing: `user`, `app_metadata` or a key on the way is absent, `null`
+    /// or not an object (a string, a number; a function). Only the path's keys are read, one `get`
+    /// each (at most 9 reads, whatever getters return: no cycle is followed), then the array as
+    /// `event.authorization.roles` is: at most `limit` entries and `max_chars` UTF-16 units, each
+    /// entry's type checked before it is copied. A value there that is not an array is an error.
+    pub fn metadata_role_entries(
+        &self,
+        path: &str,
+        limit: usize,
+        max_chars: usize,
+    ) -> Result<Option<Vec<Option<String>>>, Error> {
+        let mut value = self.user().map_err(thrown("event.user"))?;
+        for key in std::iter::once("app_metadata").chain(path.split('.')) {
+            if !value.is_object() {
+                return Ok(None);
             }
-            // An array whose length lies (only a Proxy can): its entries up to that bound are read.
-            Length::Invalid(read_as) => read_as,
-        };
-        // One read per entry: its type is checked before anything is converted, so an object with
-        // toJSON, a Date or a Proxy is dropped, never turned into a role name.
-        let mut chars_left = max_chars as u32;
-        let mut entries = Vec::with_capacity(length as usize);
-        for index in 0..length {
-            let entry =
-                Reflect::get_u32(&roles, index).map_err(thrown("event.authorization.roles[i]"))?;
-            match well_formed_string(&entry, chars_left) {
-                Ok(name) => {
-                    chars_left = chars_left.saturating_sub(name.encode_utf16().count() as u32);
-                    read.push(&entry);
-                    entries.push(Some(name));
-                }
-                Err(BadString::TooLong) => {
-                    return Err(Error::Event(format!(
-                        "authorization.roles holds more than {max_chars} characters: the claim cannot fit maxClaimBytes"
-                    )))
-                }
-                Err(_) => entries.push(None),
-            }
+            value = Reflect::get(&value, &JsValue::from_str(key))
+                .map_err(thrown("event.user.app_metadata (metadataPath)"))?;
         }
-        Ok(entries)
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        let mut label = String::from("user.app_metadata.");
+        label.push_str(path);
+        string_entries(&value, &label, &METADATA_ROLES, limit, max_chars, None).map(Some)
     }
 }
 
@@ -543,6 +621,17 @@ impl Api {
         };
         for (name, value) in claims {
             quiet_if_promise(&token.set_custom_claim(name, value).map_err(thrown(call))?);
+        }
+        Ok(())
+    }
+
+    /// Adds each scope to the access token; a missing `addScope` throws (not a function), caught.
+    pub fn add_scopes(&self, scopes: &[String]) -> Result<(), Error> {
+        let token = self.access_token().map_err(thrown("api.accessToken"))?;
+        for scope in scopes {
+            quiet_if_promise(&token.add_scope(scope).map_err(thrown(
+                "api.accessToken.addScope (permissionsAs=scope or both; set permissionsAs=claim without it)",
+            ))?);
         }
         Ok(())
     }

@@ -129,6 +129,15 @@ impl Host for Auth0 {
         Ok(entries)
     }
 
+    fn metadata_role_entries(
+        &self,
+        path: &str,
+        limit: usize,
+        max_chars: usize,
+    ) -> Result<Option<Vec<Option<String>>>, Error> {
+        self.event.metadata_role_entries(path, limit, max_chars)
+    }
+
     fn user_id(&self) -> Result<String, Error> {
         self.event.user_id()
     }
@@ -176,12 +185,20 @@ impl Host for Auth0 {
         self.io.api().set_claims(Token::Access, access_values)
     }
 
+    fn add_scopes(&self, scopes: &[String]) -> Result<(), Error> {
+        self.io.api().add_scopes(scopes)
+    }
+
     fn deny(&self, reason: &str) -> Result<(), Error> {
         self.io.api().deny_login(reason)
     }
 
     fn log(&self, line: &str) {
         bindings::log(line);
+    }
+
+    fn write_line(&self, line: &str) {
+        bindings::write_line(line);
     }
 
     fn io(&self) -> &JsIo {

@@ -5,7 +5,10 @@
 //! either file differs (`UPDATE_GENERATED=1 cargo test` rewrites them), and another parses every
 //! word, default and range bound the table shows through [`super::Settings::from_source`].
 
-use super::{keys, words, OnError, OnOverflow, PermissionScope, PermissionSource};
+use super::{
+    keys, words, LogLine, OnError, OnOverflow, OrganizationPermissions, PermissionScope,
+    PermissionSource, PermissionsAs,
+};
 use crate::port::Token;
 use crate::roles::{RolesSource, ROLES_DOC};
 
@@ -21,8 +24,14 @@ pub const ON_ERROR_VALUES: &[&str] = &words::<OnError, 2>();
 pub const GROUPS_VALUES: &[&str] = &words::<bool, 2>();
 /// Values of `onOverflow`.
 pub const ON_OVERFLOW_VALUES: &[&str] = &words::<OnOverflow, 2>();
+/// Values of `permissionsAs`.
+pub const PERMISSIONS_AS_VALUES: &[&str] = &words::<PermissionsAs, 3>();
+/// Values of `logLine`.
+pub const LOG_LINE_VALUES: &[&str] = &words::<LogLine, 2>();
+/// Values of `organizationPermissions`.
+pub const ORGANIZATION_PERMISSIONS_VALUES: &[&str] = &words::<OrganizationPermissions, 2>();
 /// Values of `roles`.
-pub const ROLES_VALUES: &[&str] = &words::<RolesSource, 2>();
+pub const ROLES_VALUES: &[&str] = &words::<RolesSource, 3>();
 
 /// `budgetMs`: default and range, in milliseconds (the largest stays well under Auth0's 20 s limit;
 /// less than the smallest cannot fit one Management API round trip).
@@ -128,7 +137,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         kind: SettingKind::Choice(PERMISSIONS_VALUES),
         required: false,
         default: Some("`user` when `domain`, `clientId`, `clientSecret` are set, else `off`"),
-        doc: "`user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`). `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions of the login's roles, from `GET /api/v2/roles/{id}/permissions` (by the role ids `roles=effective` gives, else by name through the directory `GET /api/v2/roles`; scope `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an organization login (`event.organization.id` set), `user` and `effective` take the `roles` path over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested API's only): the user's tenant-wide permissions are never requested. Setting only some of the three credentials is an error.",
+        doc: "`user`: `GET /api/v2/users/{id}/permissions` (direct + role-derived; scope `read:users`). `effective`: `GET /api/v2/users/{id}/effective-permissions` for the requested API (also group-derived; scope `read:user_effective_permissions`). `roles`: the union of the permissions of the login's roles, from `GET /api/v2/roles/{id}/permissions` (by the role ids `roles=effective` gives, else by name through the directory `GET /api/v2/roles`; scope `read:roles`), kept in instance memory for `rolesCacheMs`. `off`: no permissions claim. In an organization login (`event.organization.id` set), `user` and `effective` take the `roles` path over the login's roles, which Auth0 has scoped to the organization (`effective`: the requested API's only): the user's tenant-wide permissions are never requested (unless `organizationPermissions=tenant`). Setting only some of the three credentials is an error.",
     },
     SettingSpec {
         name: keys::PERMISSIONS_FOR,
@@ -136,6 +145,13 @@ pub const SETTINGS: &[SettingSpec] = &[
         required: false,
         default: None,
         doc: "`all`, or `requested`: only permissions of the requested API (`event.resource_server.identifier`; none when no API was requested).",
+    },
+    SettingSpec {
+        name: keys::PERMISSIONS_AS,
+        kind: SettingKind::Choice(PERMISSIONS_AS_VALUES),
+        required: false,
+        default: None,
+        doc: "`claim`: the permissions claim. `scope`: each permission is added to the access token with `api.accessToken.addScope(name)`, and there is no permissions claim. `both`: both. A name that is not an RFC 6749 scope-token (only `!`, `#`-`[` and `]`-`~`: no space, `\"`, `\\` or non-ASCII character) is not added as a scope (one log line says how many). `scope` and `both` need `tokens` to include `access`. An `addScope` that throws or is missing fails the permissions step (`onError`: `deny`, or `continue` without the permissions claim and without further scopes).",
     },
     SettingSpec {
         name: keys::ON_ERROR,
@@ -187,11 +203,32 @@ pub const SETTINGS: &[SettingSpec] = &[
         doc: ROLES_DOC,
     },
     SettingSpec {
+        name: keys::METADATA_PATH,
+        kind: SettingKind::Text,
+        required: false,
+        default: Some("`roles`"),
+        doc: "`roles=metadata`: where the role names are inside `event.user.app_metadata`, as dot-separated keys, e.g. `authorization.roles` (the Authorization Extension's layout). 1 to 8 keys of 1 to 64 characters each, no empty key. Read only with `roles=metadata`.",
+    },
+    SettingSpec {
         name: keys::GROUPS,
         kind: SettingKind::Choice(GROUPS_VALUES),
         required: false,
         default: None,
         doc: "`on`: add the claim `<namespace>/groups`: the names of the user's groups from `api.groups.getUserGroups({ take: 100, from })` (every page), deduplicated and sorted, `[]` when none; entries without a string `name` are dropped (logged). It goes to the same tokens and counts toward `maxClaimBytes`. `off`: no groups claim, `api.groups` is not called.",
+    },
+    SettingSpec {
+        name: keys::LOG_LINE,
+        kind: SettingKind::Choice(LOG_LINE_VALUES),
+        required: false,
+        default: None,
+        doc: "`json`: one line per login with `console.log` (for log streams): `rbac-claims ` and a JSON object with exactly the keys `outcome` (`\"set\"`, `\"continued\"`: a step failed and `onError=continue` went on, `\"denied\"`), `roles` (role names in the claim), `permissions` (permissions set, `null` without a permissions claim), `groups` (`null` without a groups claim), `requests` (Management API requests and `api.roles`/`api.groups` calls of this login) and `ms` (whole milliseconds of outside work). At most 256 characters; never a user id, a name, a secret or a token. `off`: no such line. Other log lines are the same either way.",
+    },
+    SettingSpec {
+        name: keys::ORGANIZATION_PERMISSIONS,
+        kind: SettingKind::Choice(ORGANIZATION_PERMISSIONS_VALUES),
+        required: false,
+        default: None,
+        doc: "In an organization login (`event.organization.id` set), with `permissions=user` or `effective`: `organization`: the permissions of the login's roles, which Auth0 scoped to the organization (the `roles` path; see `permissions`). `tenant`: the user's tenant-wide permissions, requested as outside organizations (`GET /api/v2/users/{id}/permissions` or `effective-permissions`). No effect outside organization logins or with `permissions=roles`.",
     },
 ];
 
@@ -515,13 +552,22 @@ mod tests {
             permissions.base_url,
             format!("https://{}", permissions.domain)
         );
+        // `metadataPath`: `roles`, the parser's default.
+        assert_eq!(described(keys::METADATA_PATH), "`roles`");
+        assert_eq!(
+            parse_with(&[]).unwrap().metadata_path,
+            crate::config::DEFAULT_METADATA_PATH
+        );
         // No other row describes its default: the others are their kind's own.
         let rows: Vec<&str> = SETTINGS
             .iter()
             .filter(|s| s.default.is_some())
             .map(|s| s.name)
             .collect();
-        assert_eq!(rows, [keys::PERMISSIONS, keys::MANAGEMENT_URL]);
+        assert_eq!(
+            rows,
+            [keys::PERMISSIONS, keys::MANAGEMENT_URL, keys::METADATA_PATH]
+        );
     }
 
     #[test]

@@ -23,6 +23,8 @@ type ListAnswers = RefCell<ListAnswer>;
 struct FakeHost {
     secrets: Option<String>,
     roles: Vec<Option<String>>,
+    /// The array at `metadataPath` in `app_metadata` (`None`: the path is missing).
+    metadata: Option<Vec<Option<String>>>,
     user_id: String,
     requested_api: Option<String>,
     /// `event.organization.id` set.
@@ -31,7 +33,8 @@ struct FakeHost {
     list_delay_ms: f64,
     /// The pages of `api.roles` / `api.groups`: `None` is a page that never comes.
     lists: ListAnswers,
-    /// Among `settings`, `roles`, `organization`, `idToken`, `accessToken` and `deny`: the calls that fail.
+    /// Among `settings`, `roles`, `metadata`, `organization`, `idToken`, `accessToken`, `addScope` and
+    /// `deny`: the calls that fail.
     broken: Vec<&'static str>,
     calls: RefCell<Vec<String>>,
     io: FakeIo,
@@ -47,6 +50,7 @@ impl FakeHost {
         Self {
             secrets: Some(secrets.to_owned()),
             roles: roles.iter().map(|r| Some((*r).to_owned())).collect(),
+            metadata: None,
             user_id: "auth0|1".into(),
             requested_api: None,
             organization: false,
@@ -139,6 +143,21 @@ impl Host for FakeHost {
         Ok(self.roles.clone())
     }
 
+    fn metadata_role_entries(
+        &self,
+        path: &str,
+        limit: usize,
+        max_chars: usize,
+    ) -> Result<Option<Vec<Option<String>>>, Error> {
+        self.call(format!("metadata_role_entries {path} {limit} {max_chars}"));
+        if self.broken.contains(&"metadata") {
+            return Err(Error::Event(format!(
+                "user.app_metadata.{path} is object, not an array"
+            )));
+        }
+        Ok(self.metadata.clone())
+    }
+
     fn user_id(&self) -> Result<String, Error> {
         self.call("user_id".into());
         Ok(self.user_id.clone())
@@ -205,6 +224,15 @@ impl Host for FakeHost {
 
     fn log(&self, line: &str) {
         self.io.log(line);
+    }
+
+    fn add_scopes(&self, scopes: &[String]) -> Result<(), Error> {
+        self.call(format!("addScope {}", scopes.join(" ")));
+        self.fails("addScope", "api.accessToken.addScope")
+    }
+
+    fn write_line(&self, line: &str) {
+        self.calls.borrow_mut().push(format!("line {line}"));
     }
 
     fn io(&self) -> &FakeIo {
@@ -1112,4 +1140,457 @@ fn a_misspelled_required_setting_is_named_before_the_denial() {
     host.secrets = None;
     login(&host, &Instance::default());
     assert_eq!(host.names_read.get(), 0);
+}
+
+/// The `logLine=json` line a login wrote (the last call), parsed: its keys in order and the object.
+fn summary(host: &FakeHost) -> (Vec<String>, json::Json) {
+    let calls = host.calls();
+    let line = calls.last().unwrap().strip_prefix("line ").unwrap();
+    assert!(line.encode_utf16().count() <= 256, "{line}");
+    let object = json::parse(line.strip_prefix("rbac-claims ").unwrap()).unwrap();
+    let json::Json::Object(members) = &object else {
+        panic!("not an object: {line}")
+    };
+    let keys = members.iter().map(|(key, _)| key.clone()).collect();
+    (keys, object)
+}
+
+const LINE_KEYS: [&str; 6] = [
+    "outcome",
+    "roles",
+    "permissions",
+    "groups",
+    "requests",
+    "ms",
+];
+
+#[test]
+fn log_line_json_ends_each_login_with_one_line_of_counts_and_nothing_else_new() {
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","logLine":"json"}"#,
+        &["editor", "admin"],
+    );
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls().last().unwrap(),
+        r#"line rbac-claims {"outcome":"set","roles":2,"permissions":null,"groups":null,"requests":0,"ms":0}"#
+    );
+    assert_eq!(summary(&host).0, LINE_KEYS);
+    assert!(host.logs().is_empty(), "{:?}", host.logs());
+    // Off (the default): the same login writes no line.
+    let host = FakeHost::new(NS, &["editor"]);
+    login(&host, &Instance::default());
+    assert!(host.calls().iter().all(|call| !call.starts_with("line ")));
+}
+
+#[test]
+fn log_line_counts_requests_and_permissions_and_never_names_the_user() {
+    let host = FakeHost::new(
+        &format!(r#"{{{CREDENTIALS},"logLine":"json","groups":"on"}}"#),
+        &["admin"],
+    )
+    .answering(management_api)
+    .listing(|_, _| {
+        Some(Ok(ListPage {
+            entries: vec![ListEntry {
+                name: Some("g1".into()),
+                id: None,
+            }],
+            next: None,
+        }))
+    });
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    let (keys, line) = summary(&host);
+    assert_eq!(keys, LINE_KEYS);
+    assert_eq!(line.get("outcome"), Some(&json::Json::String("set".into())));
+    assert_eq!(line.get("roles"), Some(&json::Json::Number(1.0)));
+    assert_eq!(line.get("permissions"), Some(&json::Json::Number(2.0)));
+    assert_eq!(line.get("groups"), Some(&json::Json::Number(1.0)));
+    // The token request, the permissions request, one api.groups page.
+    assert_eq!(line.get("requests"), Some(&json::Json::Number(3.0)));
+    let text = host.calls().last().unwrap().clone();
+    for private in [
+        "auth0|1",
+        "auth0%7C1",
+        "admin",
+        "g1",
+        "s3cr3t",
+        "mgmt-token",
+        "cid",
+        "read:x",
+    ] {
+        assert!(!text.contains(private), "{private} in {text}");
+    }
+}
+
+#[test]
+fn log_line_says_continued_or_denied_as_on_error_decides() {
+    for (on_error, outcome, word) in [
+        ("continue", Outcome::Done, "continued"),
+        ("deny", Outcome::Done, "denied"),
+    ] {
+        let host = FakeHost::new(
+            &format!(
+                r#"{{{CREDENTIALS},"logLine":"json","onError":"{on_error}","budgetMs":"1000"}}"#
+            ),
+            &["admin"],
+        );
+        assert_eq!(login(&host, &Instance::default()), outcome, "{on_error}");
+        let (keys, line) = summary(&host);
+        assert_eq!(keys, LINE_KEYS);
+        assert_eq!(line.get("outcome"), Some(&json::Json::String(word.into())));
+        assert_eq!(line.get("permissions"), Some(&json::Json::Null));
+        let roles = if word == "denied" { 0.0 } else { 1.0 };
+        assert_eq!(line.get("roles"), Some(&json::Json::Number(roles)));
+        // Every try of the token request counts (it fails and is retried in the budget).
+        let Some(json::Json::Number(requests)) = line.get("requests") else {
+            panic!("{line:?}")
+        };
+        assert_eq!(*requests as usize, host.requests().len(), "{on_error}");
+        assert!(*requests >= 1.0);
+    }
+    // A configuration error: the settings (and so logLine) are unknown, no line.
+    let host = FakeHost::new(r#"{"namespace":"x","logLine":"json"}"#, &[]);
+    login(&host, &Instance::default());
+    assert!(host.calls().iter().all(|call| !call.starts_with("line ")));
+    // A word logLine does not know is a configuration error naming both.
+    let host = FakeHost::new(r#"{"namespace":"https://e.com","logLine":"yes"}"#, &[]);
+    login(&host, &Instance::default());
+    assert!(
+        host.logs()
+            .iter()
+            .any(|l| l.contains("setting `logLine` has unknown value \"yes\": use off or json")),
+        "{:?}",
+        host.logs()
+    );
+}
+
+#[test]
+fn the_longest_summary_line_fits_in_one_log_line() {
+    let line = summary_line("continued", [Some(usize::MAX); 3], u32::MAX, u32::MAX);
+    assert!(
+        line.encode_utf16().count() <= crate::error::MAX_LOG_CHARS,
+        "{line}"
+    );
+    assert!(json::parse(line.strip_prefix("rbac-claims ").unwrap()).is_ok());
+    assert_eq!(
+        summary_line("denied", [Some(0), None, None], 0, 0),
+        r#"rbac-claims {"outcome":"denied","roles":0,"permissions":null,"groups":null,"requests":0,"ms":0}"#
+    );
+}
+
+/// The token-setting calls of a login (scopes and claims), in order.
+fn token_calls(host: &FakeHost) -> Vec<String> {
+    host.calls()
+        .into_iter()
+        .filter(|c| c.starts_with("addScope") || c.contains("Token "))
+        .collect()
+}
+
+#[test]
+fn permissions_as_scope_adds_scopes_and_sets_no_permissions_claim() {
+    for (word, claim) in [("scope", false), ("both", true), ("claim", true)] {
+        let host = FakeHost::new(
+            &format!(r#"{{{CREDENTIALS},"permissionsAs":"{word}","logLine":"json"}}"#),
+            &["a"],
+        )
+        .answering(management_api);
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done, "{word}");
+        let permissions = if claim {
+            r#" https://e.com/permissions=["read:x","write:x"]"#
+        } else {
+            ""
+        };
+        let mut want = Vec::new();
+        if word != "claim" {
+            // Before any claim, so that a failure can still leave the permissions claim out.
+            want.push("addScope read:x write:x".to_owned());
+        }
+        for token in ["idToken", "accessToken"] {
+            want.push(format!(r#"{token} https://e.com/roles=["a"]{permissions}"#));
+        }
+        assert_eq!(token_calls(&host), want, "{word}");
+        assert!(host.logs().is_empty(), "{word}: {:?}", host.logs());
+        let (_, line) = summary(&host);
+        assert_eq!(
+            line.get("permissions"),
+            Some(&json::Json::Number(2.0)),
+            "{word}"
+        );
+    }
+}
+
+#[test]
+fn names_that_are_not_scope_tokens_are_kept_out_of_the_scopes_with_one_line() {
+    let host = FakeHost::new(
+        &format!(r#"{{{CREDENTIALS},"permissionsAs":"both"}}"#),
+        &["a"],
+    )
+    .answering(|request| {
+        if request.url.contains("/oauth/token") {
+            return management_api(request);
+        }
+        ok(r#"{"total":5,"permissions":[
+            {"permission_name":"read x","resource_server_identifier":"https://api"},
+            {"permission_name":"say\"hi","resource_server_identifier":"https://api"},
+            {"permission_name":"a\\b","resource_server_identifier":"https://api"},
+            {"permission_name":"lesen:bücher","resource_server_identifier":"https://api"},
+            {"permission_name":"!#[]~","resource_server_identifier":"https://api"}]}"#)
+    });
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    let calls = token_calls(&host);
+    assert_eq!(calls.first().unwrap(), "addScope !#[]~");
+    // The claim keeps every name.
+    assert!(calls.get(1).unwrap().contains(r#""read x""#), "{calls:?}");
+    assert_eq!(
+        host.logs(),
+        ["not added as scopes: 4 permission names that are not RFC 6749 scope-tokens (a space, \", \\ or a character outside printable ASCII)"]
+    );
+}
+
+#[test]
+fn an_add_scope_that_fails_denies_or_continues_without_permissions() {
+    for on_error in ["deny", "continue"] {
+        let mut host = FakeHost::new(
+            &format!(r#"{{{CREDENTIALS},"permissionsAs":"both","onError":"{on_error}","logLine":"json"}}"#),
+            &["a"],
+        )
+        .answering(management_api);
+        host.broken = vec!["addScope"];
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        let (_, line) = summary(&host);
+        if on_error == "deny" {
+            assert_eq!(
+                token_calls(&host),
+                ["addScope read:x write:x"],
+                "no claim is set"
+            );
+            assert!(host.calls().contains(&deny()));
+            assert_eq!(
+                host.logs(),
+                ["login denied: api.accessToken.addScope threw: TypeError: broken"]
+            );
+            assert_eq!(
+                line.get("outcome"),
+                Some(&json::Json::String("denied".into()))
+            );
+        } else {
+            assert_eq!(
+                token_calls(&host),
+                [
+                    "addScope read:x write:x",
+                    r#"idToken https://e.com/roles=["a"]"#,
+                    r#"accessToken https://e.com/roles=["a"]"#,
+                ]
+            );
+            assert_eq!(
+                host.logs(),
+                ["continuing without permissions (onError=continue): api.accessToken.addScope threw: TypeError: broken"]
+            );
+            assert_eq!(
+                line.get("outcome"),
+                Some(&json::Json::String("continued".into()))
+            );
+            assert_eq!(line.get("permissions"), Some(&json::Json::Null));
+        }
+    }
+}
+
+#[test]
+fn scopes_without_the_access_token_are_a_configuration_error() {
+    for word in ["scope", "both"] {
+        let host = FakeHost::new(
+            &format!(r#"{{"namespace":"https://e.com","tokens":"id","permissionsAs":"{word}"}}"#),
+            &["a"],
+        );
+        login(&host, &Instance::default());
+        assert_eq!(
+            host.logs(),
+            ["login denied: configuration: setting `permissionsAs` needs the access token (scopes exist only there): add access to `tokens` (id,access) or set permissionsAs=claim"]
+        );
+    }
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","tokens":"id","permissionsAs":"claim"}"#,
+        &["a"],
+    );
+    login(&host, &Instance::default());
+    assert!(host.logs().is_empty());
+}
+
+#[test]
+fn roles_from_app_metadata_are_deduplicated_and_strings_only() {
+    let mut host = FakeHost::new(
+        r#"{"namespace":"https://e.com","roles":"metadata","metadataPath":"authorization.roles"}"#,
+        &["from-event"],
+    );
+    host.metadata = Some(vec![
+        Some("editor".into()),
+        None,
+        Some(String::new()),
+        Some("admin".into()),
+        Some("editor".into()),
+    ]);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text",
+            "metadata_role_entries authorization.roles 1000 90000",
+            r#"idToken https://e.com/roles=["editor","admin"]"#,
+            r#"accessToken https://e.com/roles=["editor","admin"]"#,
+        ],
+        "event.authorization.roles is not read"
+    );
+    assert_eq!(
+        host.logs(),
+        ["dropped 2 app_metadata role entries that were not non-empty strings"]
+    );
+    // A missing path: no roles, nothing logged; the default path is `roles`.
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","roles":"metadata"}"#,
+        &["x"],
+    );
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert_eq!(
+        host.calls(),
+        [
+            "settings_text",
+            "metadata_role_entries roles 1000 90000",
+            "idToken https://e.com/roles=[]",
+            "accessToken https://e.com/roles=[]",
+        ]
+    );
+    assert!(host.logs().is_empty());
+}
+
+#[test]
+fn app_metadata_roles_that_are_no_array_deny_or_continue_with_the_event_roles() {
+    let cause = "event: user.app_metadata.roles is object, not an array";
+    for on_error in ["deny", "continue"] {
+        let mut host = FakeHost::new(
+            &format!(
+                r#"{{"namespace":"https://e.com","roles":"metadata","onError":"{on_error}","logLine":"json"}}"#
+            ),
+            &["from-event"],
+        );
+        host.broken = vec!["metadata"];
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        let (_, line) = summary(&host);
+        if on_error == "deny" {
+            assert!(host.calls().contains(&deny()));
+            assert_eq!(host.logs(), [format!("login denied: {cause}")]);
+            assert_eq!(
+                line.get("outcome"),
+                Some(&json::Json::String("denied".into()))
+            );
+        } else {
+            assert!(host
+                .calls()
+                .contains(&r#"idToken https://e.com/roles=["from-event"]"#.to_owned()));
+            assert_eq!(
+                host.logs(),
+                [format!(
+                    "continuing with event.authorization.roles (onError=continue): {cause}"
+                )]
+            );
+            assert_eq!(
+                line.get("outcome"),
+                Some(&json::Json::String("continued".into()))
+            );
+        }
+    }
+}
+
+#[test]
+fn app_metadata_roles_get_their_permissions_through_the_role_directory() {
+    let mut host = FakeHost::new(
+        &format!(r#"{{{CREDENTIALS},"roles":"metadata","metadataPath":"authorization.roles","permissions":"roles"}}"#),
+        &[],
+    )
+    .answering(management_api);
+    host.metadata = Some(vec![Some("admin".into())]);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.calls().contains(
+        &r#"idToken https://e.com/roles=["admin"] https://e.com/permissions=["read:r"]"#.to_owned()
+    ));
+    assert!(host
+        .requests()
+        .iter()
+        .any(|r| r.starts_with("GET https://tenant.auth0.com/api/v2/roles")));
+}
+
+#[test]
+fn organization_permissions_tenant_reads_the_tenant_wide_permissions_in_organization_logins() {
+    // The user's tenant-wide permissions (and the effective ones of the requested API).
+    let tenant_api = |request: &Request| {
+        let path = request.url.strip_prefix(TENANT).unwrap_or_default();
+        match path.split('?').next().unwrap_or_default() {
+            "/api/v2/users/auth0%7C1/effective-permissions" => ok(
+                r#"{"permissions":[{"permission_name":"tenant:e","resource_server_identifier":"https://api","sources":[]}]}"#,
+            ),
+            _ => management_api(request),
+        }
+    };
+    for (mode, expected) in [
+        ("user", r#"["read:x","write:x"]"#),
+        ("effective", r#"["tenant:e"]"#),
+    ] {
+        let secrets = format!(
+            r#"{{{CREDENTIALS},"permissions":"{mode}","organizationPermissions":"tenant"}}"#
+        );
+        let mut host = FakeHost::new(&secrets, &["a"]).answering(tenant_api);
+        host.organization = true;
+        host.requested_api = Some("https://api".into());
+        assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+        let calls = host.calls();
+        assert!(
+            calls
+                .last()
+                .unwrap()
+                .ends_with(&format!("https://e.com/permissions={expected}")),
+            "{mode}: {calls:?}"
+        );
+        // The user id is read and sent; whether the login is an organization's is never asked.
+        assert!(calls.contains(&"user_id".to_owned()), "{mode}");
+        assert!(!calls.contains(&"organization_login".to_owned()), "{mode}");
+        assert!(host
+            .requests()
+            .iter()
+            .any(|r| r.contains("/users/auth0%7C1/")));
+        assert!(host.requests().iter().all(|r| !r.contains("/roles")));
+        assert!(
+            host.logs().is_empty(),
+            "no organization rule line: {:?}",
+            host.logs()
+        );
+    }
+    // permissions=roles: the same roles path either way.
+    let secrets =
+        format!(r#"{{{CREDENTIALS},"permissions":"roles","organizationPermissions":"tenant"}}"#);
+    let mut host = FakeHost::new(&secrets, &["a"]).answering(role_api);
+    host.organization = true;
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host
+        .calls()
+        .last()
+        .unwrap()
+        .ends_with(r#"permissions=["use:a"]"#));
+    // The default, `organization`, is the rule: the same as unset.
+    let secrets = format!(
+        r#"{{{CREDENTIALS},"permissions":"user","organizationPermissions":"organization"}}"#
+    );
+    let mut host = FakeHost::new(&secrets, &["a"]).answering(role_api);
+    host.organization = true;
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host.calls().contains(&"organization_login".to_owned()));
+    assert!(host.requests().iter().all(|r| !r.contains("/users/")));
+    // A word it does not know names both.
+    let host = FakeHost::new(
+        r#"{"namespace":"https://e.com","organizationPermissions":"all"}"#,
+        &[],
+    );
+    login(&host, &Instance::default());
+    assert!(host.logs().iter().any(|l| l.contains(
+        "setting `organizationPermissions` has unknown value \"all\": use organization or tenant"
+    )));
 }

@@ -19,6 +19,7 @@ use decode::Decode;
 use encode::{encode_component, fnv1a_hex, form_body, path_segment};
 use flight::{before, Entry, FlightWait, KeptBytes, Lookup, Shared};
 use retry::{next_step, request_timeout, Failure, Next};
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::rc::Rc;
@@ -285,6 +286,8 @@ pub struct Client<'a, I: Io> {
     deadline_ms: f64,
     /// Prefix of every memory and `api.cache` key: a hash of tenant, client and base URL.
     tenant_key: String,
+    /// Requests sent (each try of each request), for the `logLine` line.
+    sent: Cell<u32>,
 }
 
 impl<'a, I: Io> Client<'a, I> {
@@ -306,7 +309,13 @@ impl<'a, I: Io> Client<'a, I> {
             memory,
             deadline_ms,
             tenant_key,
+            sent: Cell::new(0),
         }
+    }
+
+    /// How many requests this client sent (each try counts).
+    pub fn requests(&self) -> u32 {
+        self.sent.get()
     }
 
     /// The user's permissions from `source` (the configured one, or `roles` in an organization login),
@@ -692,6 +701,7 @@ impl<'a, I: Io> Client<'a, I> {
         loop {
             let timeout =
                 request_timeout(self.remaining_ms()).ok_or(ManagementError::Budget(endpoint))?;
+            self.sent.set(self.sent.get().saturating_add(1));
             let failure = match self.io.send(request.clone(), timeout).await {
                 Ok(response) if response.status == 429 => Failure::RateLimited {
                     reset: response.rate_limit_reset,

@@ -804,13 +804,39 @@ describe('CLI', () => {
     assert.equal(report.outcome, 'allowed', report.error);
     assert.ok(report.decoded.accessToken['https://rbac.example.com/permissions'].includes('manage:users'));
     assert.deepEqual(report.logs, ['secret is [secret:clientSecret]']);
-    assert.deepEqual(report.event.secrets, ['namespace', 'tokens', 'managementUrl', 'domain', 'clientId', 'clientSecret']);
+    assert.deepEqual(report.event.secrets, ['namespace', 'tokens', 'logLine', 'managementUrl', 'domain', 'clientId', 'clientSecret']);
     assert.equal(report.standIn.byRoute.token, 1);
     assert.equal(report.standIn.byRoute.userPermissions, 1);
     const text = await cli(['--action', action, '--event', 'examples/event.json', '--secrets', 'examples/secrets.json', '--standin', 'examples/fixture.json']);
     assert.equal(text.code, 0);
     assert.match(text.stdout, /Outcome: +ALLOWED/);
     assert.match(text.stdout, /secret is \[secret:clientSecret\]/);
+  });
+
+  test('with --standin, a fixture user\'s app_metadata is event.user.app_metadata (the demo\'s third login, roles=metadata), unless the event sets it', async () => {
+    const probe = write('meta.js', `exports.onExecutePostLogin = async (event, api) => {
+      api.idToken.setCustomClaim('https://t.example.com/meta', event.user.app_metadata);
+    };`);
+    let { code, stdout } = await cli(['--action', probe, '--event', 'examples/metadata-event.json', '--secrets', 'examples/metadata-secrets.json',
+      '--standin', 'examples/fixture.json', '--json']);
+    assert.equal(code, 0);
+    let report = JSON.parse(stdout);
+    assert.deepEqual(report.claims.idToken['https://t.example.com/meta'].authorization.roles, ['editor']);
+    const event = write('meta-event.json', JSON.stringify({ user: { user_id: 'auth0|7c3e9a1f5b2d4068a1e2f3c4', app_metadata: { roles: ['own'] } } }));
+    ({ code, stdout } = await cli(['--action', probe, '--event', event, '--secrets', 'examples/metadata-secrets.json', '--standin', 'examples/fixture.json', '--json']));
+    assert.equal(code, 0);
+    report = JSON.parse(stdout);
+    assert.deepEqual(report.claims.idToken['https://t.example.com/meta'], { roles: ['own'] }, 'the event file wins');
+    // The Action itself: the role from app_metadata, its permissions through the role directory, in both tokens.
+    ({ code, stdout } = await cli(['--action', 'js/action.js', '--event', 'examples/metadata-event.json', '--secrets', 'examples/metadata-secrets.json',
+      '--standin', 'examples/fixture.json', '--json']));
+    assert.equal(code, 0);
+    report = JSON.parse(stdout);
+    assert.equal(report.outcome, 'allowed', report.error);
+    for (const token of ['idToken', 'accessToken']) {
+      assert.deepEqual(report.decoded[token]['https://rbac.example.com/roles'], ['editor'], token);
+      assert.ok(report.decoded[token]['https://rbac.example.com/permissions'].includes('write:reports'), token);
+    }
   });
 
   test('with --standin, api.roles / api.groups and the event roles come from the fixture (the demo\'s organization login)', async () => {

@@ -69,7 +69,7 @@ function scanOutputs(lines, calls) {
 /** Checks common to every login: entry never rejects, logs are ours and one line each (no control character), nothing trapped. */
 function checkLogs(lines, where) {
   for (const line of lines) {
-    assert.ok(line.startsWith('rbac-claims: '), `${where}: foreign log line ${JSON.stringify(line.slice(0, 200))}`);
+    assert.ok(line.startsWith('rbac-claims: ') || line.startsWith(SUMMARY_PREFIX), `${where}: foreign log line ${JSON.stringify(line.slice(0, 200))}`);
     // eslint-disable-next-line no-control-regex -- the point: no control character may reach a log line
     assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f]/, `${where}: a control character in a log line ${JSON.stringify(line.slice(0, 300))}`);
     assert.ok(!line.includes('internal failure') && !line.includes('trapped'), `${where}: ${line.slice(0, 300)}`);
@@ -77,7 +77,27 @@ function checkLogs(lines, where) {
   }
 }
 
+const SUMMARY_PREFIX = 'rbac-claims {';
+const SUMMARY_KEYS = ['outcome', 'roles', 'permissions', 'groups', 'requests', 'ms'];
+
+/** logLine=json: exactly one structured line, the last, with exactly its keys; none with logLine=off. */
+function checkSummaryLine(lines, expect) {
+  const summaries = lines.filter((l) => l.startsWith(SUMMARY_PREFIX));
+  if (!expect.logLine) {
+    assert.deepEqual(summaries, [], 'no structured line without logLine=json');
+    return;
+  }
+  assert.equal(summaries.length, 1, `one structured line: ${JSON.stringify(lines.slice(-3))}`);
+  assert.equal(lines.at(-1), summaries[0], 'the structured line comes last');
+  const line = JSON.parse(summaries[0].slice('rbac-claims '.length));
+  assert.deepEqual(Object.keys(line), SUMMARY_KEYS, summaries[0]);
+  assert.ok(['set', 'continued', 'denied'].includes(line.outcome), summaries[0]);
+  if (expect.outcome.startsWith('deny') || expect.outcome.startsWith('api threw')) assert.equal(line.outcome, 'denied', summaries[0]);
+  else if (expect.outcome.startsWith('claims')) assert.equal(line.outcome, expect.continued ? 'continued' : 'set', summaries[0]);
+}
+
 const DROPPED_LINE = /^rbac-claims: dropped (\d+) role entries that were not well-formed strings$/;
+const DROPPED_METADATA_LINE = /^rbac-claims: dropped (\d+) app_metadata role entries that were not non-empty strings$/;
 const SKIPPED_LINE = 'rbac-claims: continuing without permissions (onError=continue): ';
 const DENIED_LINE = 'rbac-claims: login denied: ';
 
@@ -90,7 +110,8 @@ function checkReadingLogs(lines, expect) {
   const dropped = lines.filter((l) => l.startsWith('rbac-claims: dropped '));
   if (expect.dropped) {
     assert.equal(dropped.length, 1, `one "dropped" line: ${JSON.stringify(dropped)}`);
-    assert.equal(Number((DROPPED_LINE.exec(dropped[0]) || [])[1]), expect.dropped, dropped[0]);
+    const pattern = expect.droppedFrom === 'metadata' ? DROPPED_METADATA_LINE : DROPPED_LINE;
+    assert.equal(Number((pattern.exec(dropped[0]) || [])[1]), expect.dropped, dropped[0]);
   } else {
     assert.deepEqual(dropped, [], 'no "dropped" line');
   }
@@ -160,6 +181,7 @@ test(`generated hostile events: ${COUNT} cases, seed ${SEED} (HOSTILE_SEED), eac
         else assert.deepEqual(c.calls, c.expect.expectedCalls, `api calls (${c.expect.outcome})`);
         figures.outcomes[c.expect.outcome] = (figures.outcomes[c.expect.outcome] || 0) + 1;
         checkReadingLogs(lines, c.expect);
+        checkSummaryLine(lines, c.expect);
         if (c.expect.dropped) { figures.droppedCases += 1; figures.droppedEntries += c.expect.dropped; }
         if (c.expect.permissionsSkipped) figures.skippedLines += 1;
         const denied = lines.filter((l) => l.startsWith('rbac-claims: login denied: '));
@@ -207,7 +229,7 @@ test(`generated hostile events: ${COUNT} cases, seed ${SEED} (HOSTILE_SEED), eac
     assert.ok(figures.generated >= Math.min(COUNT, 10000));
     // Every hostile shape the issue names was generated many times.
     for (const tag of ['wrong type', 'missing object', 'null', '10,000 roles', '1 MB string', 'lone surrogate', '__proto__/constructor keys',
-      'proxy', 'throwing getter', 'frozen']) {
+      'proxy', 'throwing getter', 'frozen', 'app_metadata deep', 'app_metadata:cyclic', 'app_metadata:huge', 'app_metadata:nonObject']) {
       assert.ok((figures.tags[tag] || 0) >= Math.min(20, COUNT / 500), `tag "${tag}" generated ${figures.tags[tag] || 0} times`);
     }
   }
@@ -432,6 +454,62 @@ test('named: Proxies whose getters throw, revoked Proxies, null and undefined, i
     const { calls } = await named(event);
     // A number, a string or a symbol has no `secrets`: no settings, so the namespace is missing.
     assert.deepEqual(calls, ['number', 'string', 'symbol'].includes(typeof event) ? CONFIG_DENY : DENY, String(typeof event));
+  }
+});
+
+test('named: hostile app_metadata with roles=metadata (deep, cyclic getters, huge arrays, non-objects, throwing Proxies), both onError values', async () => {
+  /** An object whose every key is a getter that counts its reads and gives the object again: a cycle. */
+  const cyclic = () => {
+    const reads = { n: 0 };
+    const o = new Proxy({}, { get: (_t, k) => { if (typeof k === 'string') reads.n += 1; return o; } });
+    return { o, reads };
+  };
+  let deep = {};
+  for (let i = 0; i < 100000; i += 1) deep = { roles: deep };
+  const lyingArray = new Proxy([], { get: (t, k) => (k === 'length' ? 2 ** 32 - 1 : 'a') });
+  const manyChars = new Array(1000).fill(0).map((_, i) => `${i}-${'x'.repeat(100)}`);
+  const failing = {
+    'a value deep in nested objects': deep,
+    'a cycle through getters': null, // cyclic(), below
+    'a million entries': new Array(1e6).fill('a'),
+    'a Proxy whose length lies': lyingArray,
+    'more characters than maxClaimBytes': manyChars,
+    'a throwing Proxy': throwingProxy({}, 'app_metadata roles'),
+    'a revoked Proxy': revokedProxy([]),
+    'a string': 'admin',
+    'a Date': new Date(0),
+  };
+  for (const onError of ['deny', 'continue']) {
+    const secrets = { namespace: NS, roles: 'metadata', metadataPath: 'authorization.roles', onError };
+    const expected = onError === 'deny' ? DENY : rolesCalls(['fallback']);
+    for (const [why, value] of Object.entries(failing)) {
+      const c = why === 'a cycle through getters' ? cyclic() : null;
+      const appMetadata = c ? c.o : { authorization: { roles: value } };
+      const r = await named({ secrets, user: { user_id: 'auth0|1', app_metadata: appMetadata }, authorization: { roles: ['fallback'] } });
+      assert.deepEqual(r.calls, expected, `${why}, onError=${onError}`);
+      assert.ok(r.lines.some((l) => l.includes('user.app_metadata')), `${why}: ${r.lines.join('\n')}`);
+      assert.ok(r.ms < 1000, `${why}: took ${r.ms} ms`);
+      if (c) assert.equal(c.reads.n, 2, 'only the path\'s two keys are read, once each');
+    }
+    // A getter that throws on the way: the same failure of the roles step.
+    const thrower = { get authorization() { throw new Error('app_metadata getter'); } };
+    let r = await named({ secrets, user: { user_id: 'auth0|1', app_metadata: thrower }, authorization: { roles: ['fallback'] } });
+    assert.deepEqual(r.calls, expected, `throwing getter, onError=${onError}`);
+    r = await named({ secrets, user: { user_id: 'auth0|1', get app_metadata() { throw new Error('no'); } }, authorization: { roles: ['fallback'] } });
+    assert.deepEqual(r.calls, expected, `throwing app_metadata getter, onError=${onError}`);
+    // No app_metadata, or something on the way that is not an object: the path is missing, no roles.
+    for (const user of [{ user_id: 'auth0|1' }, { app_metadata: null }, { app_metadata: 'roles' }, { app_metadata: 42 }, { app_metadata: true },
+      { app_metadata: Symbol('m') }, { app_metadata: { authorization: 'roles' } }, { app_metadata: { authorization: null } },
+      { app_metadata: { authorization: { roles: null } } }, { app_metadata: () => ['admin'] }, 'user', null]) {
+      r = await named({ secrets, user, authorization: { roles: ['fallback'] } });
+      assert.deepEqual(r.calls, rolesCalls([]), `${JSON.stringify(String(user && user.app_metadata))}, onError=${onError}`);
+      assert.deepEqual(r.lines, []);
+    }
+    // Entries that are not non-empty strings are dropped (one line), never converted.
+    const toStringer = { toString: () => 'admin', toJSON: () => 'admin' };
+    r = await named({ secrets, user: { app_metadata: { authorization: { roles: [toStringer, 1, null, '', 'ok', new String('s'), throwingProxy({}, 'entry'), 'ok'] } } } });
+    assert.deepEqual(r.calls, rolesCalls(['ok']));
+    assert.deepEqual(r.lines, ['rbac-claims: dropped 6 app_metadata role entries that were not non-empty strings']);
   }
 });
 
@@ -733,7 +811,7 @@ async function callsFor(event, api = recordingApi()) {
   return { calls: api.calls, lines: logs.lines };
 }
 
-test('regression: only the 13 known settings of event.secrets are read; other keys cannot deny the login', async () => {
+test('regression: only the known settings of event.secrets are read; other keys cannot deny the login', async () => {
   const withOther = (define) => { const secrets = { namespace: NS }; define(secrets); return secrets; };
   const cases = [
     ['throwing getter', withOther((o) => Object.defineProperty(o, 'otherSecret', { enumerable: true, get() { throw new Error('not ours'); } }))],

@@ -168,6 +168,11 @@ const SETTING_POOLS = {
   },
   onError: { valid: [['deny', 'deny'], ['continue', 'continue'], [' continue ', 'continue']], invalid: ['ignore', 'Deny', 'CONTINUE', 'deny,continue'] },
   onOverflow: { valid: [['deny', 'deny'], ['omit', 'omit']], invalid: ['truncate', 'Omit', 'drop'] },
+  // Only the default counts as valid here: these hostile api objects need no addScope, which
+  // tests/js/support/login-cases.js covers through the built Action; refusals are checked here.
+  permissionsAs: { valid: [['claim', 'claim']], invalid: ['scopes', 'Scope', 'claim,scope', 'all'] },
+  organizationPermissions: { valid: [['organization', 'organization'], ['tenant', 'tenant']], invalid: ['Tenant', 'org', 'all', 'organization,tenant'] },
+  logLine: { valid: [['off', 'off'], ['json', 'json'], [' json ', 'json']], invalid: ['JSON', 'on', 'json,off', 'text'] },
   maxClaimBytes: {
     valid: [['100', 100], ['1000', 1000], ['4096', 4096], ['90000', 90000], ['100000', 100000], [' 5000 ', 5000], ['000500', 500]],
     invalid: ['99', '100001', '1e5', '-1', 'abc', '90 000', '1.5', '9999999999', '+500'],
@@ -179,7 +184,12 @@ const SETTING_POOLS = {
   permissionsFor: { valid: [['all', 'all'], ['requested', 'requested']], invalid: ['some', 'Requested', 'any'] },
   // Only the defaults count as valid here: these hostile api objects have no api.roles / api.groups,
   // whose pages, shapes and faults tests/js/roles-groups.test.js covers; refusals are checked here.
-  roles: { valid: [['event', 'event'], [' event ', 'event']], invalid: ['Effective', 'groups', 'event,effective', 'none'] },
+  // `metadata` is valid too: it reads event.user.app_metadata (genAppMetadata's shapes), no api.
+  roles: { valid: [['event', 'event'], [' event ', 'event'], ['metadata', 'metadata']], invalid: ['Effective', 'groups', 'event,effective', 'none', 'Metadata'] },
+  metadataPath: {
+    valid: [['roles', 'roles'], ['authorization.roles', 'authorization.roles'], ['a.b.c', 'a.b.c']],
+    invalid: ['a..b', '.', 'roles.', 'k'.repeat(65), 'a.b.c.d.e.f.g.h.i'],
+  },
   groups: { valid: [['off', 'off']], invalid: ['true', 'On', 'yes', 'off,on'] },
   budgetMs: { valid: [['100', 100], ['2000', 2000], ['15000', 15000], ['5000', 5000]], invalid: ['15001', '99', '0', '-1', '5e3', '1.5', 'abc', '99999999999999999999'] },
   rolesCacheMs: { valid: [['0', 0], ['300000', 300000], ['86400000', 86400000]], invalid: ['86400001', '-5', '1h'] },
@@ -531,6 +541,64 @@ const DOT_SEGMENT_IDS = new Set(['.', '..']);
  * `event.user`: the value, `read` ('value'; 'missing': no user; 'throws': reading `user_id` throws)
  * and `userId`, the value `user.user_id` reads as. What the Action makes of it: `permissionsStep`.
  */
+/** How `roles=metadata` reads a user's app_metadata at a path: `{missing}`, `{fails}` (the error, or how it starts) or `{entries}`. */
+const META_MISSING = () => ({ missing: true });
+const META_THROWS = () => ({ fails: 'event.user.app_metadata (metadataPath) threw: ' });
+const notArray = (at, type) => ({ fails: `event: user.app_metadata.${at} is ${type}, not an array` });
+
+/**
+ * A user's `app_metadata` for `roles=metadata`: the Authorization Extension's layout, a flat `roles`,
+ * and hostile shapes (100,000 levels deep, a cycle through getters, 100,000 entries, non-objects,
+ * throwing getters and Proxies). `read(path)` says what the Action must make of it at the settings'
+ * `metadataPath` (the pool's paths: `roles`, `authorization.roles`, `a.b.c`).
+ */
+function genAppMetadata(r) {
+  const kind = r.weighted([[30, 'empty'], [15, 'flat'], [15, 'extension'], [5, 'deep'], [5, 'cyclic'], [4, 'huge'], [6, 'nonObject'],
+    [4, 'throwing'], [4, 'getterThrows'], [6, 'nonArray']]);
+  const tags = [`app_metadata:${kind}`];
+  const entries = () => {
+    const pool = ['admin', 'editor', 'admin', '', 5, null, {}, 'x\ud800', new String('s'), ['admin'], 'viewer'];
+    return Array.from({ length: r.int(0, 6) }, () => r.pick(pool));
+  };
+  const at = (map) => (key) => (Object.prototype.hasOwnProperty.call(map, key) ? map[key] : { missing: true });
+  switch (kind) {
+    case 'empty': return { value: {}, read: META_MISSING, tags };
+    case 'flat': { const e = entries(); return { value: { roles: e, plan: 'team' }, read: at({ roles: { entries: e } }), tags }; }
+    case 'extension': {
+      const e = entries();
+      return { value: { authorization: { groups: ['g'], roles: e, permissions: ['read:x'] } }, read: at({ 'authorization.roles': { entries: e } }), tags };
+    }
+    case 'deep': {
+      let deep = {};
+      for (let i = 0; i < 100000; i += 1) deep = { roles: deep };
+      tags.push('app_metadata deep');
+      return { value: { roles: deep, authorization: { roles: deep } }, read: at({ roles: notArray('roles', 'object'), 'authorization.roles': notArray('authorization.roles', 'object') }), tags };
+    }
+    case 'cyclic': { // every key gives the object again
+      const o = new Proxy({}, { get: () => o });
+      tags.push('proxy');
+      return { value: o, read: (key) => notArray(key, 'object'), tags };
+    }
+    case 'huge': {
+      const big = new Array(100000).fill('admin');
+      const fails = (key) => ({ fails: `event: user.app_metadata.${key} has 100000 entries, more than 1000` });
+      return { value: { roles: big, authorization: { roles: big } }, read: at({ roles: fails('roles'), 'authorization.roles': fails('authorization.roles') }), tags };
+    }
+    case 'nonObject': tags.push('wrong type'); return { value: r.pick(['roles', 5, true, null, undefined, 1n]), read: META_MISSING, tags };
+    case 'throwing': tags.push('proxy', 'throwing getter'); return { value: throwingProxy({}, 'app_metadata'), read: META_THROWS, tags };
+    case 'getterThrows': {
+      const throws = () => { throw new Error('app_metadata getter'); };
+      tags.push('throwing getter');
+      return { value: Object.defineProperties({}, { roles: { get: throws }, authorization: { get: throws } }), read: at({ roles: META_THROWS(), 'authorization.roles': META_THROWS() }), tags };
+    }
+    case 'nonArray': {
+      const [value, type] = r.pick([['admin', 'string'], [{ 0: 'admin', length: 1 }, 'object'], [5, 'number'], [new Date(0), 'object']]);
+      return { value: { roles: value, authorization: { roles: value } }, read: at({ roles: notArray('roles', type), 'authorization.roles': notArray('authorization.roles', type) }), tags };
+    }
+    default: throw new Error(kind);
+  }
+}
+
 function genUser(r) {
   const kind = r.weighted([[70, 'plain'], [4, 'undefined'], [3, 'null'], [3, 'frozen'], [3, 'proxyThrows'], [2, 'primitive'],
     [3, 'getter'], [5, 'badId'], [1, 'mbId'], [2, 'revoked'], [2, 'protoKeys']]);
@@ -538,11 +606,15 @@ function genUser(r) {
   const id = r.pick(USER_IDS);
   if (hasLoneSurrogate(id)) tags.push('lone surrogate');
   switch (kind) {
-    case 'plain': return { value: { user_id: id, app_metadata: {}, email: 'x@example.com' }, userId: id, tags };
+    case 'plain': {
+      const meta = genAppMetadata(r);
+      tags.push(...meta.tags);
+      return { value: { user_id: id, app_metadata: meta.value, email: 'x@example.com' }, userId: id, meta: meta.read, tags };
+    }
     case 'undefined': tags.push('missing object'); return { value: undefined, read: 'missing', userId: null, tags };
     case 'null': tags.push('null'); return { value: null, read: 'missing', userId: null, tags };
     case 'frozen': tags.push('frozen'); return { value: deepFreeze({ user_id: id }), userId: id, tags };
-    case 'proxyThrows': tags.push('proxy', 'throwing getter'); return { value: throwingProxy({ user_id: id }, 'user'), read: 'throws', userId: null, tags };
+    case 'proxyThrows': tags.push('proxy', 'throwing getter'); return { value: throwingProxy({ user_id: id }, 'user'), read: 'throws', meta: META_THROWS, userId: null, tags };
     case 'primitive': tags.push('wrong type'); return { value: r.pick([5, 'auth0|1', true]), read: 'throws', userId: null, tags }; // Reflect.get throws
     case 'getter': return { value: Object.defineProperty({}, 'user_id', { get: () => id, enumerable: true }), userId: id, tags };
     case 'badId': {
@@ -551,7 +623,7 @@ function genUser(r) {
       return { value: { user_id: bad }, userId: bad, tags };
     }
     case 'mbId': tags.push('1 MB string'); return { value: { user_id: BIG.mbId }, userId: BIG.mbId, tags };
-    case 'revoked': tags.push('proxy'); return { value: revokedProxy({ user_id: id }), read: 'throws', userId: null, tags };
+    case 'revoked': tags.push('proxy'); return { value: revokedProxy({ user_id: id }), read: 'throws', meta: META_THROWS, userId: null, tags };
     case 'protoKeys': {
       const v = {};
       setOwn(v, '__proto__', { user_id: 'auth0|evil' });
@@ -865,6 +937,36 @@ function jsonSettingsCheck(c) {
   return null;
 }
 
+/**
+ * `roles=metadata`: `{names, dropped, metadata: true}` from the user's app_metadata at `config.metadataPath`;
+ * when it fails, `onError` decides: `{fatal}` (deny) or the event's roles (continue).
+ */
+function metadataRoles(c, config) {
+  const maxChars = config.maxClaimBytes;
+  let read;
+  if (c.event.fatalField === 'user') read = { fails: 'event.user threw: ' };
+  else read = (c.user.meta || META_MISSING)(config.metadataPath);
+  // onError=continue: the event's roles, and the login counts as continued.
+  const fallBack = () => ({ ...readRoles(c, maxChars), continued: true });
+  if (read.fails) return config.onError === 'deny' ? { fatal: read.fails } : fallBack();
+  if (read.missing) return { names: [], dropped: 0, metadata: true };
+  const names = [];
+  let dropped = 0;
+  let left = maxChars;
+  for (const entry of read.entries) {
+    if (typeof entry !== 'string') dropped += 1;
+    else if (entry.length > left) {
+      const fatal = `event: user.app_metadata.${config.metadataPath} holds more than ${maxChars} characters: the claim cannot fit maxClaimBytes`;
+      return config.onError === 'deny' ? { fatal } : fallBack();
+    } else if (hasLoneSurrogate(entry) || entry === '') dropped += 1;
+    else {
+      if (!names.includes(entry)) names.push(entry);
+      left -= entry.length;
+    }
+  }
+  return { names, dropped, metadata: true };
+}
+
 /** The roles the Action reads: `{fatal}` (what the "login denied" line says, or starts with) or `{names, dropped}`. */
 function readRoles(c, maxChars) {
   if (c.event.fatalField === 'authorization') return { fatal: 'event.authorization threw: ' };
@@ -896,7 +998,9 @@ function readRoles(c, maxChars) {
 function permissionsStep(c, perms, roleNames) {
   let { source, scope } = perms;
   const id = c.user.userId;
-  if (source !== 'roles') { // an organization login takes the roles path (effective: the requested API's only)
+  // An organization login takes the roles path (effective: the requested API's only), unless
+  // organizationPermissions=tenant, which never reads the organization.
+  if (source !== 'roles' && !perms.tenant) {
     if (c.event.fatalField === 'organization') return { fails: 'event.organization threw: ' };
     if (c.org.fails) return { fails: c.org.fails };
     if (c.org.isOrg) {
@@ -964,16 +1068,20 @@ function planOracle(config, roleNames, permsOutcome) {
 function oracle(c) {
   let plan;
   let dropped = null;
+  let droppedFrom = null;
+  let rolesContinued = false;
   let permissionsSkipped = false;
   const read = readSettings(c);
   const config = read.fatal ? null : configOutcome(c, read);
   if (read.fatal) plan = { deny: 'event', line: read.fatal };
   else if (config.fatal) plan = { deny: 'config', line: `configuration: setting \`${config.fatal}\` ` };
   else {
-    const roles = readRoles(c, config.maxClaimBytes);
+    const roles = config.roles === 'metadata' ? metadataRoles(c, config) : readRoles(c, config.maxClaimBytes);
     if (roles.fatal) plan = { deny: 'event', line: roles.fatal };
     else {
       dropped = roles.dropped;
+      droppedFrom = roles.metadata ? 'metadata' : 'event';
+      rolesContinued = Boolean(roles.continued);
       let permsOutcome = { names: null };
       if (config.perms) {
         const step = permissionsStep(c, config.perms, roles.names);
@@ -989,7 +1097,9 @@ function oracle(c) {
       }
     }
   }
-  const logs = { dropped, permissionsSkipped, denyLine: plan.deny ? plan.line : null };
+  // logLine=json: one structured line last, whenever the settings were read and accepted.
+  // continued: a step failed and onError=continue went on (the structured line's outcome).
+  const logs = { dropped, droppedFrom, continued: rolesContinued || Boolean(permissionsSkipped), permissionsSkipped, denyLine: plan.deny ? plan.line : null, logLine: Boolean(config && !config.fatal && config.logLine) };
   // A configuration error has its own reason (a retry cannot help), from the test build.
   const deny = ['deny', plan.deny === 'config' ? TEST_EXPORTS.configDenyReason() : c.denyReason];
   const { broken, throwAt } = c.apiInfo;

@@ -36,7 +36,7 @@ const CLAIM_RULES = path.join(__dirname, '..', '..', '..', 'data', 'auth0-claim-
  * @property {string[]} loaded module files added to `require.cache` by loading the Action
  * @property {string[]} reads files read (fs.readFileSync, readFile, openSync, createReadStream) while loading it
  * @property {string} handlerType constructor name of the exported onExecutePostLogin
- * @property {{name: string, outcome: string, denyReason?: string, error?: string, claims: object, logs: string[]}[]} results
+ * @property {{name: string, outcome: string, denyReason?: string, error?: string, claims: object, scopes: string[], logs: string[]}[]} results
  */
 
 const permissionSupport = new Map();
@@ -118,8 +118,8 @@ async function child() {
 
   const results = [];
   for (const c of job.cases) {
-    const r = await host.run(mod, c.event || {}, { secrets: c.secrets });
-    results.push({ name: c.name, outcome: r.outcome, denyReason: r.denyReason, error: r.error, claims: r.claims, logs: r.logs });
+    const r = await host.run(mod, c.event || {}, { secrets: c.secrets, directory: c.directory });
+    results.push({ name: c.name, outcome: r.outcome, denyReason: r.denyReason, error: r.error, claims: r.claims, scopes: r.scopes, logs: r.logs });
   }
   const handlerType = mod.onExecutePostLogin && mod.onExecutePostLogin.constructor.name;
   process.stdout.write(`${JSON.stringify({ node: process.version, target, loaded, reads, loadMs, handlerType, results })}\n`);

@@ -46,6 +46,10 @@ async function startStandIns() {
 
 const credentials = (s) => ({ domain: s.domain, clientId: s.clientId, clientSecret: s.clientSecret, managementUrl: s.url });
 const EVENT = { user: { user_id: 'auth0|alice' }, authorization: { roles: ['editor'] }, resource_server: { identifier: API } };
+/** An organization login: `editor` is her member role there. */
+const ORG_EVENT = { ...EVENT, organization: { id: 'org_acme', name: 'acme' } };
+/** The event with `app_metadata`, and no roles in `event.authorization` but `reader` (what `onError=continue` falls back to). */
+const META_EVENT = (appMetadata) => ({ ...EVENT, user: { user_id: 'auth0|alice', app_metadata: appMetadata }, authorization: { roles: ['reader'] } });
 
 /**
  * The cases, against the stand-ins.
@@ -59,6 +63,24 @@ function cases({ healthy, failing }) {
     { name: 'config error', event: EVENT, secrets: { namespace: 'https://tenant.auth0.com' } },
     { name: '5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000' } },
     { name: '5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000' } },
+    { name: 'permissionsAs=scope', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'scope' } },
+    { name: 'permissionsAs=both', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'both' } },
+    { name: 'permissionsAs=scope, 5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), permissionsAs: 'scope', onError: 'continue', budgetMs: '4000' } },
+    { name: 'permissionsAs=both, no addScope, onError=continue', event: EVENT, directory: { omit: ['addScope'] }, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'both', onError: 'continue', logLine: 'json' } },
+    { name: 'permissionsAs=both, no addScope, onError=deny', event: EVENT, directory: { omit: ['addScope'] }, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'both' } },
+    { name: 'permissionsAs=scope, tokens=id', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), permissionsAs: 'scope', tokens: 'id' } },
+    { name: 'roles=metadata (Authorization Extension layout), permissions=roles', event: META_EVENT({ authorization: { roles: ['editor', '', 7, 'editor'] } }), secrets: { namespace: NS, ...credentials(healthy), roles: 'metadata', metadataPath: 'authorization.roles', permissions: 'roles' } },
+    { name: 'roles=metadata, no app_metadata', event: { ...EVENT, user: { user_id: 'auth0|alice' } }, secrets: { namespace: NS, roles: 'metadata' } },
+    { name: 'roles=metadata, not an array, onError=continue', event: META_EVENT({ roles: { editor: true } }), secrets: { namespace: NS, roles: 'metadata', onError: 'continue', logLine: 'json' } },
+    { name: 'roles=metadata, not an array, onError=deny', event: META_EVENT({ roles: 'editor' }), secrets: { namespace: NS, roles: 'metadata' } },
+    { name: 'roles=metadata, metadataPath invalid', event: META_EVENT({ roles: ['editor'] }), secrets: { namespace: NS, roles: 'metadata', metadataPath: 'a..b' } },
+    { name: 'organization login, organizationPermissions default', event: ORG_EVENT, secrets: { namespace: NS, ...credentials(failing) } },
+    { name: 'organization login, organizationPermissions=tenant', event: ORG_EVENT, secrets: { namespace: NS, ...credentials(healthy), organizationPermissions: 'tenant' } },
+    { name: 'organization login, tenant, 5xx, onError=continue', event: ORG_EVENT, secrets: { namespace: NS, ...credentials(failing), organizationPermissions: 'tenant', onError: 'continue', budgetMs: '4000' } },
+    { name: 'organization login, tenant, 5xx, onError=deny', event: ORG_EVENT, secrets: { namespace: NS, ...credentials(failing), organizationPermissions: 'tenant', budgetMs: '4000' } },
+    { name: 'logLine, permissions', event: EVENT, secrets: { namespace: NS, ...credentials(healthy), logLine: 'json' } },
+    { name: 'logLine, 5xx, onError=continue', event: EVENT, secrets: { namespace: NS, ...credentials(failing), onError: 'continue', budgetMs: '4000', logLine: 'json' } },
+    { name: 'logLine, 5xx, onError=deny', event: EVENT, secrets: { namespace: NS, ...credentials(failing), budgetMs: '4000', logLine: 'json' } },
   ];
 }
 
@@ -105,12 +127,116 @@ function checkResults(results) {
   r = by['5xx, onError=deny'];
   assert.equal(r.outcome, 'denied', why(r));
   assert.match(r.denyReason, GENERIC_DENY);
+
+  // permissionsAs: the permissions as access token scopes (beside the scopes the login asked for), the claim or both.
+  const PERMS = ['delete:reports', 'read:reports', 'write:reports'];
+  const added = (x) => x.scopes.filter((s) => PERMS.includes(s));
+  r = by['permissionsAs=scope'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(added(r), PERMS, why(r));
+  for (const token of ['idToken', 'accessToken']) {
+    assert.deepEqual(claim(r, token, 'roles'), ['editor']);
+    assert.equal(claim(r, token, 'permissions'), undefined, `${token}: no permissions claim with permissionsAs=scope`);
+  }
+  r = by['permissionsAs=both'];
+  assert.deepEqual(added(r), PERMS, why(r));
+  for (const token of ['idToken', 'accessToken']) assert.deepEqual(claim(r, token, 'permissions'), PERMS, token);
+  assert.deepEqual(by.permissions.scopes.filter((s) => PERMS.includes(s)), [], 'permissionsAs=claim (the default) adds no scope');
+  r = by['permissionsAs=scope, 5xx, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(added(r), [], why(r));
+  assert.ok(r.logs.some((l) => l.includes('continuing without permissions')), why(r));
+  r = by['permissionsAs=both, no addScope, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(added(r), []);
+  assert.equal(claim(r, 'idToken', 'permissions'), undefined, 'continue: without the permissions claim too');
+  assert.deepEqual(claim(r, 'idToken', 'roles'), ['editor']);
+  assert.ok(r.logs.some((l) => l.startsWith('rbac-claims: continuing without permissions (onError=continue): api.accessToken.addScope')), why(r));
+  assert.match(r.logs.at(-1), /^rbac-claims \{"outcome":"continued","roles":1,"permissions":null,/);
+  r = by['permissionsAs=both, no addScope, onError=deny'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.match(r.denyReason, GENERIC_DENY);
+  assert.ok(r.logs.some((l) => l.startsWith('rbac-claims: login denied: api.accessToken.addScope')), why(r));
+  r = by['permissionsAs=scope, tokens=id'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.equal(r.denyReason, CONFIG_DENY);
+  assert.ok(r.logs.some((l) => l.includes('setting `permissionsAs` needs the access token')), why(r));
+
+  // roles=metadata: the role names from app_metadata, with their permissions through the role directory.
+  r = by['roles=metadata (Authorization Extension layout), permissions=roles'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  for (const token of ['idToken', 'accessToken']) {
+    assert.deepEqual(claim(r, token, 'roles'), ['editor'], `${token}: deduplicated, strings only, not the event's roles`);
+    assert.deepEqual(claim(r, token, 'permissions'), ['read:reports', 'write:reports'], token);
+  }
+  assert.ok(r.logs.includes('rbac-claims: dropped 2 app_metadata role entries that were not non-empty strings'), why(r));
+  r = by['roles=metadata, no app_metadata'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(claim(r, 'idToken', 'roles'), []);
+  assert.deepEqual(r.logs, [], why(r));
+  r = by['roles=metadata, not an array, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.deepEqual(claim(r, 'accessToken', 'roles'), ['reader'], 'continue: event.authorization.roles');
+  assert.ok(r.logs.includes('rbac-claims: continuing with event.authorization.roles (onError=continue): event: user.app_metadata.roles is object, not an array'), why(r));
+  assert.match(r.logs.at(-1), /^rbac-claims \{"outcome":"continued","roles":1,/);
+  r = by['roles=metadata, not an array, onError=deny'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.match(r.denyReason, GENERIC_DENY);
+  assert.ok(r.logs.includes('rbac-claims: login denied: event: user.app_metadata.roles is string, not an array'), why(r));
+  r = by['roles=metadata, metadataPath invalid'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.equal(r.denyReason, CONFIG_DENY);
+  assert.ok(r.logs.some((l) => l.startsWith('rbac-claims: login denied: configuration: setting `metadataPath` "a..b" must be 1 to 8 keys')), why(r));
+
+  // organizationPermissions: the organization rule by default (the login's roles, never /users/{id}:
+  // the failing stand-in's only failing route), the tenant-wide permissions with `tenant`.
+  r = by['organization login, organizationPermissions default'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  for (const token of ['idToken', 'accessToken']) assert.deepEqual(claim(r, token, 'permissions'), ['read:reports', 'write:reports'], token);
+  r = by['organization login, organizationPermissions=tenant'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  for (const token of ['idToken', 'accessToken']) assert.deepEqual(claim(r, token, 'permissions'), PERMS, `${token}: the direct permission too`);
+  assert.ok(!r.logs.some((l) => l.includes('organization login')), why(r));
+  r = by['organization login, tenant, 5xx, onError=continue'];
+  assert.equal(r.outcome, 'allowed', why(r));
+  assert.equal(claim(r, 'idToken', 'permissions'), undefined);
+  assert.ok(r.logs.some((l) => l.includes('continuing without permissions') && l.includes('/users/{id}/permissions')), why(r));
+  r = by['organization login, tenant, 5xx, onError=deny'];
+  assert.equal(r.outcome, 'denied', why(r));
+  assert.match(r.denyReason, GENERIC_DENY);
+
+  // logLine=json: the same login, its log lines unchanged, and one more line last: `rbac-claims {...}`.
+  // One request: the permissions (the Management API token is the one an earlier login got).
+  for (const [name, plain, outcome, counts] of [
+    ['logLine, permissions', 'permissions', 'set', { roles: 1, permissions: 3, groups: null, requests: 1 }],
+    ['logLine, 5xx, onError=continue', '5xx, onError=continue', 'continued', { roles: 1, permissions: null, groups: null }],
+    ['logLine, 5xx, onError=deny', '5xx, onError=deny', 'denied', { roles: 0, permissions: null, groups: null }],
+  ]) {
+    r = by[name];
+    assert.equal(r.outcome, by[plain].outcome, why(r));
+    assert.deepEqual(r.claims, by[plain].claims, name);
+    const lines = r.logs.filter((l) => l.startsWith('rbac-claims {'));
+    assert.equal(lines.length, 1, why(r));
+    assert.equal(r.logs.at(-1), lines[0], `${name}: the line comes last`);
+    assert.deepEqual(comparable([{ ...r, logs: r.logs.slice(0, -1) }])[0].logs, comparable([by[plain]])[0].logs, `${name}: nothing else new`);
+    const line = lines[0];
+    assert.ok(line.length <= 256, line);
+    const parsed = JSON.parse(line.slice('rbac-claims '.length));
+    assert.deepEqual(Object.keys(parsed), ['outcome', 'roles', 'permissions', 'groups', 'requests', 'ms'], line);
+    assert.equal(parsed.outcome, outcome, line);
+    for (const [key, value] of Object.entries(counts)) assert.equal(parsed[key], value, `${name} ${key}: ${line}`);
+    assert.ok(Number.isInteger(parsed.requests) && parsed.requests >= 1, line);
+    assert.ok(Number.isInteger(parsed.ms) && parsed.ms >= 0, line);
+    for (const secret of ['alice', 'editor', 'reports', 'secret', 'token', 'Bearer']) assert.ok(!line.includes(secret), `${secret} in ${line}`);
+  }
 }
 
 /** What must be equal between two forms of the Action: everything but timings in the logs. */
 function comparable(results) {
-  return results.map(({ name, outcome, denyReason, claims, logs }) => ({
-    name, outcome, denyReason, claims, logs: logs.map((l) => l.replace(/\d+(\.\d+)? ?ms\b/g, 'N ms')),
+  return results.map(({ name, outcome, denyReason, claims, scopes, logs }) => ({
+    name, outcome, denyReason, claims, scopes, logs: logs.map((l) => l.replace(/\d+(\.\d+)? ?ms\b/g, 'N ms').replace(/"(ms|requests)":\d+/g, '"$1":N')
+    // The glue's own variable name in "x.addScope is not a function" (minified in the single file).
+      .replace(/\w+\.addScope is not a function/, 'api.accessToken.addScope is not a function')),
   }));
 }
 
@@ -123,8 +249,8 @@ async function referenceResults(standIns) {
   const action = require('../../../js/action');
   const results = [];
   for (const c of cases(standIns)) {
-    const r = await host.run(action, c.event, { secrets: c.secrets });
-    results.push({ name: c.name, outcome: r.outcome, denyReason: r.denyReason, error: r.error, claims: r.claims, logs: r.logs });
+    const r = await host.run(action, c.event, { secrets: c.secrets, directory: c.directory });
+    results.push({ name: c.name, outcome: r.outcome, denyReason: r.denyReason, error: r.error, claims: r.claims, scopes: r.scopes, logs: r.logs });
   }
   return results;
 }
