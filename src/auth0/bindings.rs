@@ -263,10 +263,14 @@ pub(crate) const MAX_USER_ID: u32 = 1024;
 thread_local! {
     /// [`ALL_KEYS`] as a JavaScript array, made once per instance: the replacer of `JSON.stringify`.
     static SETTING_KEYS: JsValue = ALL_KEYS.iter().map(|k| JsValue::from_str(k)).collect::<Array>().into();
-    /// [`SETTINGS_READER`] made into a function, when this runtime allows it.
-    static SETTINGS_READER_FN: Option<Function> = make_function("s,keys", SETTINGS_READER).ok();
-    /// The last settings text (a JavaScript string), with its copy in wasm memory.
-    static LAST_SECRETS: RefCell<Option<(JsValue, Option<String>)>> = const { RefCell::new(None) };
+    /// The reader [`SETTINGS_READER`] makes, made once per instance, when this runtime allows it.
+    static SETTINGS_READER_FN: Option<Function> = make_function("keys", SETTINGS_READER)
+        .ok()
+        .and_then(|make| SETTING_KEYS.with(|keys| make.call1(&JsValue::UNDEFINED, keys)).ok())
+        .and_then(|reader| reader.dyn_into::<Function>().ok());
+    /// The last settings text (a JavaScript string), with its copy in wasm memory once it was found
+    /// valid (`None` inside: it was not).
+    static LAST_SECRETS: RefCell<Option<(JsValue, Option<Option<String>>)>> = const { RefCell::new(None) };
     /// The property name `length`, made once per instance.
     static LENGTH_KEY: JsValue = JsValue::from_str("length");
 }
@@ -306,22 +310,35 @@ pub(super) fn well_formed_string(value: &JsValue, max: u32) -> Result<String, Ba
     Ok(text)
 }
 
-/// What `JSON.stringify(s, keys)` writes, reading what it reads once each (for an object that is no
-/// array: `s.toJSON`, then each of `keys`) but several times faster: V8's stringify with a key list
-/// looks every listed key up through its slow path (1.3 µs a login, measured, against 0.3 µs for
-/// this). The values read are copied into a new object, written by the fast path when none is an
-/// object (Auth0's secrets are strings), else with the key list, as before.
-const SETTINGS_READER: &str =
-    "if (typeof s !== 'object' || s === null || Array.isArray(s)) return JSON.stringify(s, keys);
-const f = s.toJSON;
-if (typeof f === 'function') return JSON.stringify(s, keys);
-const o = {};
-let flat = true;
-for (const k of keys) {
-  const v = s[k];
-  if (v !== undefined) { o[k] = v; if (typeof v === 'object' && v !== null) flat = false; }
-}
-return flat ? JSON.stringify(o) : JSON.stringify(o, keys);";
+/// Makes the settings reader, given the keys: a function that writes what `JSON.stringify(s, keys)`
+/// writes, reading what it reads once each (for an object that is no array: `s.toJSON`, then each of
+/// `keys`) but several times faster: V8's stringify with a key list looks every listed key up through
+/// its slow path (1.3 µs a login, measured). The values read are copied into a new object and written
+/// by the fast path when none is an object (Auth0's secrets are strings), else with the key list. When
+/// every value is the same (`===`) as the last login's and none is an object, it writes nothing and
+/// returns `true`: the text is the last one.
+const SETTINGS_READER: &str = "const n = keys.length;
+const cur = new Array(n);
+let last = null;
+return function (s) {
+  if (typeof s !== 'object' || s === null || Array.isArray(s) || typeof s.toJSON === 'function') {
+    last = null;
+    return JSON.stringify(s, keys);
+  }
+  let same = last !== null;
+  let flat = true;
+  for (let i = 0; i < n; i++) {
+    const v = s[keys[i]];
+    cur[i] = v;
+    if (typeof v === 'object' && v !== null) flat = false;
+    if (same && v !== last[i]) same = false;
+  }
+  if (same && flat) return true;
+  const o = {};
+  for (let i = 0; i < n; i++) if (cur[i] !== undefined) o[keys[i]] = cur[i];
+  last = flat ? cur.slice() : null;
+  return flat ? JSON.stringify(o) : JSON.stringify(o, keys);
+};";
 
 impl Event {
     /// The settings part of `event.secrets` as JSON text, as one `JSON.stringify(secrets, ALL_KEYS)`
@@ -335,22 +352,30 @@ impl Event {
         }
         let text = SETTING_KEYS
             .with(|keys| match SETTINGS_READER_FN.with(Option::clone) {
-                Some(reader) => reader.call2(&JsValue::UNDEFINED, &secrets, keys),
+                Some(reader) => reader.call1(&JsValue::UNDEFINED, &secrets),
                 None => json_stringify_keys(&secrets, keys),
             })
             .map_err(thrown("JSON.stringify(event.secrets)"))?;
-        let seen = LAST_SECRETS.with(|last| {
-            last.borrow()
-                .as_ref()
-                .filter(|(last, _)| *last == text)
-                .map(|(_, settings)| settings.clone())
-        });
-        if let Some(settings) = seen {
-            return Ok(settings);
-        }
-        let settings = settings_text(&text)?;
-        LAST_SECRETS.with(|last| *last.borrow_mut() = Some((text, settings.clone())));
-        Ok(settings)
+        LAST_SECRETS.with(|last| {
+            let mut last = last.borrow_mut();
+            // `true`: the reader found the values of the last login's text.
+            let same = match last.as_ref() {
+                Some((seen, _)) => text.as_bool() == Some(true) || *seen == text,
+                None => false,
+            };
+            if !same {
+                *last = Some((text, None));
+            }
+            let Some((text, checked)) = last.as_mut() else {
+                return Ok(None);
+            };
+            if let Some(settings) = checked {
+                return Ok(settings.clone());
+            }
+            let settings = settings_text(text)?;
+            *checked = Some(settings.clone());
+            Ok(settings)
+        })
     }
 
     /// The names of `event.secrets` (`Object.keys`: no getter runs, no value is read), at most `limit`
