@@ -544,6 +544,23 @@ const QUOTE_LIMIT: usize = 40;
 
 /// Quotes a (non-secret) bad value for an error message, shortened to [`QUOTE_LIMIT`] characters,
 /// with control characters shown as `?` so one log line stays one line.
+/// [`quote`] for a URL or host setting (`managementUrl`, `domain`): a `user:password@` part, a
+/// credential pasted into the setting, is shown as `…@`, never logged.
+fn quote_url(value: &str) -> String {
+    let start = value.find("://").map_or(0, |at| at + 3);
+    let rest = value.get(start..).unwrap_or_default();
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => {
+            let mut shown = value.get(..start).unwrap_or_default().to_owned();
+            shown.push('…');
+            shown.push_str(rest.get(at..).unwrap_or_default());
+            quote(&shown)
+        }
+        None => quote(value),
+    }
+}
+
 fn quote(value: &str) -> String {
     let shown: String = value
         .chars()
@@ -749,7 +766,7 @@ fn parse_domain(value: &str) -> Result<String, ConfigError> {
             keys::DOMAIN,
             format!(
                 "{} is not a host name (e.g. tenant.us.auth0.com)",
-                quote(value)
+                quote_url(value)
             ),
         ))
     }
@@ -784,7 +801,7 @@ fn parse_whole(key: &'static str, value: &str, range: WholeRange) -> Result<u64,
 /// text means to `fetch` (the WHATWG URL parser) exactly what it means here: a backslash (a path
 /// separator there), `%`, `@` or a host that parser would read as a number (`0x7f000001`) is refused.
 fn parse_management_url(value: &str) -> Result<String, ConfigError> {
-    let bad = |why: &str| error(keys::MANAGEMENT_URL, format!("{} {why}", quote(value)));
+    let bad = |why: &str| error(keys::MANAGEMENT_URL, format!("{} {why}", quote_url(value)));
     let trimmed = value.trim_end_matches('/');
     let lower = trimmed.to_ascii_lowercase();
     let (secure, authority) = if let Some(rest) = lower.strip_prefix("https://") {
@@ -1150,6 +1167,30 @@ pub fn outcome_json(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_credential_in_a_url_setting_is_never_quoted() {
+        for (key, value) in [
+            ("managementUrl", "https://u:LEAKMARK@h.example"),
+            ("managementUrl", "https://LEAKMARK@h.example/api"),
+            ("domain", "u:LEAKMARK@h.example"),
+            ("domain", "https://u:LEAKMARK@h.example"),
+        ] {
+            let mut pairs = vec![NS, ("clientId", "abc"), ("clientSecret", "s"), (key, value)];
+            if key != "domain" {
+                pairs.push(("domain", "tenant.us.auth0.com"));
+            }
+            let err = parse(&pairs).unwrap_err();
+            assert_eq!(err.key, key);
+            assert!(!err.problem.contains("LEAKMARK"), "{key}: {}", err.problem);
+            assert!(
+                err.problem.contains("…@h.example"),
+                "{key}: {}",
+                err.problem
+            );
+        }
+    }
+
     use super::*;
 
     fn parse(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
@@ -1389,7 +1430,11 @@ mod tests {
             ("permissionsFor", "some"),
             ("onError", "ignore"),
         ] {
-            let err = with_creds(&[(key, value)]).unwrap_err();
+            let mut pairs = vec![NS, ("clientId", "abc"), ("clientSecret", "s"), (key, value)];
+            if key != "domain" {
+                pairs.push(("domain", "tenant.us.auth0.com"));
+            }
+            let err = parse(&pairs).unwrap_err();
             assert_eq!(err.key, key);
             assert!(err.problem.contains(&format!("\"{value}\"")), "{err}");
         }

@@ -3,7 +3,9 @@
 //! [`Host`]; [`crate::auth0`] is the Auth0 one, the native tests use a fake.
 
 use crate::claims::{permission_names, plan_claims, ClaimPlan};
-use crate::config::{self, PermissionScope, PermissionSettings, PermissionSource, Settings};
+use crate::config::{
+    self, ConfigError, PermissionScope, PermissionSettings, PermissionSource, Settings,
+};
 use crate::error::Error;
 use crate::json;
 use crate::management::{Client, InstanceMemory};
@@ -199,7 +201,9 @@ async fn decide<H: Host>(
 /// organization login, `user` and `effective` take the `roles` path (the login's roles, which Auth0
 /// scoped to the organization), as Auth0's own RBAC does: tenant-wide permissions are never read;
 /// unless `tenant_wide` (`organizationPermissions=tenant`), which reads them as outside organizations
-/// (and so never asks whether the login is an organization's).
+/// (and so never asks whether the login is an organization's). Roles from `app_metadata`
+/// ([`Roles::tenant_wide`]) are the user's tenant-wide roles, never scoped to an organization: under
+/// the organization rule an organization login refuses them (`roles` names the fix; `onError` decides).
 async fn permissions<H: Host>(
     host: &H,
     instance: &Instance,
@@ -208,8 +212,16 @@ async fn permissions<H: Host>(
     roles: &Roles,
     deadline: &Deadline,
 ) -> Result<Vec<String>, Error> {
-    let organization =
-        settings.source != PermissionSource::Roles && !tenant_wide && host.organization_login()?;
+    let metadata_roles = roles.tenant_wide;
+    let organization = (settings.source != PermissionSource::Roles || metadata_roles)
+        && !tenant_wide
+        && host.organization_login()?;
+    if organization && metadata_roles {
+        return Err(Error::Config(ConfigError {
+            key: crate::config::keys::ROLES,
+            problem: "is `metadata`, tenant-wide roles: an organization login gets no permissions from them; use roles=event, or organizationPermissions=tenant".to_owned(),
+        }));
+    }
     let (source, scope) = if organization {
         if !instance.organization_rule_logged.replace(true) {
             host.log("organization login: permissions come from the login's roles (as Auth0 scopes them to the organization), never the user's tenant-wide permissions");

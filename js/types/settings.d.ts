@@ -122,7 +122,9 @@ export interface Settings {
    * `app_metadata`) is no roles; a value there that is not an array fails the roles step (`onError`:
    * `deny`, or `continue` with `event.authorization.roles`); entries that are not non-empty strings
    * are dropped (one log line); deduplicated, first-seen order; with `permissions=roles` looked up
-   * by name in the role directory. Default: `event`.
+   * by name in the role directory. These are tenant-wide roles: in an organization login they give
+   * no permissions (the permissions step fails, `onError` decides) unless
+   * `organizationPermissions=tenant`. Default: `event`.
    */
   roles?: 'event' | 'effective' | 'metadata';
 
@@ -146,10 +148,11 @@ export interface Settings {
    * `json`: one line per login with `console.log` (for log streams): `rbac-claims ` and a JSON
    * object with exactly the keys `outcome` (`"set"`, `"continued"`: a step failed and
    * `onError=continue` went on, `"denied"`), `roles` (role names in the claim), `permissions`
-   * (permissions set, `null` without a permissions claim), `groups` (`null` without a groups claim),
-   * `requests` (Management API requests and `api.roles`/`api.groups` calls of this login) and `ms`
-   * (whole milliseconds of outside work). At most 256 characters; never a user id, a name, a secret
-   * or a token. `off`: no such line. Other log lines are the same either way. Default: `off`.
+   * (permissions set as claim or scopes, `null` when there is neither), `groups` (`null` without a
+   * groups claim), `requests` (Management API requests and `api.roles`/`api.groups` calls of this
+   * login) and `ms` (whole milliseconds of outside work). At most 256 characters; never a user id, a
+   * name, a secret or a token. `off`: no such line. Other log lines are the same either way.
+   * Default: `off`.
    */
   logLine?: 'off' | 'json';
 

@@ -314,9 +314,10 @@ pub(super) fn well_formed_string(value: &JsValue, max: u32) -> Result<String, Ba
 /// writes, reading what it reads once each (for an object that is no array: `s.toJSON`, then each of
 /// `keys`) but several times faster: V8's stringify with a key list looks every listed key up through
 /// its slow path (1.3 µs a login, measured). The values read are copied into a new object and written
-/// by the fast path when none is an object (Auth0's secrets are strings), else with the key list. When
-/// every value is the same (`===`) as the last login's and none is an object, it writes nothing and
-/// returns `true`: the text is the last one.
+/// by the fast path when each is a string, number, boolean or null (Auth0's secrets are strings), else
+/// with the key list. When every value is the same (`===`) as the last login's, all of those kinds (no
+/// object, function or bigint, whose `toJSON` could give another text), and that text was written, it
+/// writes nothing and returns `true`: the text is the last one.
 const SETTINGS_READER: &str = "const n = keys.length;
 const cur = new Array(n);
 let last = null;
@@ -330,14 +331,17 @@ return function (s) {
   for (let i = 0; i < n; i++) {
     const v = s[keys[i]];
     cur[i] = v;
-    if (typeof v === 'object' && v !== null) flat = false;
+    const t = typeof v;
+    if (!(t === 'string' || t === 'number' || t === 'boolean' || v === null || v === undefined)) flat = false;
     if (same && v !== last[i]) same = false;
   }
   if (same && flat) return true;
   const o = {};
   for (let i = 0; i < n; i++) if (cur[i] !== undefined) o[keys[i]] = cur[i];
-  last = flat ? cur.slice() : null;
-  return flat ? JSON.stringify(o) : JSON.stringify(o, keys);
+  last = null;
+  const text = flat ? JSON.stringify(o) : JSON.stringify(o, keys);
+  if (flat) last = cur.slice();
+  return text;
 };";
 
 impl Event {

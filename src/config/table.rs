@@ -221,7 +221,7 @@ pub const SETTINGS: &[SettingSpec] = &[
         kind: SettingKind::Choice(LOG_LINE_VALUES),
         required: false,
         default: None,
-        doc: "`json`: one line per login with `console.log` (for log streams): `rbac-claims ` and a JSON object with exactly the keys `outcome` (`\"set\"`, `\"continued\"`: a step failed and `onError=continue` went on, `\"denied\"`), `roles` (role names in the claim), `permissions` (permissions set, `null` without a permissions claim), `groups` (`null` without a groups claim), `requests` (Management API requests and `api.roles`/`api.groups` calls of this login) and `ms` (whole milliseconds of outside work). At most 256 characters; never a user id, a name, a secret or a token. `off`: no such line. Other log lines are the same either way.",
+        doc: "`json`: one line per login with `console.log` (for log streams): `rbac-claims ` and a JSON object with exactly the keys `outcome` (`\"set\"`, `\"continued\"`: a step failed and `onError=continue` went on, `\"denied\"`), `roles` (role names in the claim), `permissions` (permissions set as claim or scopes, `null` when there is neither), `groups` (`null` without a groups claim), `requests` (Management API requests and `api.roles`/`api.groups` calls of this login) and `ms` (whole milliseconds of outside work). At most 256 characters; never a user id, a name, a secret or a token. `off`: no such line. Other log lines are the same either way.",
     },
     SettingSpec {
         name: keys::ORGANIZATION_PERMISSIONS,

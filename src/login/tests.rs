@@ -1594,3 +1594,71 @@ fn organization_permissions_tenant_reads_the_tenant_wide_permissions_in_organiza
         "setting `organizationPermissions` has unknown value \"all\": use organization or tenant"
     )));
 }
+
+#[test]
+fn app_metadata_roles_never_give_permissions_in_an_organization_login_under_the_organization_rule()
+{
+    // app_metadata roles are tenant-wide: in an organization login they give no permissions (every
+    // mode), the step fails with the fix named, and onError decides; outside organizations, or with
+    // organizationPermissions=tenant, they give their permissions as usual.
+    for mode in ["user", "effective", "roles"] {
+        for on_error in ["deny", "continue"] {
+            let secrets = format!(
+                r#"{{{CREDENTIALS},"permissions":"{mode}","roles":"metadata","onError":"{on_error}"}}"#
+            );
+            let mut host = FakeHost::new(&secrets, &["org-member"]).answering(role_api);
+            host.metadata = Some(vec![Some("a".into())]);
+            host.organization = true;
+            host.requested_api = Some("https://api".into());
+            let outcome = login(&host, &Instance::default());
+            assert_eq!(outcome, Outcome::Done);
+            let calls = host.calls();
+            let logs = host.logs().join("\n");
+            assert!(
+                logs.contains("setting `roles` is `metadata`")
+                    && logs.contains("organizationPermissions=tenant"),
+                "{mode}/{on_error}: {logs}"
+            );
+            assert!(
+                host.requests().is_empty(),
+                "{mode}/{on_error}: no permissions requested"
+            );
+            if on_error == "deny" {
+                assert_eq!(
+                    calls.last().unwrap(),
+                    &format!("deny {CONFIG_DENY_REASON}"),
+                    "{mode}"
+                );
+            } else {
+                assert_eq!(
+                    calls.last().unwrap(),
+                    r#"accessToken https://e.com/roles=["a"]"#,
+                    "{mode}: the roles claim only"
+                );
+            }
+        }
+    }
+    // Outside an organization, permissions=roles gives the metadata roles' permissions.
+    let secrets = format!(r#"{{{CREDENTIALS},"permissions":"roles","roles":"metadata"}}"#);
+    let mut host = FakeHost::new(&secrets, &["x"]).answering(role_api);
+    host.metadata = Some(vec![Some("a".into())]);
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host
+        .calls()
+        .last()
+        .unwrap()
+        .ends_with(r#"permissions=["use:a"]"#));
+    // organizationPermissions=tenant allows them in organization logins.
+    let secrets = format!(
+        r#"{{{CREDENTIALS},"permissions":"roles","roles":"metadata","organizationPermissions":"tenant"}}"#
+    );
+    let mut host = FakeHost::new(&secrets, &["x"]).answering(role_api);
+    host.metadata = Some(vec![Some("a".into())]);
+    host.organization = true;
+    assert_eq!(login(&host, &Instance::default()), Outcome::Done);
+    assert!(host
+        .calls()
+        .last()
+        .unwrap()
+        .ends_with(r#"permissions=["use:a"]"#));
+}

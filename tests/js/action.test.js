@@ -109,3 +109,31 @@ test('secret names that cannot be listed, or are not well-formed, never stop a l
     assert.deepEqual(logs.lines, [], why);
   }
 });
+
+test('each login gets the settings of its own event.secrets, whatever the login before it read', async () => {
+  const act = freshAction();
+  const roles = { authorization: { roles: ['r'] } };
+  const claimsOf = async (secrets) => {
+    const api = recordingApi();
+    const capture = captureConsole();
+    try {
+      await act.onExecutePostLogin({ ...roles, secrets }, api);
+    } finally {
+      capture.stop();
+    }
+    return api.calls.map(([token, name]) => (token === 'deny' ? 'deny' : `${token} ${name}`)).join(', ');
+  };
+  const a = { namespace: 'https://a.example' };
+  assert.equal(await claimsOf(a), 'idToken https://a.example/roles, accessToken https://a.example/roles');
+  // A value JSON cannot write (the login is denied), then the same again: denied again, never A's claims.
+  const b = { namespace: 'https://b.example', maxClaimBytes: 5000n };
+  for (let i = 0; i < 2; i += 1) assert.equal(await claimsOf(b), 'deny', `login ${i + 1} with the BigInt`);
+  // A function value whose toJSON changes between logins: each login writes what it gives then.
+  let tokens = 'access';
+  const c = { namespace: 'https://c.example', tokens: Object.assign(() => {}, { toJSON: () => tokens }) };
+  assert.equal(await claimsOf(c), 'accessToken https://c.example/roles');
+  tokens = 'id';
+  assert.equal(await claimsOf(c), 'idToken https://c.example/roles');
+  // The same values in a new object, after all that: A's settings again.
+  assert.equal(await claimsOf({ ...a }), 'idToken https://a.example/roles, accessToken https://a.example/roles');
+});

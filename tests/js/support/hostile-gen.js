@@ -995,14 +995,16 @@ function readRoles(c, maxChars) {
  * The permissions step (settings.perms set): `{names}` or `{fails}` (then onError decides; `fails` is
  * the error as logged, or how it starts).
  */
-function permissionsStep(c, perms, roleNames) {
+function permissionsStep(c, perms, roleNames, tenantWideRoles) {
   let { source, scope } = perms;
   const id = c.user.userId;
   // An organization login takes the roles path (effective: the requested API's only), unless
-  // organizationPermissions=tenant, which never reads the organization.
-  if (source !== 'roles' && !perms.tenant) {
+  // organizationPermissions=tenant, which never reads the organization. Roles from app_metadata are
+  // tenant-wide: an organization login refuses them in every mode (a configuration error).
+  if ((source !== 'roles' || tenantWideRoles) && !perms.tenant) {
     if (c.event.fatalField === 'organization') return { fails: 'event.organization threw: ' };
     if (c.org.fails) return { fails: c.org.fails };
+    if (c.org.isOrg && tenantWideRoles) return { fails: 'configuration: setting `roles` is `metadata`', config: true };
     if (c.org.isOrg) {
       if (source === 'effective') scope = 'requested';
       source = 'roles';
@@ -1084,9 +1086,9 @@ function oracle(c) {
       rolesContinued = Boolean(roles.continued);
       let permsOutcome = { names: null };
       if (config.perms) {
-        const step = permissionsStep(c, config.perms, roles.names);
+        const step = permissionsStep(c, config.perms, roles.names, Boolean(roles.metadata && !roles.continued));
         if (!step.fails) permsOutcome = { names: step.names };
-        else if (config.onError === 'deny') plan = { deny: 'permissions', line: step.fails };
+        else if (config.onError === 'deny') plan = { deny: step.config ? 'config' : 'permissions', line: step.fails };
         else permissionsSkipped = step.fails;
       }
       if (!plan) {
