@@ -94,13 +94,15 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     pub(super) fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 
-    #[wasm_bindgen(js_namespace = console, js_name = log)]
-    fn console_log(line: &str);
+    /// `console.log`, caught: a host whose console throws loses the line, never the login (an
+    /// exception through a poll would end it as an internal failure, even after its claims were set).
+    #[wasm_bindgen(catch, js_namespace = console, js_name = log)]
+    fn console_log(line: &str) -> Result<(), JsValue>;
 }
 
 /// Writes one operator log line ([`crate::error::log_line`]: prefixed, one line, at most 256 characters).
 pub fn log(line: &str) {
-    console_log(&crate::error::log_line(line));
+    let _ = console_log(&crate::error::log_line(line));
 }
 
 /// What the reads of one string list are called in messages: `Array.isArray`, `.length`, an entry.
@@ -179,7 +181,7 @@ fn string_entries(
 
 /// Writes `line` as it is: the `logLine=json` line, made of words and numbers by the core.
 pub fn write_line(line: &str) {
-    console_log(line);
+    let _ = console_log(line);
 }
 
 /// Describes a thrown value by its error `name` and `cause.code` only, never its message (which can

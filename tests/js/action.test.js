@@ -137,3 +137,21 @@ test('each login gets the settings of its own event.secrets, whatever the login 
   // The same values in a new object, after all that: A's settings again.
   assert.equal(await claimsOf({ ...a }), 'idToken https://a.example/roles, accessToken https://a.example/roles');
 });
+
+test('a console.log that throws loses the line, never the login', async () => {
+  const act = freshAction();
+  const log = console.log;
+  let tried = 0;
+  console.log = () => { tried += 1; throw new Error('console broken'); };
+  try {
+    for (let i = 0; i < 2; i += 1) {
+      const api = recordingApi();
+      // A dropped role entry and logLine=json: two lines the Action tries to write in this login.
+      await act.onExecutePostLogin({ secrets: { namespace: 'https://a.example', logLine: 'json' }, authorization: { roles: ['r', 5] } }, api);
+      assert.deepEqual(api.calls, [['idToken', 'https://a.example/roles', ['r']], ['accessToken', 'https://a.example/roles', ['r']]], `login ${i + 1}`);
+    }
+  } finally {
+    console.log = log;
+  }
+  assert.ok(tried >= 4, `the Action tried to log (${tried} calls)`);
+});
