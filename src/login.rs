@@ -182,19 +182,30 @@ async fn decide<H: Host>(
         {
             Ok(names) => Some(names),
             Err(err) => {
-                continue_or_fail(
-                    host,
-                    deadline,
-                    settings.on_error,
-                    "without permissions",
-                    err,
-                )?;
+                without_permissions(host, settings, deadline, err)?;
                 None
             }
         },
     };
     let groups = read_groups(host, settings, deadline).await?;
     Ok(plan_claims(settings, roles, permissions, groups)?)
+}
+
+/// A permissions step that failed (the Management API, or adding scopes): `onError=deny` ends the
+/// login, `continue` logs it and goes on without the permissions.
+fn without_permissions<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline: &Deadline,
+    err: Error,
+) -> Result<(), Error> {
+    continue_or_fail(
+        host,
+        deadline,
+        settings.on_error,
+        "without permissions",
+        err,
+    )
 }
 
 /// The user's permission names from the Management API, as the claim will hold them. In an
@@ -218,7 +229,7 @@ async fn permissions<H: Host>(
         && host.organization_login()?;
     if organization && metadata_roles {
         return Err(Error::Config(ConfigError {
-            key: crate::config::keys::ROLES,
+            key: config::keys::ROLES,
             problem: "is `metadata`, tenant-wide roles: an organization login gets no permissions from them; use roles=event, or organizationPermissions=tenant".to_owned(),
         }));
     }
@@ -281,13 +292,7 @@ fn apply<H: Host>(
     }
     if !plan.scopes.is_empty() {
         if let Err(err) = host.add_scopes(&plan.scopes) {
-            continue_or_fail(
-                host,
-                deadline,
-                settings.on_error,
-                "without permissions",
-                err,
-            )?;
+            without_permissions(host, settings, deadline, err)?;
             plan.drop_permissions();
         }
     }

@@ -245,16 +245,7 @@ pub async fn read_roles<H: Host>(
     });
     match read {
         Ok(roles) => Ok(roles),
-        Err(err) => {
-            continue_or_fail(
-                host,
-                deadline,
-                settings.on_error,
-                "with event.authorization.roles",
-                err,
-            )?;
-            event_roles(host, settings)
-        }
+        Err(err) => event_roles_instead(host, settings, deadline, err),
     }
 }
 
@@ -281,17 +272,26 @@ fn metadata_roles<H: Host>(
             }
             Ok(roles)
         }
-        Err(err) => {
-            continue_or_fail(
-                host,
-                deadline,
-                settings.on_error,
-                "with event.authorization.roles",
-                err,
-            )?;
-            event_roles(host, settings)
-        }
+        Err(err) => event_roles_instead(host, settings, deadline, err),
     }
+}
+
+/// A roles step that failed (`api.roles`, `app_metadata`): `onError=deny` ends the login, `continue`
+/// logs it and takes `event.authorization.roles`.
+fn event_roles_instead<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline: &Deadline,
+    err: impl Into<Error> + fmt::Display,
+) -> Result<Roles, Error> {
+    continue_or_fail(
+        host,
+        deadline,
+        settings.on_error,
+        "with event.authorization.roles",
+        err,
+    )?;
+    event_roles(host, settings)
 }
 
 /// `event.authorization.roles`: string entries kept in order, the others dropped and logged.
