@@ -57,11 +57,25 @@ const DEPLOY_SECRETS = [
 
 /** The crate version: the one version of the project (wasm-pack copies it into pkg/package.json). */
 function crateVersion() {
-  const toml = fs.readFileSync(path.join(REPO, 'Cargo.toml'), 'utf8');
-  const pkgSection = toml.split(/^\[/m).find((s) => s.startsWith('package]'));
-  const m = pkgSection && pkgSection.match(/^version\s*=\s*"([^"]+)"/m);
+  const m = cargoSection('package').match(/^version\s*=\s*"([^"]+)"/m);
   if (!m) throw new Error('Cargo.toml: no [package] version');
   return m[1];
+}
+
+/** The text of the Cargo.toml section `[name]` ('' when there is none). */
+function cargoSection(name) {
+  const toml = fs.readFileSync(path.join(REPO, 'Cargo.toml'), 'utf8');
+  return toml.split(/^\[/m).find((s) => s.startsWith(`${name}]`)) || '';
+}
+
+/**
+ * The wasm features the release build's wasm-opt enables (Cargo.toml, the one place they are stated),
+ * for the second wasm-opt pass of the single file.
+ */
+function wasmOptFeatures() {
+  const features = cargoSection('package.metadata.wasm-pack.profile.release').match(/--enable-[a-z-]+/g);
+  if (!features) throw new Error('Cargo.toml: no --enable-… flags in [package.metadata.wasm-pack.profile.release] wasm-opt');
+  return features;
 }
 
 /**
@@ -103,7 +117,7 @@ function minifyNames(wasm, glue) {
     const input = path.join(dir, 'in.wasm');
     const output = path.join(dir, 'out.wasm');
     fs.writeFileSync(input, wasm);
-    const features = ['bulk-memory', 'nontrapping-float-to-int', 'sign-ext', 'reference-types', 'multivalue', 'mutable-globals'].map((f) => `--enable-${f}`);
+    const features = wasmOptFeatures();
     const mapping = JSON.parse(execFileSync(path.join(REPO, 'node_modules', '.bin', 'wasm-opt'), [input, ...features, '--minify-imports-and-exports-and-modules', '-o', output], { encoding: 'utf8' }));
     const small = fs.readFileSync(output);
     const modules = new Set(WebAssembly.Module.imports(new WebAssembly.Module(small)).map((i) => i.module));
