@@ -24,8 +24,11 @@ export interface PostLoginEvent {
    * checked when the login runs; other secrets are never read.
    */
   readonly secrets: { readonly [name: string]: string | undefined };
-  /** The user logging in: `user_id`, read when permissions are on. */
-  user: { user_id: string };
+  /**
+   * The user logging in: `user_id`, read when permissions are on; `app_metadata`, read with
+   * `roles=metadata` (only the keys of `metadataPath`, then the array of role names there).
+   */
+  user: { user_id: string; app_metadata?: { readonly [key: string]: unknown } | null };
   /**
    * The names of the user's directly assigned roles (in an organization login, the organization
    * member roles): the roles with `roles=event`, the default (`null`/absent means none).
@@ -65,8 +68,12 @@ export type CacheWriteResult = { type: 'success' } | { type: 'error'; code: stri
 export interface PostLoginApi {
   /** `setCustomClaim`: `<namespace>/roles`, `/permissions`, `/groups` (or their `…_truncated` flags). */
   idToken: { setCustomClaim(name: string, value: unknown): unknown };
-  /** The same claims as on the ID token, for the tokens the `tokens` setting names. */
-  accessToken: { setCustomClaim(name: string, value: unknown): unknown };
+  /**
+   * The same claims as on the ID token, for the tokens the `tokens` setting names; `addScope` once per
+   * permission with `permissionsAs=scope` or `both` (a host without it fails the permissions step,
+   * which `onError` handles).
+   */
+  accessToken: { setCustomClaim(name: string, value: unknown): unknown; addScope?(scope: string): unknown };
   /** `deny` with one generic reason on any failure (the cause goes to the log). */
   access: { deny(reason: string): unknown };
   /** Shared across executions on a best-effort basis: holds the Management API token. */

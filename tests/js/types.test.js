@@ -18,14 +18,15 @@ const REPO = path.join(__dirname, '..', '..');
 const TYPES = path.join(REPO, 'js', 'types', 'index');
 
 /**
- * Wraps `root` so that every property read below it is recorded as a dotted path. Arrays and
- * `event.secrets` (read as a whole, by one JSON.stringify of the setting names) are not looked into;
+ * Wraps `root` so that every property read below it is recorded as a dotted path. Arrays,
+ * `event.secrets` (read as a whole, for the setting names) and `event.user.app_metadata` (read at the
+ * path a setting names) are not looked into;
  * a function read is a method call, bound to its object.
  */
 function recorder() {
   const paths = new Set();
   const wrap = (value, at) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || at === 'event.secrets') return value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || at === 'event.secrets' || at === 'event.user.app_metadata') return value;
     return new Proxy(value, {
       get(target, key) {
         const v = Reflect.get(target, key, target);
@@ -87,6 +88,9 @@ test('the types declare exactly the event fields the Action reads and the api me
     [event, { namespace: NS, roles: 'effective', groups: 'on' }, 'allowed', { directory: { groups: [{ id: 'g1', name: 'Support' }] } }],
     // a 401: the token is dropped from api.cache and fetched again
     [event, { namespace: NS, ...credentials(standIns.refusing) }, 'allowed'],
+    // roles from app_metadata, permissions as a claim and as scopes (api.accessToken.addScope)
+    [{ ...event, user: { user_id: 'auth0|alice', app_metadata: { authorization: { roles: ['editor'] } } } },
+      { namespace: NS, ...credentials(standIns.healthy), roles: 'metadata', metadataPath: 'authorization.roles', permissionsAs: 'both' }, 'allowed'],
     // a configuration error: api.access.deny
     [event, { namespace: 'https://tenant.auth0.com' }, 'denied'],
   ];
@@ -98,6 +102,8 @@ test('the types declare exactly the event fields the Action reads and the api me
   for (const needed of ['organization', 'resource_server']) assert.ok(read.event[needed], `the logins above read event.${needed}`);
   for (const needed of ['roles', 'groups', 'cache']) assert.ok(read.api[needed], `the logins above call api.${needed}`);
   assert.ok(read.api.cache.delete, 'the 401 login deletes the refused token from api.cache');
+  assert.ok(read.api.accessToken.addScope, 'the permissionsAs=both login adds scopes');
+  assert.ok(read.event.user.app_metadata, 'the roles=metadata login reads event.user.app_metadata');
 
   const checks = exactnessChecks(read.api, 'PostLoginApi', exactnessChecks(read.event, 'PostLoginEvent'));
   const file = path.join(work, 'read-and-declared.ts');
