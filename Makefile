@@ -11,9 +11,10 @@ setup:
 	@scripts/setup.sh
 
 # pkg/: the Node module (JS glue + .wasm) that js/action.js loads; wasm-opt -Oz from the npm binaryen.
+# Built without the default `std` feature: the shipped wasm is no_std (src/lib.rs).
 # scripts/size.js: where the bytes go (target/size/parts.json), then the names are stripped from the .wasm.
 build: setup
-	$(WASM_PACK) build --target nodejs --release --mode no-install
+	$(WASM_PACK) build --target nodejs --release --mode no-install -- --no-default-features
 	node scripts/size.js
 
 # dist/: the single-file Action (wasm inlined) and the Auth0 Deploy CLI layout; fails over 100 kB.
@@ -35,6 +36,7 @@ lint: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 test-native: setup
 	cargo test

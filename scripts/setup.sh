@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever the build and the tests need and is missing; quiet and quick when all is there.
-# Versions: wasm-bindgen-cli must equal the `wasm-bindgen = "=X"` pin in Cargo.toml; wasm-opt comes from the
+# Versions: wasm-bindgen-cli must equal the `version = "=X"` pin of wasm-bindgen in Cargo.toml; wasm-opt comes from the
 # npm package `binaryen` (package-lock.json), never from Debian's binaryen 108 (it corrupts the externref table).
 # Node 18 and 22 (Auth0's runtimes, beside the machine's node) for `make test`: the official binaries from the
 # npm registry package node-<os>-<arch> at EXTRA_NODE_VERSIONS, unpacked into target/node/<major>/ (git-ignored).
@@ -13,7 +13,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 WASM_PACK_VERSION=0.15.1
 EXTRA_NODE_VERSIONS="18.20.8 22.23.5"
 AUTH0_DEPLOY_CLI_VERSION=8.44.0
-WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = .*"=\([0-9.]*\)".*/\1/p' Cargo.toml)
 [ -n "$WASM_BINDGEN_VERSION" ] || { echo "setup: no exact wasm-bindgen pin in Cargo.toml" >&2; exit 1; }
 
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup first" >&2; exit 1; }

@@ -197,6 +197,26 @@ function wasmParts(bytes) {
   return { total, parts: [...totals].map(([part, n]) => ({ part, bytes: n })).sort((a, b) => b.bytes - a.bytes) };
 }
 
+/**
+ * Functions that must not be in the shipped module, each with what pulls it in: they cost kilobytes and
+ * the code has a smaller way (found by name in the build's name section).
+ */
+const UNWANTED = [
+  [/StrSearcher|TwoWaySearcher/, 'a `str` search with a `&str` (or multi-byte `char`) pattern: search bytes instead (config::find_bytes)'],
+  [/slice_error_fail/, 'a `str` slice that can panic (`&s[a..b]`, `split_at`): use `get(..)`'],
+  [/std\[[0-9a-f]+\]::panicking|::panicking::begin_panic/, 'std (the shipped wasm is no_std: build with --no-default-features)'],
+];
+
+/** The unwanted functions (see UNWANTED) a named module holds, with why each is there. @param {Buffer} bytes */
+function unwantedFunctions(bytes) {
+  const named = sections(bytes).find((s) => s.id === 0 && s.name === 'name');
+  const names = [...functionNames(bytes, named).values()];
+  return UNWANTED.flatMap(([pattern, why]) => {
+    const found = names.filter((name) => pattern.test(name));
+    return found.length ? [`${found[0]}${found.length > 1 ? ` (+${found.length - 1} more)` : ''}: ${why}`] : [];
+  });
+}
+
 /** The module without its name section (what ships). @param {Buffer} bytes */
 function stripNames(bytes) {
   const keep = sections(bytes).filter((s) => !(s.id === 0 && s.name === 'name'));
@@ -257,6 +277,8 @@ function main() {
   const shipped = stripNames(bytes);
   const named = sections(bytes).some((s) => s.id === 0 && s.name === 'name');
   if (named) {
+    const unwanted = unwantedFunctions(bytes);
+    if (unwanted.length) throw new Error(`size: the wasm links what it should not:\n  ${unwanted.join('\n  ')}`);
     const { total, parts } = wasmParts(bytes);
     if (total !== shipped.length) throw new Error(`size: the parts add up to ${total} B, the module without names is ${shipped.length} B`);
     fs.mkdirSync(path.dirname(PARTS), { recursive: true });
@@ -272,4 +294,4 @@ function main() {
 
 if (require.main === module) main();
 
-module.exports = { wasmParts, stripNames, sections, partOf, renderReadme, PARTS, BEGIN, END };
+module.exports = { wasmParts, unwantedFunctions, stripNames, sections, partOf, renderReadme, PARTS, BEGIN, END };

@@ -3,8 +3,9 @@
 use crate::config::{OnOverflow, PermissionScope, Settings, TokenSelection};
 use crate::json;
 use crate::management::Permission;
-use std::fmt;
-use std::rc::Rc;
+use crate::prelude::*;
+use alloc::rc::Rc;
+use core::fmt;
 
 use crate::roles::Roles;
 use crate::rules;
@@ -165,7 +166,7 @@ impl fmt::Display for PlanError {
     }
 }
 
-impl std::error::Error for PlanError {}
+impl core::error::Error for PlanError {}
 
 /// The permission names for the claim: deduplicated, sorted, and with [`PermissionScope::Requested`]
 /// only those of `requested_api` (none when no API was requested). Reads the lists in place: each
@@ -202,7 +203,7 @@ pub fn sorted_unique(names: Vec<&str>) -> Vec<String> {
 /// pattern-defeating quicksort into the size-capped module (BENCHMARKS.md §3), this a few hundred bytes.
 fn merge_sort(mut items: Vec<&str>) -> Vec<&str> {
     // Where each run starts, and the end.
-    let mut bounds: Vec<usize> = std::iter::once(0)
+    let mut bounds: Vec<usize> = core::iter::once(0)
         .chain(
             items
                 .windows(2)
@@ -210,7 +211,7 @@ fn merge_sort(mut items: Vec<&str>) -> Vec<&str> {
                 .filter(|(_, pair)| matches!(pair, [a, b] if b < a))
                 .map(|(at, _)| at + 1),
         )
-        .chain(std::iter::once(items.len()))
+        .chain(core::iter::once(items.len()))
         .collect();
     let mut merged = Vec::with_capacity(items.len());
     let mut next = Vec::with_capacity(bounds.len());
@@ -226,8 +227,8 @@ fn merge_sort(mut items: Vec<&str>) -> Vec<&str> {
             next.push(end);
             at += 2;
         }
-        std::mem::swap(&mut items, &mut merged);
-        std::mem::swap(&mut bounds, &mut next);
+        core::mem::swap(&mut items, &mut merged);
+        core::mem::swap(&mut bounds, &mut next);
     }
     items
 }

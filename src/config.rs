@@ -6,9 +6,10 @@
 
 use crate::json::Json;
 use crate::port::Token;
+use crate::prelude::*;
 pub use crate::roles::RolesSource;
 use crate::rules::{RESERVED_NAMESPACE_HOSTS, RESERVED_URN_NAMESPACES};
-use std::fmt;
+use core::fmt;
 use table::{or_list, WholeRange, BUDGET_MS, MAX_CLAIM_BYTES, ROLES_CACHE_MS};
 
 pub mod table;
@@ -421,7 +422,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl core::error::Error for ConfigError {}
 
 /// Most secret names a host lists for [`misspelled_secret_lines`]: Auth0 allows far fewer secrets.
 pub const MAX_SECRET_NAMES: usize = 100;
@@ -539,6 +540,14 @@ pub fn misspelled_secret_lines(names: &[String]) -> Vec<String> {
     lines
 }
 
+/// Where `needle` first occurs in `text` (bytes). Not `str::find` with a `&str` pattern: its two-way
+/// searcher and the slicing panic path behind it are 6 kB of wasm.
+fn find_bytes(text: &str, needle: &[u8]) -> Option<usize> {
+    text.as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle)
+}
+
 /// Longest excerpt of a bad value quoted in an error, so logs stay short.
 const QUOTE_LIMIT: usize = 40;
 
@@ -547,7 +556,7 @@ const QUOTE_LIMIT: usize = 40;
 /// [`quote`] for a URL or host setting (`managementUrl`, `domain`): a `user:password@` part, a
 /// credential pasted into the setting, is shown as `…@`, never logged.
 fn quote_url(value: &str) -> String {
-    let start = value.find("://").map_or(0, |at| at + 3);
+    let start = find_bytes(value, b"://").map_or(0, |at| at + 3);
     let rest = value.get(start..).unwrap_or_default();
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     match authority.rfind('@') {
@@ -811,7 +820,8 @@ fn parse_management_url(value: &str) -> Result<String, ConfigError> {
     } else {
         return Err(bad("must start with https://"));
     };
-    let host_chars = |c: char| c.is_ascii_alphanumeric() || ".-:[]".contains(c);
+    let host_chars =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']');
     if authority.is_empty() || !authority.chars().all(host_chars) {
         return Err(bad(
             "must be a scheme, a host and an optional port only, e.g. https://tenant.us.auth0.com",
@@ -831,7 +841,10 @@ fn parse_management_url(value: &str) -> Result<String, ConfigError> {
             )
         }
         None => match authority.find(':') {
-            Some(at) => authority.split_at(at),
+            Some(at) => (
+                authority.get(..at).unwrap_or(authority),
+                authority.get(at..).unwrap_or_default(),
+            ),
             None => (authority, ""),
         },
     };
@@ -897,9 +910,15 @@ fn is_ipv6(text: &str) -> bool {
             part.split(':').count()
         }
     };
-    match text.split_once("::") {
+    let split = find_bytes(text, b"::").map(|at| {
+        (
+            text.get(..at).unwrap_or_default(),
+            text.get(at + 2..).unwrap_or_default(),
+        )
+    });
+    match split {
         Some((head, tail)) => {
-            !tail.contains("::")
+            find_bytes(tail, b"::").is_none()
                 && groups_ok(head)
                 && groups_ok(tail)
                 && count(head) + count(tail) <= 7

@@ -4,7 +4,8 @@
 use crate::claims::PlanError;
 use crate::config::ConfigError;
 use crate::management::ManagementError;
-use std::fmt;
+use crate::prelude::*;
+use core::fmt;
 
 /// The reason given to `api.access.deny` for every failure but a configuration error: Auth0 may show
 /// it to the end user. A later try can succeed (an outage of the Management API ends).
@@ -82,7 +83,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 impl From<ConfigError> for Error {
     fn from(err: ConfigError) -> Self {

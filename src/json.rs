@@ -3,8 +3,9 @@
 //! field: measured, the per-field crossings were most of a login's CPU time. No floats are formatted
 //! and numbers are read without `f64::from_str`, to keep the module small.
 
-use std::borrow::Cow;
-use std::fmt::Write as _;
+use crate::prelude::*;
+use alloc::borrow::Cow;
+use core::fmt::Write as _;
 
 /// Deepest nesting read; deeper input is refused (no unbounded recursion on hostile input).
 pub const MAX_DEPTH: usize = 64;
@@ -423,13 +424,38 @@ impl<'a> Parser<'a> {
             if exponent_digits == 0 {
                 return Err(self.error("expected exponent digits"));
             }
-            value *= 10f64.powi(if exponent_negative {
-                -exponent
-            } else {
-                exponent
-            });
+            value *= powi(
+                10.0,
+                if exponent_negative {
+                    -exponent
+                } else {
+                    exponent
+                },
+            );
         }
         Ok(if negative { -value } else { value })
+    }
+}
+
+/// `base` to the power `exponent` as `f64::powi` computes it (square and multiply, as compiler-rt's
+/// `__powidf2`), which `core` does not offer without std.
+fn powi(mut base: f64, exponent: i32) -> f64 {
+    let mut left = exponent.unsigned_abs();
+    let mut result = 1.0;
+    loop {
+        if left & 1 == 1 {
+            result *= base;
+        }
+        left /= 2;
+        if left == 0 {
+            break;
+        }
+        base *= base;
+    }
+    if exponent < 0 {
+        1.0 / result
+    } else {
+        result
     }
 }
 
@@ -455,7 +481,11 @@ pub fn write_string(out: &mut String, text: &str) {
         .bytes()
         .position(|b| b == b'"' || b == b'\\' || b < 0x20)
     {
-        let (plain, tail) = rest.split_at(at);
+        // `at` is an ASCII byte, so a character boundary: both parts exist.
+        let (plain, tail) = (
+            rest.get(..at).unwrap_or_default(),
+            rest.get(at..).unwrap_or_default(),
+        );
         out.push_str(plain);
         let mut chars = tail.chars();
         match chars.next() {
@@ -607,5 +637,20 @@ mod tests {
         write_string(&mut out, "a\"b\\c\n\u{1}é");
         assert_eq!(out, r#""a\"b\\c\n\u0001é""#);
         assert_eq!(parse(&out).unwrap(), Json::String("a\"b\\c\n\u{1}é".into()));
+    }
+
+    #[test]
+    fn powi_is_the_std_powi_bit_for_bit() {
+        for exponent in -400..=400 {
+            for base in [10.0, 2.0, 0.5, 1.1] {
+                assert_eq!(
+                    powi(base, exponent).to_bits(),
+                    f64::powi(base, exponent).to_bits(),
+                    "{base}^{exponent}"
+                );
+            }
+        }
+        assert_eq!(powi(10.0, i32::MIN), 0.0);
+        assert!(powi(10.0, i32::MAX).is_infinite());
     }
 }

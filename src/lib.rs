@@ -31,6 +31,20 @@
 //! `api.cache`, and the exports' task loop) touches JavaScript values; dependencies point one way,
 //! from it to the core. Another host is one more module like [`auth0`].
 #![deny(missing_docs)]
+// The shipped wasm is built without the `std` feature: `no_std` with `alloc`, and a panic handler that
+// only traps (below). Everything else, native tests included, links std as usual.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+/// What std's prelude gives and `alloc` holds, for the build without std.
+pub(crate) mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::boxed::Box;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+    pub use alloc::{format, vec};
+}
 
 pub mod auth0;
 pub mod claims;
@@ -51,6 +65,15 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+/// Without std (the shipped wasm), a panic traps at once: a panic is a bug (clippy denies `unwrap`,
+/// `expect`, indexing and `panic!`), and the trap rejects the login's promise so that the entry replaces
+/// the instance. Formatting its message would link core::fmt's panic machinery for a text nobody reads.
+#[cfg(all(not(feature = "std"), target_arch = "wasm32"))]
+#[panic_handler]
+fn trap_on_panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
 /// The Action: `onExecutePostLogin(event, api)`, called by the JS entry at every login.
 ///
 /// Failures are logged and end in `api.access.deny`; the returned promise rejects only when the login
@@ -63,8 +86,8 @@ pub fn on_execute_post_login(event: auth0::Event, api: auth0::Api) -> js_sys::Pr
 
 /// The generic deny reason, for the JS entry's last-resort guard (so the text lives in one place).
 #[wasm_bindgen(js_name = denyReason)]
-pub fn deny_reason() -> String {
-    error::USER_DENY_REASON.to_owned()
+pub fn deny_reason() -> alloc::string::String {
+    alloc::borrow::ToOwned::to_owned(error::USER_DENY_REASON)
 }
 
 /// Size of the wasm instance's linear memory in bytes, for the memory-flatness checks.

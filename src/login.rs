@@ -10,10 +10,11 @@ use crate::error::Error;
 use crate::json;
 use crate::management::{Client, InstanceMemory};
 use crate::port::Host;
+use crate::prelude::*;
 use crate::roles::Roles;
 use crate::sources::{continue_or_fail, read_groups, read_roles, Deadline};
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
+use alloc::rc::Rc;
+use core::cell::{Cell, RefCell};
 
 /// What one warm instance keeps across logins: the one per-instance value, held by the host binding
 /// and passed to every [`run`].

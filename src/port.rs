@@ -11,7 +11,8 @@
 
 use crate::error::Error;
 use crate::json::Json;
-use std::future::Future;
+use crate::prelude::*;
+use core::future::Future;
 
 /// Which token a claim is set on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 //! follow from these.
 
 use crate::config::Choice;
+use crate::prelude::*;
 
 /// What the `roles` setting does (the settings table's row).
 pub const ROLES_DOC: &str = "Where the role names come from. `event`: `event.authorization.roles` (directly assigned roles; in an organization login, the organization member roles). `effective`: `api.roles.getUserEffectiveRoles({ take: 100, from })`, every page: roles assigned directly or through a group, scoped by Auth0 to the login's organization; deduplicated, first-seen order; with `permissions=roles` their role ids are used directly (no role directory request for a role that comes with an id). `metadata`: the array at `metadataPath` inside `event.user.app_metadata` (e.g. the Authorization Extension's `authorization.roles`): a missing path (or no `app_metadata`) is no roles; a value there that is not an array fails the roles step (`onError`: `deny`, or `continue` with `event.authorization.roles`); entries that are not non-empty strings are dropped (one log line); deduplicated, first-seen order; with `permissions=roles` looked up by name in the role directory. These are tenant-wide roles: in an organization login they give no permissions (the permissions step fails, `onError` decides) unless `organizationPermissions=tenant`.";

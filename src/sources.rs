@@ -12,9 +12,10 @@ use crate::config::{OnError, Settings};
 use crate::error::Error;
 use crate::management::flight::before;
 use crate::port::{ApiList, Host, Io, ListFailure};
+use crate::prelude::*;
 use crate::roles::{Roles, RolesSource, MAX_ROLE_ENTRIES};
-use std::cell::Cell;
-use std::fmt;
+use core::cell::Cell;
+use core::fmt;
 
 /// Items asked for per page of an `api` list (the most `api.roles` gives).
 pub const API_TAKE: u32 = 100;
@@ -131,7 +132,7 @@ impl fmt::Display for SourceError {
     }
 }
 
-impl std::error::Error for SourceError {}
+impl core::error::Error for SourceError {}
 
 impl From<SourceError> for Error {
     fn from(err: SourceError) -> Self {

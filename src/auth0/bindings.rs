@@ -8,8 +8,9 @@
 use crate::config::ALL_KEYS;
 use crate::error::Error;
 use crate::port::{CacheRecord, Token};
+use crate::prelude::*;
+use core::cell::RefCell;
 use js_sys::{Array, Function, JsString, Reflect};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -262,7 +263,7 @@ pub(crate) const MAX_SECRETS_TEXT: u32 = 256 * 1024;
 /// Longest `user_id` read (UTF-16 units); Auth0 ids are `provider|id`, far shorter.
 pub(crate) const MAX_USER_ID: u32 = 1024;
 
-thread_local! {
+instance_local! {
     /// [`ALL_KEYS`] as a JavaScript array, made once per instance: the replacer of `JSON.stringify`.
     static SETTING_KEYS: JsValue = ALL_KEYS.iter().map(|k| JsValue::from_str(k)).collect::<Array>().into();
     /// The reader [`SETTINGS_READER`] makes, made once per instance, when this runtime allows it.
@@ -306,7 +307,10 @@ pub(super) fn well_formed_string(value: &JsValue, max: u32) -> Result<String, Ba
     }
     let text = value.as_string().ok_or(BadString::NotString)?;
     // as_string turns an unpaired surrogate into U+FFFD; only then is the (native) check needed.
-    if text.contains('\u{FFFD}') && encode_uri_component(value).is_err() {
+    // Bytes, not `contains('\u{FFFD}')`: a multi-byte char pattern links the two-way searcher.
+    let replacement = "\u{FFFD}".as_bytes();
+    if text.as_bytes().windows(3).any(|w| w == replacement) && encode_uri_component(value).is_err()
+    {
         return Err(BadString::UnpairedSurrogate);
     }
     Ok(text)
@@ -454,7 +458,7 @@ impl Event {
         max_chars: usize,
     ) -> Result<Option<Vec<Option<String>>>, Error> {
         let mut value = self.user().map_err(thrown("event.user"))?;
-        for key in std::iter::once("app_metadata").chain(path.split('.')) {
+        for key in core::iter::once("app_metadata").chain(path.split('.')) {
             if !value.is_object() {
                 return Ok(None);
             }
@@ -505,7 +509,7 @@ pub(super) fn array_length(array: &JsValue, limit: u32) -> Result<Length, JsValu
         // Whole numbers only in messages: formatting an f64 would add kilobytes of float code.
         return Ok(Length::TooMany(length.min(u32::MAX as f64) as u32));
     }
-    if !(length >= 0.0 && length.fract() == 0.0) {
+    if !(length >= 0.0 && length % 1.0 == 0.0) {
         // `as` reads NaN and negatives as 0, a fraction as its whole part.
         return Ok(Length::Invalid(length as u32));
     }
@@ -608,7 +612,7 @@ impl Api {
         Reflect::set(
             &options,
             &JsValue::from_str("expires_at"),
-            &JsValue::from_f64(expires_at_ms.floor()),
+            &JsValue::from_f64(super::floor(expires_at_ms)),
         )
         .map_err(|e| error_kind("api.cache.set", &e))?;
         let result = cache
@@ -676,7 +680,7 @@ impl Api {
     }
 }
 
-thread_local! {
+instance_local! {
     /// A handler that ignores a rejection, made once per instance.
     static IGNORE_REJECTION: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
 }

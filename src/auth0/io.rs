@@ -8,10 +8,11 @@ use crate::management::decode::RESPONSE_FIELDS;
 use crate::management::flight::before;
 use crate::management::{MAX_BODY_BYTES, MAX_ERROR_BODY_BYTES};
 use crate::port::{CacheRecord, Io, Method, Request, Response};
+use crate::prelude::*;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll};
 use js_sys::{Function, Object, Promise, Reflect, Uint8Array};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -119,11 +120,8 @@ async fn read_bounded(
             }
             return Err(format!("body larger than {limit} bytes"));
         }
-        let start = bytes.len();
-        bytes.resize(start + length, 0);
-        if let Some(target) = bytes.get_mut(start..) {
-            chunk.copy_to(target);
-        }
+        // Not `copy_to`: its length assertion links the panic formatting of two numbers.
+        bytes.extend_from_slice(&chunk.to_vec());
     }
 }
 
@@ -280,7 +278,7 @@ impl JsIo {
         if let Some(body) = &request.body {
             set(&init, "body", &JsValue::from_str(body))?;
         }
-        let signal = abort_signal_timeout(timeout_ms.max(1.0).floor())
+        let signal = abort_signal_timeout(super::floor(timeout_ms.max(1.0)))
             .map_err(|e| error_kind("fetch", &e))?;
         set(&init, "signal", &signal)?;
         // Errors are described by name and cause code only: a fetch error's message can quote the

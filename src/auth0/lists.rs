@@ -8,6 +8,7 @@ use super::bindings::{
 };
 use super::io::Awaited;
 use crate::port::{ApiList, ListEntry, ListFailure, ListPage};
+use crate::prelude::*;
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 

@@ -10,6 +10,68 @@
 //!
 //! This instance's [`Instance`] (token memory, role data, last settings) lives here, in one place.
 
+use crate::prelude::*;
+/// Per-instance values: `thread_local!` with std; without it (the shipped wasm) a static made on first
+/// use by [`Local`], which the one thread of a wasm instance without atomics may share.
+#[cfg(feature = "std")]
+macro_rules! instance_local {
+    ($($tokens:tt)*) => { std::thread_local! { $($tokens)* } };
+}
+
+/// Per-instance values: `thread_local!` with std; without it (the shipped wasm) a static made on first
+/// use by [`Local`], which the one thread of a wasm instance without atomics may share.
+#[cfg(not(feature = "std"))]
+macro_rules! instance_local {
+    ($($(#[$attr:meta])* static $name:ident: $t:ty = $(const)? $init:expr;)*) => {
+        $($(#[$attr])* static $name: $crate::auth0::Local<$t> = $crate::auth0::Local::new(|| $init);)*
+    };
+}
+
+#[cfg(all(not(feature = "std"), target_feature = "atomics"))]
+compile_error!(
+    "without std, per-instance values are statics for one thread: build without atomics"
+);
+
+/// A value made on first use and kept for the instance's life (without std; see `instance_local!`).
+#[cfg(not(feature = "std"))]
+pub struct Local<T: 'static> {
+    init: fn() -> T,
+    value: core::cell::OnceCell<T>,
+}
+
+// SAFETY: without the `atomics` target feature (checked above) a wasm instance runs one thread.
+#[cfg(not(feature = "std"))]
+unsafe impl<T> Sync for Local<T> {}
+
+#[cfg(not(feature = "std"))]
+impl<T> Local<T> {
+    /// A value that `init` makes on first use.
+    pub const fn new(init: fn() -> T) -> Self {
+        Self {
+            init,
+            value: core::cell::OnceCell::new(),
+        }
+    }
+
+    /// Runs `f` on the value, made first if needed (the same call as `LocalKey::with`).
+    pub fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
+        f(self.value.get_or_init(self.init))
+    }
+}
+
+/// `x` rounded down, as `f64::floor` (which `core` does not offer without std); infinities and NaN as
+/// they are.
+pub(crate) fn floor(x: f64) -> f64 {
+    let fraction = x % 1.0;
+    if fraction.is_nan() {
+        x
+    } else if fraction < 0.0 {
+        x - fraction - 1.0
+    } else {
+        x - fraction
+    }
+}
+
 pub mod bindings;
 pub mod io;
 pub mod lists;
@@ -20,13 +82,13 @@ pub use bindings::{Api, Event};
 use crate::error::Error;
 use crate::login::{self, Instance, Outcome};
 use crate::port::{ApiList, Host, ListFailure, ListPage, Token};
+use alloc::rc::Rc;
+use core::cell::RefCell;
 use io::JsIo;
 use js_sys::Array;
-use std::cell::RefCell;
-use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
-thread_local! {
+instance_local! {
     /// What this wasm instance keeps across logins.
     static INSTANCE: Rc<Instance> = Rc::new(Instance::default());
     /// Claim names made as JavaScript strings, kept: the same few names (one namespace's roles,
@@ -212,4 +274,37 @@ impl Host for Auth0 {
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = configDenyReason)]
 pub fn config_deny_reason() -> String {
     crate::error::CONFIG_DENY_REASON.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn floor_is_the_std_floor() {
+        let values = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            2.75,
+            -2.75,
+            1e15 + 0.5,
+            -1e15 - 0.5,
+            4.5e15,
+            9.1e18,
+            -9.1e18,
+            1e300,
+            f64::MAX,
+            f64::MIN,
+            f64::EPSILON,
+            -f64::EPSILON,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for x in values {
+            assert_eq!(super::floor(x), x.floor(), "{x}");
+        }
+        assert!(super::floor(f64::NAN).is_nan());
+    }
 }

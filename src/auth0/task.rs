@@ -10,12 +10,14 @@
 
 use super::bindings::{describe_js_error, log, Api, Event};
 use crate::login::Outcome;
+use crate::prelude::*;
+use alloc::sync::Arc;
+use alloc::task::Wake;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 use js_sys::{Function, Promise};
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 
@@ -57,13 +59,13 @@ struct Task {
     resolve: Option<Function>,
 }
 
-thread_local! {
+instance_local! {
     static TASKS: RefCell<Vec<Task>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u32> = const { Cell::new(0) };
 }
 
 #[cfg(feature = "test-exports")]
-thread_local! {
+instance_local! {
     static TRAP_NEXT_POLL: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -173,7 +175,7 @@ extern "C" {
     ) -> Promise;
 }
 
-thread_local! {
+instance_local! {
     /// A promise resolved with `undefined`, made once per instance.
     static DONE: Promise = Promise::resolve(&JsValue::UNDEFINED);
     /// The one `then` callback of this instance: [`step`] for the task id its wake-up resolves with.

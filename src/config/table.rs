@@ -10,6 +10,7 @@ use super::{
     PermissionSource, PermissionsAs,
 };
 use crate::port::Token;
+use crate::prelude::*;
 use crate::roles::{RolesSource, ROLES_DOC};
 
 /// Words `tokens` accepts, comma-separated ([`Token`]'s).
@@ -348,7 +349,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut line = String::new();
     for word in text.split(' ') {
         if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            lines.push(std::mem::take(&mut line));
+            lines.push(core::mem::take(&mut line));
         }
         if !line.is_empty() {
             line.push(' ');

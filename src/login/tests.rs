@@ -6,9 +6,9 @@ use crate::error::{CONFIG_DENY_REASON, USER_DENY_REASON};
 use crate::management::decode::RESPONSE_FIELDS;
 use crate::management::fake::FakeIo;
 use crate::port::{ApiList, Io, ListEntry, ListFailure, ListPage, Method, Request, Response};
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use core::future::Future;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
 
 const NS: &str = r#"{"namespace":"https://e.com"}"#;
 /// The three credentials, so `permissions` defaults to `user`.
@@ -190,7 +190,7 @@ impl Host for FakeHost {
         let answer = (self.lists.borrow_mut())(list, from);
         match answer {
             Some(answer) => answer,
-            None => std::future::pending().await,
+            None => core::future::pending().await,
         }
     }
 

@@ -5,6 +5,7 @@
 
 use super::{EffectivePage, Permission, PermissionsPage, Role, RolesPage, TokenResponse};
 use crate::json::Json;
+use crate::prelude::*;
 
 /// Every field [`Decode`] reads: the JSON reader builds only these and passes over the rest (a
 /// permission's `description`, `resource_server_name` and nested `sources`).

@@ -1,5 +1,6 @@
 //! Percent-encoding for URL path segments, query values and form bodies.
 
+use crate::prelude::*;
 /// Percent-encodes `text` so it stays one URL path segment or one query/form value: every byte except
 /// RFC 3986 unreserved characters (`A-Z a-z 0-9 - . _ ~`) becomes `%XX` of its UTF-8 encoding, so `|`, `/`,
 /// `?`, `#`, `%`, `+`, `&`, `=` and non-ASCII all survive.
@@ -40,7 +41,7 @@ pub fn form_body(pairs: &[(&str, &str)]) -> String {
 pub fn fnv1a(parts: &[&str]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0)) {
+        for byte in part.bytes().chain(core::iter::once(0)) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }

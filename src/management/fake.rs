@@ -2,7 +2,8 @@
 //! every request answered in-process by a handler, a clock that sleeps instantly, an `api.cache` map.
 
 use crate::port::{CacheRecord, Io, Request, Response};
-use std::cell::{Cell, RefCell};
+use crate::prelude::*;
+use core::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 /// The fake clock's start, epoch ms.

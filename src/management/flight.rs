@@ -2,13 +2,14 @@
 //! Management API token, the role directory, each role's permissions), with single flight: while one
 //! login fetches a value, the others wait for that same result instead of asking again.
 
+use crate::prelude::*;
+use alloc::rc::Rc;
 #[cfg(test)]
-use std::cell::Cell;
-use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use core::cell::Cell;
+use core::cell::RefCell;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 
 /// A value and the time (epoch ms) after which we no longer use it.
 #[derive(Clone, PartialEq)]
@@ -19,8 +20,8 @@ pub struct Entry<V> {
     pub usable_until_ms: f64,
 }
 
-impl<V> std::fmt::Debug for Entry<V> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<V> core::fmt::Debug for Entry<V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Entry([redacted])")
     }
 }
@@ -63,7 +64,7 @@ const FIRST_BUCKETS: usize = 16;
 /// The link of the last entry of a bucket (and of an empty bucket).
 const NO_ENTRY: usize = usize::MAX;
 /// Bytes of a key's own struct.
-const KEY_BYTES: usize = std::mem::size_of::<Key>();
+const KEY_BYTES: usize = core::mem::size_of::<Key>();
 
 /// Roughly how many bytes of instance memory a kept value holds: its text and the structs around it
 /// (not the allocator's own overhead), for [`MAX_KEPT_BYTES`].
@@ -74,15 +75,15 @@ pub trait KeptBytes {
 
 impl KeptBytes for String {
     fn kept_bytes(&self) -> usize {
-        std::mem::size_of::<String>() + self.len()
+        core::mem::size_of::<String>() + self.len()
     }
 }
 
 impl<T: KeptBytes> KeptBytes for Rc<Vec<T>> {
     fn kept_bytes(&self) -> usize {
         // The reference counts and the vector, then its items.
-        2 * std::mem::size_of::<usize>()
-            + std::mem::size_of::<Vec<T>>()
+        2 * core::mem::size_of::<usize>()
+            + core::mem::size_of::<Vec<T>>()
             + self.iter().map(KeptBytes::kept_bytes).sum::<usize>()
     }
 }
@@ -322,7 +323,7 @@ impl<V: KeptBytes, E> Slots<V, E> {
             Slot::Ready(entry) => (entry.value.kept_bytes(), Some(entry.usable_until_ms)),
             Slot::InFlight(_) => (0, None),
         };
-        let bytes = KEY_BYTES + std::mem::size_of::<Slot<V, E>>() + key.len() + value;
+        let bytes = KEY_BYTES + core::mem::size_of::<Slot<V, E>>() + key.len() + value;
         match self.index.find(key) {
             Some(at) => {
                 self.index.set(at, bytes, usable_until_ms);
@@ -415,7 +416,7 @@ impl<V: Clone + PartialEq + KeptBytes, E: Clone> Shared<V, E> {
             }
         }
         *flight.result.borrow_mut() = Some(result);
-        let waiters = std::mem::take(&mut *flight.waiters.borrow_mut());
+        let waiters = core::mem::take(&mut *flight.waiters.borrow_mut());
         for waker in waiters {
             waker.wake();
         }
@@ -480,7 +481,7 @@ impl<V: Clone, E: Clone> Future for FlightWait<V, E> {
 pub async fn before<W: Future, T: Future<Output = ()>>(work: W, timer: T) -> Option<W::Output> {
     let mut work = Box::pin(work);
     let mut timer = Box::pin(timer);
-    std::future::poll_fn(move |cx| {
+    core::future::poll_fn(move |cx| {
         if let Poll::Ready(output) = work.as_mut().poll(cx) {
             return Poll::Ready(Some(output));
         }
@@ -495,13 +496,13 @@ pub async fn before<W: Future, T: Future<Output = ()>>(work: W, timer: T) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-    use std::task::Wake;
+    use alloc::sync::Arc;
+    use alloc::task::Wake;
 
-    struct CountingWaker(std::sync::atomic::AtomicUsize);
+    struct CountingWaker(core::sync::atomic::AtomicUsize);
     impl Wake for CountingWaker {
         fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.0.fetch_add(1, core::sync::atomic::Ordering::SeqCst);
         }
     }
 
@@ -554,7 +555,7 @@ mod tests {
         assert!(wait.as_mut().poll(&mut cx).is_pending());
         leader.finish(Ok(token("t2", 50.0)), 0.0);
         assert_eq!(
-            counter.0.load(std::sync::atomic::Ordering::SeqCst),
+            counter.0.load(core::sync::atomic::Ordering::SeqCst),
             1,
             "waiter woken once"
         );

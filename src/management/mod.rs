@@ -7,6 +7,7 @@
 //! implementation (`JsIo`, in the Auth0 binding) uses the host's global `fetch`, `setTimeout` and
 //! `api.cache`.
 
+use crate::prelude::*;
 pub mod decode;
 pub mod encode;
 pub mod flight;
@@ -15,14 +16,14 @@ pub mod retry;
 use crate::config::{PermissionSettings, PermissionSource};
 use crate::port::{Io, Method, Request, Response};
 use crate::roles::Roles;
+use alloc::rc::Rc;
+use core::cell::Cell;
+use core::fmt;
+use core::future::Future;
 use decode::Decode;
 use encode::{encode_component, fnv1a_hex, form_body, path_segment};
 use flight::{before, Entry, FlightWait, KeptBytes, Lookup, Shared};
 use retry::{next_step, request_timeout, Failure, Next};
-use std::cell::Cell;
-use std::fmt;
-use std::future::Future;
-use std::rc::Rc;
 
 /// Items per page asked for, permissions or roles (Auth0's maximum; tenants that cap lower send shorter pages).
 pub const PER_PAGE: u32 = 100;
@@ -188,7 +189,7 @@ impl fmt::Display for ManagementError {
     }
 }
 
-impl std::error::Error for ManagementError {}
+impl core::error::Error for ManagementError {}
 
 impl ManagementError {
     /// Whether this failure would hit any login that tried the same request (bad credentials, the
@@ -214,7 +215,7 @@ pub struct Permission {
 
 impl KeptBytes for Permission {
     fn kept_bytes(&self) -> usize {
-        std::mem::size_of::<Self>()
+        core::mem::size_of::<Self>()
             + self.permission_name.len()
             + self.resource_server_identifier.len()
     }
@@ -255,7 +256,7 @@ pub struct Role {
 
 impl KeptBytes for Role {
     fn kept_bytes(&self) -> usize {
-        std::mem::size_of::<Self>() + self.id.len() + self.name.len()
+        core::mem::size_of::<Self>() + self.id.len() + self.name.len()
     }
 }
 

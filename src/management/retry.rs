@@ -1,5 +1,6 @@
 //! When to try a Management API request again, and how long to wait: pure arithmetic, tested natively.
 
+use crate::prelude::*;
 /// Attempts per request, the first included.
 pub const MAX_ATTEMPTS: u32 = 4;
 /// First backoff step; it doubles per attempt and is spread by ±50 % jitter.

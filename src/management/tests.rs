@@ -4,11 +4,11 @@ use super::fake::{FakeIo, START};
 use super::*;
 use crate::config::{PermissionScope, Settings};
 use crate::port::CacheRecord;
+use alloc::rc::Rc;
+use core::cell::Cell;
+use core::pin::pin;
+use core::task::{Context, Poll, Waker};
 use serde_json::{json, Value};
-use std::cell::Cell;
-use std::pin::pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
 
 const SECRET: &str = "s3cr3t-client-secret";
 fn block_on<F: Future>(future: F) -> F::Output {
@@ -934,7 +934,7 @@ impl Io for GatedIo {
     async fn send(&self, request: Request, timeout_ms: f64) -> Result<Response, String> {
         let index = self.inner.requests.borrow().len() as u32;
         if index == self.gated {
-            std::future::poll_fn(|_| {
+            core::future::poll_fn(|_| {
                 if self.open.get() {
                     Poll::Ready(())
                 } else {
@@ -952,7 +952,7 @@ impl Io for GatedIo {
     }
     async fn sleep(&self, ms: f64) {
         let until = self.inner.now.get() + ms;
-        std::future::poll_fn(|_| {
+        core::future::poll_fn(|_| {
             if self.inner.now.get() >= until {
                 Poll::Ready(())
             } else {
@@ -981,7 +981,7 @@ impl Io for GatedIo {
     }
 }
 
-fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> Poll<F::Output> {
+fn poll_once<F: Future>(future: core::pin::Pin<&mut F>) -> Poll<F::Output> {
     future.poll(&mut Context::from_waker(Waker::noop()))
 }
 
