@@ -72,6 +72,9 @@ pub struct Claim {
     pub value: ClaimValue,
 }
 
+/// Most claims a plan makes (roles, permissions, groups): hosts keep one token's claims on the stack.
+pub const MAX_CLAIMS: usize = 3;
+
 /// The finished plan: the claims and the tokens that get them, applied to `api` in one go at the end
 /// of a login. Both tokens get the same claims (one list, not a copy per token).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -2,7 +2,7 @@
 //! permissions and groups from their configured sources), then apply it once. Runs over any
 //! [`Host`]; [`crate::auth0`] is the Auth0 one, the native tests use a fake.
 
-use crate::claims::{permission_names, plan_claims, ClaimPlan};
+use crate::claims::{permission_names, plan_claims, ClaimPlan, MAX_CLAIMS};
 use crate::config::{
     self, ConfigError, PermissionScope, PermissionSettings, PermissionSource, Settings,
 };
@@ -23,7 +23,7 @@ pub struct Instance {
     /// Management API tokens and role data.
     pub memory: InstanceMemory,
     /// The last settings text and its validated settings: the same for every login of an Action.
-    last_settings: RefCell<Option<(String, Rc<Settings>)>>,
+    last_settings: RefCell<Option<(Rc<str>, Rc<Settings>)>>,
     /// Whether the organization rule was logged (once per instance).
     organization_rule_logged: Cell<bool>,
     /// The misspelled-secret lines last logged: logged again only when they change.
@@ -33,7 +33,7 @@ pub struct Instance {
 impl Instance {
     /// The validated settings of `text`: parsed once, and again only when the text changes (or was
     /// refused); before each parse, the secrets that misspell a setting are named.
-    fn settings<H: Host>(&self, host: &H, text: Option<String>) -> Result<Rc<Settings>, Error> {
+    fn settings<H: Host>(&self, host: &H, text: Option<Rc<str>>) -> Result<Rc<Settings>, Error> {
         let Some(text) = text else {
             return Ok(Rc::new(Settings::from_source(&json::Json::Null)?));
         };
@@ -41,7 +41,7 @@ impl Instance {
             .last_settings
             .borrow()
             .as_ref()
-            .filter(|(seen, _)| *seen == text)
+            .filter(|(seen, _)| Rc::ptr_eq(seen, &text) || *seen == text)
             .map(|(_, settings)| Rc::clone(settings));
         if let Some(settings) = cached {
             return Ok(settings);
@@ -298,7 +298,7 @@ fn apply<H: Host>(
         }
     }
     // At most three claims (roles, permissions, groups): kept on the stack.
-    let mut slots = [("", ""); 3];
+    let mut slots = [("", ""); MAX_CLAIMS];
     let mut count = 0;
     for (slot, (claim, json)) in slots.iter_mut().zip(plan.claims.iter().zip(&plan.json)) {
         *slot = (claim.name.as_str(), json.as_str());

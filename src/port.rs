@@ -12,6 +12,7 @@
 use crate::error::Error;
 use crate::json::Json;
 use crate::prelude::*;
+use alloc::rc::Rc;
 use core::future::Future;
 
 /// Which token a claim is set on.
@@ -114,8 +115,9 @@ pub trait Host {
     type Io: Io;
 
     /// The settings part of the secrets (only the keys in [`crate::config::ALL_KEYS`]) as JSON text;
-    /// `None` when there are no secrets.
-    fn settings_text(&self) -> Result<Option<String>, Error>;
+    /// `None` when there are no secrets. Shared: a host that finds the last login's text hands out
+    /// that same text, so the login knows it without copying or comparing it.
+    fn settings_text(&self) -> Result<Option<Rc<str>>, Error>;
 
     /// The names of the secrets (their own enumerable keys, never a value), in order: at most `limit`,
     /// leaving out a name longer than `max_chars` UTF-16 units or that is not a well-formed string;

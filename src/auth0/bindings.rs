@@ -9,6 +9,7 @@ use crate::config::ALL_KEYS;
 use crate::error::Error;
 use crate::port::{CacheRecord, Token};
 use crate::prelude::*;
+use alloc::rc::Rc;
 use core::cell::RefCell;
 use js_sys::{Array, Function, JsString, Reflect};
 use wasm_bindgen::prelude::*;
@@ -258,6 +259,9 @@ fn named(call: &'static str) -> impl Fn(JsValue) -> Error {
     move |value| Error::host(call, error_kind(call, &value))
 }
 
+/// The settings text as read (`None`: no secrets), shared with the login.
+type SettingsText = Option<Rc<str>>;
+
 /// Longest `event.secrets` text read (UTF-16 units): Auth0 allows 30 secrets of 4096 characters.
 pub(crate) const MAX_SECRETS_TEXT: u32 = 256 * 1024;
 /// Longest `user_id` read (UTF-16 units); Auth0 ids are `provider|id`, far shorter.
@@ -273,7 +277,7 @@ instance_local! {
         .and_then(|reader| reader.dyn_into::<Function>().ok());
     /// The last settings text (a JavaScript string), with its copy in wasm memory once it was found
     /// valid (`None` inside: it was not).
-    static LAST_SECRETS: RefCell<Option<(JsValue, Option<Option<String>>)>> = const { RefCell::new(None) };
+    static LAST_SECRETS: RefCell<Option<(JsValue, Option<SettingsText>)>> = const { RefCell::new(None) };
     /// The property name `length`, made once per instance.
     static LENGTH_KEY: JsValue = JsValue::from_str("length");
 }
@@ -355,7 +359,7 @@ impl Event {
     /// writes it, reading only the keys in [`ALL_KEYS`], once each (other secrets are never touched).
     /// `None` when there are no secrets. The text is copied into wasm memory only when it differs
     /// from the last login's (compared in JavaScript): an Action's secrets rarely change.
-    pub fn secrets_text(&self) -> Result<Option<String>, Error> {
+    pub fn secrets_text(&self) -> Result<Option<Rc<str>>, Error> {
         let secrets = self.secrets().map_err(thrown("event.secrets"))?;
         if secrets.is_undefined() || secrets.is_null() {
             return Ok(None);
@@ -382,7 +386,7 @@ impl Event {
             if let Some(settings) = checked {
                 return Ok(settings.clone());
             }
-            let settings = settings_text(text)?;
+            let settings = settings_text(text)?.map(Rc::from);
             *checked = Some(settings.clone());
             Ok(settings)
         })

@@ -79,6 +79,7 @@ pub mod task;
 
 pub use bindings::{Api, Event};
 
+use crate::claims::MAX_CLAIMS;
 use crate::error::Error;
 use crate::login::{self, Instance, Outcome};
 use crate::port::{ApiList, Host, ListFailure, ListPage, Token};
@@ -138,22 +139,24 @@ pub struct Auth0 {
 /// A claim value made for one token: its JSON text, the value, and whether a token has it already.
 type Made<'a> = (&'a str, JsValue, bool);
 
-/// Appends the claims of one token to `values` as JavaScript values. Each JSON text is parsed once per login (one
-/// `JSON.parse` for the whole value): `made` holds the values already made (parsed, or the role
-/// entries as read), of which the first token to use one gets it and the other a `slice()` copy of an
-/// array made before any claim is set (about half the cost of a second parse, measured), so one token's
-/// host cannot change the other's value; a primitive is reused.
+/// Writes the claims of one token into `values` as JavaScript values and says how many. Each JSON
+/// text is parsed once per login (one `JSON.parse` for the whole value): `made` holds the values
+/// already made (parsed, or the role entries as read), of which the first token to use one gets it and
+/// the other a `slice()` copy of an array made before any claim is set (about half the cost of a
+/// second parse, measured), so one token's host cannot change the other's value; a primitive is
+/// reused. `values` has room for every claim of a plan ([`MAX_CLAIMS`], as `claims`).
 fn claim_values<'a>(
     claims: &'a [(&str, &'a str)],
-    made: &mut Vec<Made<'a>>,
-    values: &mut Vec<(JsValue, JsValue)>,
-) -> Result<(), Error> {
-    for (name, json) in claims {
+    made: &mut [Option<Made<'a>>],
+    values: &mut [(JsValue, JsValue); MAX_CLAIMS],
+) -> Result<usize, Error> {
+    for ((name, json), slot) in claims.iter().zip(values.iter_mut()) {
         // The plan gives both tokens the same texts: the same slice is found without reading it.
         let same = |text: &&str| {
             (text.as_ptr() == json.as_ptr() && text.len() == json.len()) || text == json
         };
-        let value = match made.iter_mut().find(|(text, _, _)| same(text)) {
+        let found = made.iter_mut().flatten().find(|(text, _, _)| same(text));
+        let value = match found {
             Some((_, value, used)) if !*used => {
                 *used = true;
                 value.clone()
@@ -164,19 +167,21 @@ fn claim_values<'a>(
             },
             None => {
                 let value = bindings::parse_json(json)?;
-                made.push((json, value.clone(), true));
+                if let Some(free) = made.iter_mut().find(|m| m.is_none()) {
+                    *free = Some((json, value.clone(), true));
+                }
                 value
             }
         };
-        values.push((claim_name(name), value));
+        *slot = (claim_name(name), value);
     }
-    Ok(())
+    Ok(claims.len().min(MAX_CLAIMS))
 }
 
 impl Host for Auth0 {
     type Io = JsIo;
 
-    fn settings_text(&self) -> Result<Option<String>, Error> {
+    fn settings_text(&self) -> Result<Option<Rc<str>>, Error> {
         self.event.secrets_text()
     }
 
@@ -228,21 +233,25 @@ impl Host for Auth0 {
         access: &[(&str, &str)],
         roles_as_read: bool,
     ) -> Result<(), Error> {
-        let mut made = Vec::with_capacity(3);
+        // The texts made (one per claim, and the roles as read): on the stack, as the values.
+        let mut made: [Option<Made>; MAX_CLAIMS + 1] = Default::default();
         // The roles claim gets the strings read from the event: no JSON text to parse.
         let roles_json = id.first().or(access.first()).map(|(_, json)| *json);
-        if let (true, Some(json), Some(read)) = (
+        if let (true, Some(json), Some(read), Some(first)) = (
             roles_as_read,
             roles_json,
             self.roles_read.borrow_mut().take(),
+            made.first_mut(),
         ) {
-            made.push((json, read.into(), false));
+            *first = Some((json, read.into(), false));
         }
-        // Both tokens' values in one list, the ID token's first.
-        let mut values = Vec::with_capacity(id.len() + access.len());
-        claim_values(id, &mut made, &mut values)?;
-        claim_values(access, &mut made, &mut values)?;
-        let (id_values, access_values) = values.split_at_checked(id.len()).unwrap_or_default();
+        // Both tokens' values made before any is set, the ID token's first.
+        let mut id_values: [(JsValue, JsValue); MAX_CLAIMS] = Default::default();
+        let mut access_values: [(JsValue, JsValue); MAX_CLAIMS] = Default::default();
+        let id_count = claim_values(id, &mut made, &mut id_values)?;
+        let access_count = claim_values(access, &mut made, &mut access_values)?;
+        let id_values = id_values.get(..id_count).unwrap_or_default();
+        let access_values = access_values.get(..access_count).unwrap_or_default();
         self.io.api().set_claims(Token::Id, id_values)?;
         self.io.api().set_claims(Token::Access, access_values)
     }

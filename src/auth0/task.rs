@@ -11,12 +11,10 @@
 use super::bindings::{describe_js_error, log, Api, Event};
 use crate::login::Outcome;
 use crate::prelude::*;
-use alloc::sync::Arc;
-use alloc::task::Wake;
 use core::cell::{Cell, RefCell};
 use core::future::Future;
 use core::pin::Pin;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
@@ -154,12 +152,20 @@ fn wake_task(id: u32) {
     }
 }
 
-struct TaskWaker(u32);
-
-impl Wake for TaskWaker {
-    fn wake(self: Arc<Self>) {
-        wake_task(self.0);
+/// The waker of login `id`. The id itself is the waker's data, not a pointer: making, cloning and
+/// dropping it allocates nothing (an `Arc` waker was one allocation per poll).
+fn task_waker(id: u32) -> Waker {
+    fn raw(data: *const ()) -> RawWaker {
+        RawWaker::new(data, &VTABLE)
     }
+    fn wake(data: *const ()) {
+        wake_task(data.addr() as u32);
+    }
+    fn forget(_: *const ()) {}
+    static VTABLE: RawWakerVTable = RawWakerVTable::new(raw, wake, wake, forget);
+    // SAFETY: the data is a number that is never dereferenced; every function of the vtable accepts
+    // any value, owns nothing and may run on the one thread of the instance at any time.
+    unsafe { Waker::from_raw(raw(core::ptr::without_provenance(id as usize))) }
 }
 
 #[wasm_bindgen]
@@ -240,7 +246,7 @@ fn poll_login(id: u32) -> Polled {
     .flatten() else {
         return Polled::Finished(Outcome::Done);
     };
-    let waker = Waker::from(Arc::new(TaskWaker(id)));
+    let waker = task_waker(id);
     match future.as_mut().poll(&mut Context::from_waker(&waker)) {
         Poll::Ready(outcome) => {
             drop(future);

@@ -120,10 +120,10 @@ impl FakeHost {
 impl Host for FakeHost {
     type Io = FakeIo;
 
-    fn settings_text(&self) -> Result<Option<String>, Error> {
+    fn settings_text(&self) -> Result<Option<Rc<str>>, Error> {
         self.call("settings_text".into());
         self.fails("settings", "event.secrets")?;
-        Ok(self.secrets.clone())
+        Ok(self.secrets.as_deref().map(Rc::from))
     }
 
     fn secret_names(&self, limit: usize, max_chars: usize) -> Vec<String> {
