@@ -37,6 +37,7 @@ lint: setup
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --no-default-features -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --features test-exports -- -D warnings
 
 test-native: setup
 	cargo test
@@ -44,8 +45,9 @@ test-native: setup
 test-wasm: setup
 	$(WASM_PACK) test --node --mode no-install
 
-# target/pkg-trap/: a debug build with the test-only exports trapNextPoll() (trap recovery tests) and
-# settingsOutcome() (the hostile suite's expected settings outcomes).
+# target/pkg-trap/: a debug build with the test-only exports trapNextPoll() (trap recovery tests),
+# settingsOutcome() (the hostile suite's expected settings outcomes) and claimPlan() / permissionNames()
+# (the Rust plan the hostile and load suites compare the Action's claims with, through serde-wasm-bindgen).
 pkg-trap: setup
 	$(WASM_PACK) build --dev --target nodejs --out-dir target/pkg-trap --mode no-install --no-typescript -- --features test-exports
 

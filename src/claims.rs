@@ -18,6 +18,7 @@ pub fn is_restricted_claim_name(name: &str) -> bool {
 
 /// A claim value the Action sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "test-exports", derive(serde::Serialize), serde(untagged))]
 pub enum ClaimValue {
     /// A JSON array of strings.
     Strings(Vec<String>),
@@ -65,6 +66,7 @@ fn json_bytes(claims: &[Claim], texts: &[String]) -> usize {
 
 /// One custom claim: full (namespaced) name and value.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "test-exports", derive(serde::Serialize))]
 pub struct Claim {
     /// The namespaced claim name.
     pub name: String,
@@ -78,6 +80,11 @@ pub const MAX_CLAIMS: usize = 3;
 /// The finished plan: the claims and the tokens that get them, applied to `api` in one go at the end
 /// of a login. Both tokens get the same claims (one list, not a copy per token).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(
+    feature = "test-exports",
+    derive(serde::Serialize),
+    serde(rename_all = "camelCase")
+)]
 pub struct ClaimPlan {
     /// The claims, in the order they are set.
     pub claims: Vec<Claim>,

@@ -337,6 +337,7 @@ impl PermissionSettings {
 
 /// Which tokens receive the claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "test-exports", derive(serde::Serialize))]
 pub struct TokenSelection {
     /// The ID token gets the claims.
     pub id: bool,

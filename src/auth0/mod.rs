@@ -75,6 +75,8 @@ pub(crate) fn floor(x: f64) -> f64 {
 pub mod bindings;
 pub mod io;
 pub mod lists;
+#[cfg(feature = "test-exports")]
+pub mod plan_export;
 pub mod task;
 
 pub use bindings::{Api, Event};

@@ -206,6 +206,7 @@ impl ManagementError {
 
 /// One permission as the Management API returns it (other fields ignored).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "test-exports", derive(serde::Deserialize))]
 pub struct Permission {
     /// The permission, e.g. `read:reports`.
     pub permission_name: String,

@@ -15,10 +15,13 @@
  * and the log lines that depend on the reading (dropped role entries, permissions skipped).
  */
 const path = require('node:path');
-const { API_A, API_B, ROLES, expectedPermissions } = require('./stub-fetch');
+const { API_A, API_B, ROLES, permissionLists } = require('./stub-fetch');
 const { SECRET_MARKER } = require('./leaks');
 
-/** The test build's exports (`make pkg-trap`: `--features test-exports`): `settingsOutcome`. */
+/**
+ * The test build's exports (`make pkg-trap`: `--features test-exports`): `settingsOutcome`, and
+ * `claimPlan`, the Rust plan of what this file models of the host (src/auth0/plan_export.rs).
+ */
 const TEST_EXPORTS = require(path.join(__dirname, '..', '..', '..', 'target', 'pkg-trap', 'rbac_claims.js'));
 
 const MB = 1 << 20;
@@ -278,7 +281,9 @@ function genSetting(r, key, { pValid, pInvalid, pWrong }) {
  */
 function configOutcome(c, read) {
   const text = read.settings === NO_SETTINGS ? undefined : JSON.stringify(c.secrets.value, ALL_KEYS);
-  return JSON.parse(TEST_EXPORTS.settingsOutcome(text === undefined ? 'null' : text));
+  const settingsText = text === undefined ? 'null' : text;
+  // The text goes with the outcome: `claimPlan` reads the same settings.
+  return { ...JSON.parse(TEST_EXPORTS.settingsOutcome(settingsText)), text: settingsText };
 }
 
 /**
@@ -949,51 +954,55 @@ function metadataRoles(c, config) {
   // onError=continue: the event's roles, and the login counts as continued.
   const fallBack = () => ({ ...readRoles(c, maxChars), continued: true });
   if (read.fails) return config.onError === 'deny' ? { fatal: read.fails } : fallBack();
-  if (read.missing) return { names: [], dropped: 0, metadata: true };
-  const names = [];
-  let dropped = 0;
+  if (read.missing) return { entries: [], metadata: true };
+  const entries = readEntries(read.entries, maxChars);
+  if (!entries) {
+    const fatal = `event: user.app_metadata.${config.metadataPath} holds more than ${maxChars} characters: the claim cannot fit maxClaimBytes`;
+    return config.onError === 'deny' ? { fatal } : fallBack();
+  }
+  return { entries, metadata: true };
+}
+
+/**
+ * The host's side of reading a list of role entries: each entry as the binding takes it (a string, or
+ * null for one that is not a primitive string or has an unpaired surrogate); null when the strings
+ * pass `maxChars` UTF-16 units in all (checked before anything is copied, and before the surrogate
+ * check). What the names are made of them (drops, repeats) is the Rust plan's (`claimPlan`).
+ */
+function readEntries(list, maxChars) {
+  const entries = [];
   let left = maxChars;
-  for (const entry of read.entries) {
-    if (typeof entry !== 'string') dropped += 1;
-    else if (entry.length > left) {
-      const fatal = `event: user.app_metadata.${config.metadataPath} holds more than ${maxChars} characters: the claim cannot fit maxClaimBytes`;
-      return config.onError === 'deny' ? { fatal } : fallBack();
-    } else if (hasLoneSurrogate(entry) || entry === '') dropped += 1;
+  for (const entry of list) {
+    if (typeof entry !== 'string') entries.push(null);
+    else if (entry.length > left) return null;
+    else if (hasLoneSurrogate(entry)) entries.push(null);
     else {
-      if (!names.includes(entry)) names.push(entry);
+      entries.push(entry);
       left -= entry.length;
     }
   }
-  return { names, dropped, metadata: true };
+  return entries;
 }
 
-/** The roles the Action reads: `{fatal}` (what the "login denied" line says, or starts with) or `{names, dropped}`. */
+/** The role entries the Action reads: `{fatal}` (what the "login denied" line says, or starts with) or `{entries}`. */
 function readRoles(c, maxChars) {
   if (c.event.fatalField === 'authorization') return { fatal: 'event.authorization threw: ' };
   if (c.auth.fatal) return { fatal: c.auth.fatal };
   const { roles } = c.auth;
-  if (!roles) return { names: [], dropped: 0 };
+  if (!roles) return { entries: [] };
   if (roles.fatal) return { fatal: roles.fatal };
-  const names = [];
-  let dropped = 0;
-  let left = maxChars;
-  for (const [i, entry] of roles.entries.entries()) {
-    if (i === roles.throwsAt) return { fatal: 'event.authorization.roles[i] threw: ' };
-    if (typeof entry !== 'string') dropped += 1;
-    else if (entry.length > left) { // checked before anything is copied, and before the surrogate check
-      return { fatal: `event: authorization.roles holds more than ${maxChars} characters: the claim cannot fit maxClaimBytes` };
-    } else if (hasLoneSurrogate(entry)) dropped += 1;
-    else {
-      names.push(entry);
-      left -= entry.length;
-    }
-  }
-  return { names, dropped };
+  // The entries before the one whose read throws are read first: too many characters among them wins.
+  const thrown = roles.throwsAt !== undefined && roles.throwsAt >= 0 && roles.throwsAt < roles.entries.length;
+  const entries = readEntries(thrown ? roles.entries.slice(0, roles.throwsAt) : roles.entries, maxChars);
+  if (!entries) return { fatal: `event: authorization.roles holds more than ${maxChars} characters: the claim cannot fit maxClaimBytes` };
+  if (thrown) return { fatal: 'event.authorization.roles[i] threw: ' };
+  return { entries };
 }
 
 /**
- * The permissions step (settings.perms set): `{names}` or `{fails}` (then onError decides; `fails` is
- * the error as logged, or how it starts).
+ * The permissions step (settings.perms set): `{permissions}` (the stand-in's answers and the scope the
+ * login applies to them, for `claimPlan`) or `{fails}` (then onError decides; `fails` is the error as
+ * logged, or how it starts).
  */
 function permissionsStep(c, perms, roleNames, tenantWideRoles) {
   let { source, scope } = perms;
@@ -1021,42 +1030,33 @@ function permissionsStep(c, perms, roleNames, tenantWideRoles) {
   }
   if (c.event.fatalField === 'resource_server') return { fails: 'event.resource_server threw: ' };
   if (!c.rs.ok) return { fails: 'event.resource_server.identifier threw: ' };
-  if (scope === 'requested' && !c.rs.api) return { names: [] }; // no request at all
+  const requestedOnly = scope === 'requested';
+  if (requestedOnly && !c.rs.api) return { permissions: { lists: [], requestedOnly, api: null } }; // no request at all
   // The id is part of a URL only where it is sent: `user`, and `effective` for a requested API.
   const sent = source === 'user' || (source === 'effective' && c.rs.api);
   if (sent && DOT_SEGMENT_IDS.has(id)) return { fails: 'management API: user_id "." or ".." cannot be sent as a URL path segment' };
-  return {
-    names: expectedPermissions({
-      source, scope, userId: c.user.userId, api: c.rs.api, roleNames,
-    }),
-  };
+  const lists = permissionLists({
+    source, userId: c.user.userId, api: c.rs.api, roleNames,
+  });
+  return { permissions: { lists, requestedOnly, api: c.rs.api || null } };
 }
 
 // ---- the oracle ---------------------------------------------------------------------------------
 
-function jsonBytes(claims) {
-  const o = {};
-  for (const [k, v] of claims) o[k] = v;
-  return Buffer.byteLength(JSON.stringify(o), 'utf8');
-}
-
 /**
- * The claim plan: `{claims: [[name, value], ...]}` or `{deny: why}`.
+ * The claim plan, from the Rust code (`claimPlan`) given what the host gave: `{claims: [[name, value],
+ * ...], truncated}` or `{deny: 'size'}`.
+ * @param {string} settings the settings text the Action reads
+ * @param {{entries: (string|null)[], metadata?: boolean}} roles the role entries read
+ * @param {object|null} permissions the permissions step's answers (`permissionsStep`), null for none
  */
-function planOracle(config, roleNames, permsOutcome) {
-  const ns = config.namespace;
-  const claims = [[`${ns}/roles`, roleNames]];
-  if (permsOutcome.names) claims.push([`${ns}/permissions`, permsOutcome.names]);
-  const limit = config.maxClaimBytes;
-  if (jsonBytes(claims) > limit) {
-    if (config.onOverflow === 'omit' && claims.length > 1) {
-      const cut = [claims[0], [`${ns}/permissions_truncated`, true]];
-      if (jsonBytes(cut) > limit) return { deny: 'size' };
-      return { claims: cut, truncated: true };
-    }
-    return { deny: 'size' };
-  }
-  return { claims };
+function rustPlan(settings, roles, permissions) {
+  const answer = TEST_EXPORTS.claimPlan({
+    settings, roleEntries: roles.entries, rolesFromMetadata: Boolean(roles.metadata), permissions, groups: null,
+  });
+  if (!answer.plan) return { deny: 'size', dropped: answer.dropped, roleNames: answer.roles };
+  const claims = answer.plan.claims.map(({ name, value }) => [name, value]);
+  return { claims, truncated: claims.some(([name]) => name.endsWith('_truncated')), dropped: answer.dropped, roleNames: answer.roles };
 }
 
 /**
@@ -1081,21 +1081,23 @@ function oracle(c) {
     const roles = config.roles === 'metadata' ? metadataRoles(c, config) : readRoles(c, config.maxClaimBytes);
     if (roles.fatal) plan = { deny: 'event', line: roles.fatal };
     else {
-      dropped = roles.dropped;
+      // The role names and the entries dropped: the Rust plan's, from the entries read.
+      const rolesOnly = rustPlan(config.text, roles, null);
+      dropped = rolesOnly.dropped;
       droppedFrom = roles.metadata ? 'metadata' : 'event';
       rolesContinued = Boolean(roles.continued);
-      let permsOutcome = { names: null };
+      let permissions = null;
       if (config.perms) {
-        const step = permissionsStep(c, config.perms, roles.names, Boolean(roles.metadata && !roles.continued));
-        if (!step.fails) permsOutcome = { names: step.names };
+        const step = permissionsStep(c, config.perms, rolesOnly.roleNames, Boolean(roles.metadata && !roles.continued));
+        if (!step.fails) ({ permissions } = step);
         else if (config.onError === 'deny') plan = { deny: step.config ? 'config' : 'permissions', line: step.fails };
         else permissionsSkipped = step.fails;
       }
       if (!plan) {
-        plan = planOracle(config, roles.names, permsOutcome);
+        plan = permissions ? rustPlan(config.text, roles, permissions) : rolesOnly;
         if (plan.deny) plan.line = 'claim plan: ';
         plan.tokens = config.tokens;
-        if (plan.claims) plan.withPermissions = Boolean(permsOutcome.names) && !plan.truncated;
+        if (plan.claims) plan.withPermissions = Boolean(permissions) && !plan.truncated;
       }
     }
   }

@@ -2,14 +2,17 @@
 /**
  * The tenant of the hostile and load suites, served by the in-process Management API stand-in
  * (host/standin-fetch.js over the one model, host/standin-model.js): every user id exists, and what a
- * user has is a function of the id only, so a test computes the permissions a login must end with
- * (`expectedPermissions`) without asking the stand-in. Any client id and secret get a token, for any
+ * user has is a function of the id only, so a test knows what the stand-in answers a login
+ * (`permissionLists`) without asking it, and the permissions the login must end with
+ * (`expectedPermissions`: those answers through the Rust code's own filtering, deduplication and order,
+ * exported by the test build) without restating those rules. Any client id and secret get a token, for any
  * tenant domain; unknown bearer tokens get 401.
  *
  * This file holds the tenant's data (ROLES, `defaultUserPermissions`, group permissions), its fixture
  * (`tenantFixture`, with `userFor`) and `installStubFetch`, a thin wrapper that installs the stand-in as
  * `globalThis.fetch`.
  */
+const path = require('node:path');
 const { createFetchStandIn } = require('../../../host/standin-fetch');
 const { fnv32 } = require('./prng');
 
@@ -111,28 +114,35 @@ function installStubFetch({ userPermissions = defaultUserPermissions, onToken = 
   return { counts, standIn, restore: standIn.uninstall };
 }
 
+/** The test build's exports (`make pkg-trap`): `permissionNames`, the Rust rules for the claim's names. */
+const TEST_EXPORTS = require(path.join(__dirname, '..', '..', '..', 'target', 'pkg-trap', 'rbac_claims.js'));
+
 /**
- * What the tenant gives, for computing the expected permissions claim of a login.
- * `source`: 'user' | 'effective' | 'roles'; `scope`: 'all' | 'requested'.
- * @returns {string[]} sorted, deduplicated permission names (ASCII only, so JS and Rust sort alike)
+ * What the tenant answers a login's permission requests: one list per answer, as the Management API
+ * gives them (a user's permissions; their effective permissions for the requested API, with the group
+ * permission; each named role's permissions). Only the tenant's data: no claim rule.
+ * `source`: 'user' | 'effective' | 'roles'.
+ * @returns {{permission_name: string, resource_server_identifier: string}[][]}
  */
-function expectedPermissions({ source, scope, userId, api, roleNames, userPermissions = defaultUserPermissions }) {
-  let perms;
-  if (scope === 'requested' && !api) return [];
-  if (source === 'user') perms = userPermissions(userId);
-  else if (source === 'effective') {
-    perms = api ? [...userPermissions(userId).filter((p) => p.resource_server_identifier === api), ...(APIS.includes(api) ? [groupPermission(userId, api)] : [])] : [];
-  } else {
-    perms = [];
-    for (const name of roleNames) {
-      const role = ROLES.find((r) => r.name === name);
-      if (role) perms.push(...role.permissions);
-    }
+function permissionLists({ source, userId, api, roleNames, userPermissions = defaultUserPermissions }) {
+  if (source === 'user') return [userPermissions(userId)];
+  if (source === 'effective') {
+    // Auth0 filters effective permissions by the audience asked for; no API, no request.
+    if (!api) return [];
+    return [[...userPermissions(userId).filter((p) => p.resource_server_identifier === api), ...(APIS.includes(api) ? [groupPermission(userId, api)] : [])]];
   }
-  const names = perms.filter((p) => scope === 'all' || p.resource_server_identifier === api).map((p) => p.permission_name);
-  return [...new Set(names)].sort();
+  return roleNames.flatMap((name) => ROLES.filter((r) => r.name === name).map((r) => r.permissions));
+}
+
+/**
+ * The permissions claim a login must end with: the tenant's answers (`permissionLists`) through the
+ * Rust code's own rules (the test build's `permissionNames`). `scope`: 'all' | 'requested'.
+ * @returns {string[]}
+ */
+function expectedPermissions({ scope, api, ...request }) {
+  return TEST_EXPORTS.permissionNames(permissionLists({ api, ...request }), scope === 'requested', api);
 }
 
 module.exports = {
-  installStubFetch, expectedPermissions, defaultUserPermissions, tenantFixture, ROLES, API_A, API_B,
+  installStubFetch, expectedPermissions, permissionLists, defaultUserPermissions, tenantFixture, ROLES, API_A, API_B,
 };
