@@ -119,11 +119,12 @@ export interface Settings {
    * with `permissions=roles` their role ids are used directly (no role directory request for a role
    * that comes with an id). `metadata`: the array at `metadataPath` inside `event.user.app_metadata`
    * (e.g. the Authorization Extension's `authorization.roles`): a missing path (or no
-   * `app_metadata`) is no roles; a value there that is not an array fails the roles step (`onError`:
-   * `deny`, or `continue` with `event.authorization.roles`); entries that are not non-empty strings
-   * are dropped (one log line); deduplicated, first-seen order; with `permissions=roles` looked up
-   * by name in the role directory. These are tenant-wide roles: in an organization login they give
-   * no permissions (the permissions step fails, `onError` decides) unless
+   * `app_metadata`) is no roles, and each key on it must be the object's own (never inherited from a
+   * prototype); a value there that is not an array fails the roles step (`onError`: `deny`, or
+   * `continue` with `event.authorization.roles`); entries that are not non-empty strings are dropped
+   * (one log line); deduplicated, first-seen order; with `permissions=roles` looked up by name in
+   * the role directory. These are tenant-wide roles: in an organization login they give no
+   * permissions (the permissions step fails, `onError` decides) unless
    * `organizationPermissions=tenant`. Default: `event`.
    */
   roles?: 'event' | 'effective' | 'metadata';

@@ -44,6 +44,9 @@ extern "C" {
     /// `Object.keys(value)`: own enumerable string keys; a Proxy's traps may throw.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+    /// `Object.hasOwn(object, key)`: no getter runs; a Proxy's `getOwnPropertyDescriptor` trap may throw.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = hasOwn)]
+    fn has_own(object: &JsValue, key: &str) -> Result<bool, JsValue>;
     /// Throws (`URIError`) on a string with an unpaired surrogate: the check Node 18 has for that.
     #[wasm_bindgen(catch, js_name = encodeURIComponent)]
     fn encode_uri_component(text: &JsValue) -> Result<JsValue, JsValue>;
@@ -462,12 +465,14 @@ impl Event {
         max_chars: usize,
     ) -> Result<Option<Vec<Option<String>>>, Error> {
         let mut value = self.user().map_err(thrown("event.user"))?;
+        let call = "event.user.app_metadata (metadataPath)";
         for key in core::iter::once("app_metadata").chain(path.split('.')) {
-            if !value.is_object() {
+            // Own properties only: a key the user's metadata lacks is missing, never found on a
+            // prototype (`Object.prototype.authorization` set by other code must not give roles).
+            if !value.is_object() || !has_own(&value, key).map_err(thrown(call))? {
                 return Ok(None);
             }
-            value = Reflect::get(&value, &JsValue::from_str(key))
-                .map_err(thrown("event.user.app_metadata (metadataPath)"))?;
+            value = Reflect::get(&value, &JsValue::from_str(key)).map_err(thrown(call))?;
         }
         if value.is_undefined() || value.is_null() {
             return Ok(None);

@@ -461,7 +461,11 @@ test('named: hostile app_metadata with roles=metadata (deep, cyclic getters, hug
   /** An object whose every key is a getter that counts its reads and gives the object again: a cycle. */
   const cyclic = () => {
     const reads = { n: 0 };
-    const o = new Proxy({}, { get: (_t, k) => { if (typeof k === 'string') reads.n += 1; return o; } });
+    // Every key is its own (the metadata path reads own properties only), and every value is itself.
+    const o = new Proxy({}, {
+      get: (_t, k) => { if (typeof k === 'string') reads.n += 1; return o; },
+      getOwnPropertyDescriptor: () => ({ value: o, writable: true, enumerable: true, configurable: true }),
+    });
     return { o, reads };
   };
   let deep = {};
@@ -504,6 +508,23 @@ test('named: hostile app_metadata with roles=metadata (deep, cyclic getters, hug
       r = await named({ secrets, user, authorization: { roles: ['fallback'] } });
       assert.deepEqual(r.calls, rolesCalls([]), `${JSON.stringify(String(user && user.app_metadata))}, onError=${onError}`);
       assert.deepEqual(r.lines, []);
+    }
+    // A key on the path that the metadata lacks is missing even when a prototype has it: a polluted
+    // Object.prototype (or a metadata object's own prototype) gives no roles.
+    for (const key of ['app_metadata', 'authorization', 'roles']) {
+      const inherited = { app_metadata: { authorization: { roles: ['admin'] } }, authorization: { roles: ['admin'] }, roles: ['admin'] }[key];
+      Object.prototype[key] = inherited;
+      try {
+        const users = key === 'app_metadata' ? [{ user_id: 'auth0|1' }] : key === 'authorization'
+          ? [{ user_id: 'auth0|1', app_metadata: {} }, { user_id: 'auth0|1', app_metadata: Object.create({ authorization: { roles: ['admin'] } }) }]
+          : [{ user_id: 'auth0|1', app_metadata: { authorization: {} } }];
+        for (const user of users) {
+          r = await named({ secrets, user, authorization: { roles: ['fallback'] } });
+          assert.deepEqual(r.calls, rolesCalls([]), `inherited ${key}, onError=${onError}`);
+        }
+      } finally {
+        delete Object.prototype[key];
+      }
     }
     // Entries that are not non-empty strings are dropped (one line), never converted.
     const toStringer = { toString: () => 'admin', toJSON: () => 'admin' };
