@@ -559,7 +559,7 @@ const notArray = (at, type) => ({ fails: `event: user.app_metadata.${at} is ${ty
  */
 function genAppMetadata(r) {
   const kind = r.weighted([[30, 'empty'], [15, 'flat'], [15, 'extension'], [5, 'deep'], [5, 'cyclic'], [4, 'huge'], [6, 'nonObject'],
-    [4, 'throwing'], [4, 'getterThrows'], [6, 'nonArray']]);
+    [4, 'throwing'], [4, 'getterThrows'], [6, 'nonArray'], [3, 'inherited']]);
   const tags = [`app_metadata:${kind}`];
   const entries = () => {
     const pool = ['admin', 'editor', 'admin', '', 5, null, {}, 'x\ud800', new String('s'), ['admin'], 'viewer'];
@@ -579,8 +579,11 @@ function genAppMetadata(r) {
       tags.push('app_metadata deep');
       return { value: { roles: deep, authorization: { roles: deep } }, read: at({ roles: notArray('roles', 'object'), 'authorization.roles': notArray('authorization.roles', 'object') }), tags };
     }
-    case 'cyclic': { // every key gives the object again
-      const o = new Proxy({}, { get: () => o });
+    case 'cyclic': { // every key is its own and gives the object again
+      const o = new Proxy({}, {
+        get: () => o,
+        getOwnPropertyDescriptor: () => ({ value: o, writable: true, enumerable: true, configurable: true }),
+      });
       tags.push('proxy');
       return { value: o, read: (key) => notArray(key, 'object'), tags };
     }
@@ -588,6 +591,11 @@ function genAppMetadata(r) {
       const big = new Array(100000).fill('admin');
       const fails = (key) => ({ fails: `event: user.app_metadata.${key} has 100000 entries, more than 1000` });
       return { value: { roles: big, authorization: { roles: big } }, read: at({ roles: fails('roles'), 'authorization.roles': fails('authorization.roles') }), tags };
+    }
+    case 'inherited': { // the path is on the prototype only: the metadata lacks it
+      const e = entries();
+      tags.push('inherited keys');
+      return { value: Object.create({ roles: e, authorization: { roles: e } }), read: META_MISSING, tags };
     }
     case 'nonObject': tags.push('wrong type'); return { value: r.pick(['roles', 5, true, null, undefined, 1n]), read: META_MISSING, tags };
     case 'throwing': tags.push('proxy', 'throwing getter'); return { value: throwingProxy({}, 'app_metadata'), read: META_THROWS, tags };
