@@ -12,7 +12,7 @@ use crate::management::{Client, InstanceMemory};
 use crate::port::Host;
 use crate::prelude::*;
 use crate::roles::Roles;
-use crate::sources::{continue_or_fail, read_groups, read_roles, Deadline};
+use crate::sources::{apart, continue_or_fail, read_groups, read_roles, Deadline};
 use alloc::rc::Rc;
 use core::cell::{Cell, RefCell};
 
@@ -171,14 +171,14 @@ async fn decide<H: Host>(
     let roles = read_roles(host, settings, deadline).await?;
     let permissions = match &settings.permissions {
         None => None,
-        Some(management) => match permissions(
+        Some(management) => match apart(permissions(
             host,
             instance,
             management,
             settings.tenant_permissions_in_organizations,
             &roles,
             deadline,
-        )
+        ))
         .await
         {
             Ok(names) => Some(names),

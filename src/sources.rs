@@ -16,6 +16,8 @@ use crate::prelude::*;
 use crate::roles::{Roles, RolesSource, MAX_ROLE_ENTRIES};
 use core::cell::Cell;
 use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
 
 /// Items asked for per page of an `api` list (the most `api.roles` gives).
 pub const API_TAKE: u32 = 100;
@@ -221,11 +223,29 @@ pub async fn read_roles<H: Host>(
     deadline: &Deadline,
 ) -> Result<Roles, Error> {
     match settings.roles {
-        RolesSource::Event => return event_roles(host, settings),
-        RolesSource::Metadata => return metadata_roles(host, settings, deadline),
-        // The rest of this function; kept in line, as a separate async fn costs 0.3 kB of wasm.
-        RolesSource::Effective => {}
+        RolesSource::Event => event_roles(host, settings),
+        RolesSource::Metadata => metadata_roles(host, settings, deadline),
+        RolesSource::Effective => apart(effective_roles(host, settings, deadline)).await,
     }
+}
+
+/// A step that most logins skip, compiled apart: as a boxed `dyn Future` it is polled through its
+/// vtable, so its state machine is not inlined into the login's. The engine compiles a wasm function
+/// on its first call (V8's lazy compilation), so a login that never takes the step never compiles it:
+/// the first login of an instance (part of its cold start) compiles only what it runs.
+pub(crate) fn apart<'a, T>(
+    step: impl Future<Output = T> + 'a,
+) -> Pin<Box<dyn Future<Output = T> + 'a>> {
+    Box::pin(step)
+}
+
+/// `roles=effective`: every page of `api.roles.getUserEffectiveRoles`; a failure is handled by
+/// `onError` (`continue`: the event's roles).
+async fn effective_roles<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline: &Deadline,
+) -> Result<Roles, Error> {
     let read = read_list(
         host,
         ApiList::EffectiveRoles,
@@ -317,6 +337,16 @@ pub async fn read_groups<H: Host>(
     if !settings.groups {
         return Ok(None);
     }
+    apart(groups_claim(host, settings, deadline)).await
+}
+
+/// `groups=on`: the sorted names of every page of `api.groups.getUserGroups`; a failure is handled
+/// by `onError` (`continue`: no groups claim).
+async fn groups_claim<H: Host>(
+    host: &H,
+    settings: &Settings,
+    deadline: &Deadline,
+) -> Result<Option<Vec<String>>, Error> {
     match read_list(host, ApiList::Groups, deadline, list_chars(settings)).await {
         Ok(entries) => {
             let names = entries
