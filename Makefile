@@ -12,9 +12,11 @@ setup:
 
 # pkg/: the Node module (JS glue + .wasm) that js/action.js loads; wasm-opt -Oz from the npm binaryen.
 # Built without the default `std` feature: the shipped wasm is no_std (src/lib.rs).
+# scripts/glue.js: the glue's imports that can throw catch in place (no handleError/apply per call).
 # scripts/size.js: where the bytes go (target/size/parts.json), then the names are stripped from the .wasm.
 build: setup
 	$(WASM_PACK) build --target nodejs --release --mode no-install -- --no-default-features
+	node scripts/glue.js pkg/rbac_claims.js
 	node scripts/size.js
 
 # dist/: the single-file Action (wasm inlined) and the Auth0 Deploy CLI layout; fails over 100 kB.
@@ -50,6 +52,7 @@ test-wasm: setup
 # (the Rust plan the hostile and load suites compare the Action's claims with, through serde-wasm-bindgen).
 pkg-trap: setup
 	$(WASM_PACK) build --dev --target nodejs --out-dir target/pkg-trap --mode no-install --no-typescript -- --features test-exports
+	node scripts/glue.js target/pkg-trap/rbac_claims.js
 
 test-js: bundle pkg-trap
 	node --test tests/js/*.test.js

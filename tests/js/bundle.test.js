@@ -120,3 +120,22 @@ test('inside the bundle, a trapped wasm instance is replaced (test-trap build, m
   assert.notEqual(load(`${ROOT}/pkg/rbac_claims.js`), first, 'a fresh glue module');
   assert.deepEqual(calls.slice(1), [['idToken', 'https://e.com/roles', ['a']], ['accessToken', 'https://e.com/roles', ['a']]]);
 });
+
+test('the glue of pkg/ and of the test build catches in place: no handleError left, the rewrite is exact', () => {
+  const { catchInPlace } = require('../../scripts/glue');
+  for (const dir of [path.join(REPO, 'pkg'), TRAP_PKG]) {
+    const glue = fs.readFileSync(path.join(dir, 'rbac_claims.js'), 'utf8');
+    assert.ok(!glue.includes('handleError('), `${dir}: a handleError( call is left (make build runs scripts/glue.js)`);
+    assert.ok(/catch \(e\) \{ storeException\(e\); \}/.test(glue), `${dir}: no import catches in place`);
+    assert.deepEqual(catchInPlace(glue), { glue, rewritten: 0 }, 'a rewritten glue is left as it is');
+  }
+  // The shape wasm-bindgen writes, and one it does not: the first is rewritten, the second fails the build.
+  const handler = '\nfunction handleError(f, args) {\n    try {\n        return f.apply(this, args);\n    } catch (e) {\n        store(e);\n    }\n}\n';
+  const wrapped = '        a: function() { return handleError(function (arg0) {\n            return arg0.x;\n        }, arguments); },';
+  const { glue, rewritten } = catchInPlace(`${handler}${wrapped}\n`);
+  assert.equal(rewritten, 1);
+  assert.ok(glue.includes('a: function(arg0) { try {\n            return arg0.x;\n        } catch (e) { storeException(e); } }'), glue);
+  assert.ok(glue.includes('function storeException(e) {\n        store(e);\n}'), glue);
+  assert.throws(() => catchInPlace(`${handler}        b: function() { return handleError(g, arguments); },\n`), /handleError\( call is left/);
+  assert.throws(() => catchInPlace('function handleError(f) { return f(); }\nhandleError(x);'), /not the function this rewrite expects/);
+});
