@@ -44,6 +44,14 @@ extern "C" {
     /// `Object.keys(value)`: own enumerable string keys; a Proxy's traps may throw.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+    /// A promise an `api` method returned (not Auth0's, whose methods return nothing).
+    type Returned;
+    /// `returned.catch(handler)`; a promise-like whose `catch` throws is caught.
+    #[wasm_bindgen(method, catch, js_name = catch)]
+    fn ignore_rejection(
+        this: &Returned,
+        handler: &Closure<dyn FnMut(JsValue)>,
+    ) -> Result<JsValue, JsValue>;
     /// `Object.hasOwn(object, key)`: no getter runs; a Proxy's `getOwnPropertyDescriptor` trap may throw.
     #[wasm_bindgen(catch, js_namespace = Object, js_name = hasOwn)]
     fn has_own(object: &JsValue, key: &str) -> Result<bool, JsValue>;
@@ -330,30 +338,35 @@ pub(super) fn well_formed_string(value: &JsValue, max: u32) -> Result<String, Ba
 /// by the fast path when each is a string, number, boolean or null (Auth0's secrets are strings), else
 /// with the key list. When every value is the same (`===`) as the last login's, all of those kinds (no
 /// object, function or bigint, whose `toJSON` could give another text), and that text was written, it
-/// writes nothing and returns `true`: the text is the last one.
+/// writes nothing and returns `true`: the text is the last one. A call made while another runs (a getter
+/// of `event.secrets` that starts a login) is counted: the outer call then neither answers `true` nor
+/// keeps its values, as the text kept in Rust is the inner call's; each call reads into its own array.
 const SETTINGS_READER: &str = "const n = keys.length;
-const cur = new Array(n);
 let last = null;
+let calls = 0;
 return function (s) {
+  const call = ++calls;
   if (typeof s !== 'object' || s === null || Array.isArray(s) || typeof s.toJSON === 'function') {
     last = null;
     return JSON.stringify(s, keys);
   }
-  let same = last !== null;
+  const prev = last;
+  const cur = new Array(n);
+  let same = prev !== null;
   let flat = true;
   for (let i = 0; i < n; i++) {
     const v = s[keys[i]];
     cur[i] = v;
     const t = typeof v;
     if (!(t === 'string' || t === 'number' || t === 'boolean' || v === null || v === undefined)) flat = false;
-    if (same && v !== last[i]) same = false;
+    if (same && v !== prev[i]) same = false;
   }
-  if (same && flat) return true;
+  if (same && flat && calls === call) return true;
   const o = {};
   for (let i = 0; i < n; i++) if (cur[i] !== undefined) o[keys[i]] = cur[i];
   last = null;
   const text = flat ? JSON.stringify(o) : JSON.stringify(o, keys);
-  if (flat) last = cur.slice();
+  if (flat && calls === call) last = cur;
   return text;
 };";
 
@@ -702,8 +715,9 @@ fn quiet_if_promise(returned: &JsValue) {
         return;
     }
     if let Some(promise) = returned.dyn_ref::<js_sys::Promise>() {
+        // A catching call: a Proxy (or subclass) whose `catch` throws must not unwind through wasm.
         IGNORE_REJECTION.with(|ignore| {
-            let _ = promise.catch(ignore);
+            let _ = promise.unchecked_ref::<Returned>().ignore_rejection(ignore);
         });
     }
 }

@@ -21,6 +21,16 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_fetch(url: &str, init: &JsValue) -> Result<Promise, JsValue>;
 
+    /// A `Uint8Array` (a body chunk, or a view of wasm memory), read through catching calls: a chunk
+    /// that is a Proxy (or a subclass with its own getter) may throw, or answer differently at each read.
+    type Bytes;
+    /// `bytes.length`.
+    #[wasm_bindgen(method, getter, catch)]
+    fn length(this: &Bytes) -> Result<f64, JsValue>;
+    /// `view.set(source)`: copies within `view` only; throws (a `RangeError`) when `source` holds more.
+    #[wasm_bindgen(method, catch)]
+    fn set(this: &Bytes, source: &Bytes) -> Result<(), JsValue>;
+
     type FetchResponse;
     #[wasm_bindgen(method, getter, catch)]
     fn status(this: &FetchResponse) -> Result<JsValue, JsValue>;
@@ -112,16 +122,31 @@ async fn read_bounded(
         let Some(chunk) = value.dyn_ref::<Uint8Array>() else {
             return Err("body chunk is not bytes".to_owned());
         };
-        let length = chunk.length() as usize;
-        if bytes.len() + length > limit {
+        // The length is read once and the copy cannot go past it: a chunk whose `length` changes
+        // between reads (a Proxy that passes `instanceof`) must not make wasm memory be written past
+        // the bytes made room for (as `to_vec` / `copy_to`, which read it again, would).
+        let chunk: &Bytes = chunk.unchecked_ref();
+        let length = chunk.length().map_err(|e| error_kind("body", &e))?;
+        let room = limit.saturating_sub(bytes.len());
+        if !(length >= 0.0 && length <= room as f64) {
             // Stop the transfer: the rest is never read.
             if let Ok(promise) = reader.cancel() {
                 let _ = Awaited::new(&promise).await;
             }
             return Err(format!("body larger than {limit} bytes"));
         }
-        // Not `copy_to`: its length assertion links the panic formatting of two numbers.
-        bytes.extend_from_slice(&chunk.to_vec());
+        let start = bytes.len();
+        bytes.resize(start + length as usize, 0);
+        let Some(target) = bytes.get_mut(start..) else {
+            return Err("body chunk is not bytes".to_owned());
+        };
+        // SAFETY: the view covers exactly `target`, which outlives the call, and nothing allocates
+        // in wasm memory between making the view and the copy (an allocation that grew the memory
+        // would detach the view: `set` then throws, caught here). `set` writes within the view only.
+        let view = unsafe { Uint8Array::view_mut_raw(target.as_mut_ptr(), target.len()) };
+        view.unchecked_ref::<Bytes>()
+            .set(chunk)
+            .map_err(|e| error_kind("body", &e))?;
     }
 }
 

@@ -534,6 +534,112 @@ test('named: hostile app_metadata with roles=metadata (deep, cyclic getters, hug
   }
 });
 
+test('named: a body chunk that lies about its length, or throws reading it, is refused without a trap; the next login gets its token', async () => {
+  const stub = installStubFetch();
+  const real = globalThis.fetch;
+  const N = 4096;
+  const proxy = (lengths) => {
+    let reads = 0;
+    return new Proxy(new Uint8Array(N).fill(0x41), {
+      get(t, k) {
+        if (k === 'length') { reads += 1; return lengths(reads); }
+        const v = Reflect.get(t, k);
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+    });
+  };
+  const chunks = {
+    'a Proxy whose length grows after two reads': () => proxy((reads) => (reads <= 2 ? 4 : N)),
+    'a Proxy whose length shrinks after one read': () => proxy((reads) => (reads <= 1 ? N : 4)),
+    'a Proxy whose length is not a number': () => proxy(() => 'lots'),
+    'a subclass whose length getter throws': () => new (class extends Uint8Array { get length() { throw new Error('length getter'); } })(8),
+    'a subclass longer than its length says': () => new (class extends Uint8Array { get length() { return 4; } })(N),
+    'a subclass shorter than its length says': () => new (class extends Uint8Array { get length() { return N; } })(4),
+    'a subclass whose length is negative': () => new (class extends Uint8Array { get length() { return -1; } })(4),
+  };
+  const perms = expectedPermissions({ source: 'user', scope: 'all', userId: 'auth0|1' });
+  try {
+    for (const [i, [why, make]] of Object.entries(chunks).entries()) {
+      // A client of its own: this instance has no token for it, so the first login asks for one.
+      const creds = { namespace: NS, domain: 'stub.test', clientId: `lying-chunk-${i}`, clientSecret: `${SECRET_MARKER}-chunk-0123456789` };
+      let lied = false;
+      globalThis.fetch = async (url, init) => {
+        if (lied || !String(url).endsWith('/oauth/token')) return real(url, init);
+        lied = true;
+        let sent = false;
+        const chunk = make();
+        const reader = { read: async () => (sent ? { done: true } : (sent = true, { done: false, value: chunk })), cancel: async () => {} };
+        return { status: 200, redirected: false, type: 'basic', headers: { get: () => null }, body: { getReader: () => reader } };
+      };
+      const event = { secrets: creds, user: { user_id: 'auth0|1' }, authorization: { roles: ['reader'] } };
+      let r = await named(event, { api: recordingApi({ cache: new CacheStore() }) });
+      assert.deepEqual(r.calls, DENY, why);
+      assert.ok(r.lines.some((l) => l.startsWith('rbac-claims: login denied: management API: POST /oauth/token')), `${why}: ${r.lines.join('\n')}`);
+      assert.ok(!r.lines.some((l) => l.includes('internal failure') || l.includes('trapped')), `${why}: ${r.lines.join('\n')}`);
+      r = await named(event, { api: recordingApi({ cache: new CacheStore() }) });
+      assert.deepEqual(r.calls, [['idToken', `${NS}/roles`, ['reader']], ['idToken', `${NS}/permissions`, perms],
+        ['accessToken', `${NS}/roles`, ['reader']], ['accessToken', `${NS}/permissions`, perms]], `${why}: the next login`);
+    }
+  } finally {
+    globalThis.fetch = real;
+    stub.restore();
+  }
+});
+
+test('named: an api method that returns a promise whose catch throws is no failure: the login goes on, and so does the next', async () => {
+  const stub = installStubFetch();
+  const promiseWithThrowingCatch = () => {
+    const p = Promise.resolve();
+    p.catch = () => { throw new Error('catch trap'); };
+    return p;
+  };
+  try {
+    for (const where of ['setCustomClaim', 'deny', 'addScope']) {
+      const api = recordingApi({ cache: new CacheStore() });
+      const calls = callsOf(api);
+      const { setCustomClaim } = api.idToken;
+      const { deny } = api.access;
+      if (where === 'setCustomClaim') api.idToken.setCustomClaim = (k, v) => { setCustomClaim(k, v); return promiseWithThrowingCatch(); };
+      if (where === 'deny') api.access.deny = (reason) => { deny(reason); return promiseWithThrowingCatch(); };
+      if (where === 'addScope') api.accessToken.addScope = (scope) => { calls.push(['addScope', scope]); return promiseWithThrowingCatch(); };
+      const secrets = where === 'deny' ? { namespace: 'bad' }
+        : where === 'addScope' ? { namespace: NS, domain: 'stub.test', clientId: 'c', clientSecret: `${SECRET_MARKER}-catch-0123456789`, permissionsAs: 'scope' }
+          : { namespace: NS };
+      const r = await named({ secrets, user: { user_id: 'auth0|1' }, authorization: { roles: ['reader'] } }, { api, calls });
+      assert.ok(!r.lines.some((l) => l.includes('internal failure')), `${where}: ${r.lines.join('\n')}`);
+      if (where === 'deny') assert.deepEqual(r.calls, CONFIG_DENY, 'denied once');
+      else assert.ok(r.calls.some(([token, name]) => token === 'idToken' && name === `${NS}/roles`), `${where}: ${JSON.stringify(r.calls)}`);
+    }
+    const r = await named({ secrets: { namespace: NS }, authorization: { roles: ['after'] } });
+    assert.deepEqual(r.calls, rolesCalls(['after']));
+  } finally {
+    stub.restore();
+  }
+});
+
+test('named: a login started from inside another login (an event.secrets getter) leaves each its own settings', async () => {
+  for (const key of ['tokens', 'namespace', 'onError']) {
+    const innerApi = recordingApi();
+    let inner;
+    const secrets = { namespace: `${NS}/outer` };
+    const value = secrets[key] ?? (key === 'tokens' ? 'id,access' : 'deny');
+    Object.defineProperty(secrets, key, {
+      enumerable: true,
+      get() {
+        inner = login({ secrets: { namespace: `${NS}/inner` }, authorization: { roles: ['inner'] } }, innerApi);
+        return value;
+      },
+    });
+    // Twice: the second outer login reads the same values as the first (the reader's unchanged path).
+    for (let round = 0; round < 2; round += 1) {
+      const r = await named({ secrets, authorization: { roles: ['outer'] } });
+      await inner;
+      assert.deepEqual(r.calls, rolesCalls(['outer'], `${NS}/outer`), `${key}, round ${round}: the outer login`);
+      assert.deepEqual(callsOf(innerApi).splice(0), rolesCalls(['inner'], `${NS}/inner`), `${key}, round ${round}: the inner login`);
+    }
+  }
+});
+
 test('named: an api whose every getter throws, or null, cannot deny: the login is failed by rejecting', async () => {
   for (const api of [throwingProxy({}, 'api'), revokedProxy({}), null, undefined]) {
     for (const event of [{ secrets: { namespace: NS } }, { secrets: {} }, { secrets: { namespace: NS }, authorization: { roles: ['a'] } }]) {
