@@ -543,7 +543,7 @@ pub fn misspelled_secret_lines(names: &[String]) -> Vec<String> {
 
 /// Where `needle` first occurs in `text` (bytes). Not `str::find` with a `&str` pattern: its two-way
 /// searcher and the slicing panic path behind it are 6 kB of wasm.
-fn find_bytes(text: &str, needle: &[u8]) -> Option<usize> {
+pub(crate) fn find_bytes(text: &str, needle: &[u8]) -> Option<usize> {
     text.as_bytes()
         .windows(needle.len())
         .position(|w| w == needle)

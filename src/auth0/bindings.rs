@@ -323,9 +323,8 @@ pub(super) fn well_formed_string(value: &JsValue, max: u32) -> Result<String, Ba
     let text = value.as_string().ok_or(BadString::NotString)?;
     // as_string turns an unpaired surrogate into U+FFFD; only then is the (native) check needed.
     // Bytes, not `contains('\u{FFFD}')`: a multi-byte char pattern links the two-way searcher.
-    let replacement = "\u{FFFD}".as_bytes();
-    if text.as_bytes().windows(3).any(|w| w == replacement) && encode_uri_component(value).is_err()
-    {
+    let replaced = crate::config::find_bytes(&text, "\u{FFFD}".as_bytes()).is_some();
+    if replaced && encode_uri_component(value).is_err() {
         return Err(BadString::UnpairedSurrogate);
     }
     Ok(text)
